@@ -1,0 +1,270 @@
+/**
+ * The one configuration file shared by the CLI, the CDK app and the Lambdas.
+ * Everything has a default, so `{}` is a valid config; anything present is checked strictly:
+ * an unknown key, a negative or inverted threshold, an unknown region or a bad pattern fails
+ * at load with the key and the value named.
+ */
+import { z } from 'zod';
+import { DEFAULT_RUNBOOK_BASE_URL, FINDING_CODES } from './findings';
+import { isKnownRegion } from './regions';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * An identifier pattern: a glob (`orders-*`, `db-?`) or a regular expression between slashes
+ * (`/^orders-(eu|us)-\d+$/`). Matching is on the whole identifier.
+ */
+export function compilePattern(pattern: string): RegExp {
+  if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
+    return new RegExp(pattern.slice(1, -1));
+  }
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+const patternSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .superRefine((value, ctx) => {
+    if (!/^[A-Za-z0-9*?-]+$/.test(value) && !(value.startsWith('/') && value.endsWith('/') && value.length > 2)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a glob of letters, digits, hyphens, * and ?, or a /regular expression/',
+      });
+      return;
+    }
+    try {
+      compilePattern(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
+    }
+  });
+
+const regionSchema = z.string().refine(isKnownRegion, { message: 'is not a known AWS region' });
+
+const positive = z.number().positive('must be greater than 0');
+const nonNegative = z.number().nonnegative('must not be negative');
+const wholeMinutes = z.number().int('must be a whole number of minutes');
+
+/** Selects databases by identifier pattern and/or tags; every given condition must hold. */
+export const matchSchema = z
+  .strictObject({
+    identifier: patternSchema.optional(),
+    tags: z.record(z.string().min(1), z.string()).optional(),
+  })
+  .refine((m) => m.identifier !== undefined || (m.tags !== undefined && Object.keys(m.tags).length > 0), {
+    message: 'needs an identifier pattern or at least one tag',
+  });
+export type Match = z.infer<typeof matchSchema>;
+
+const lagSchema = z
+  .strictObject({
+    warningSeconds: nonNegative.default(30),
+    criticalSeconds: nonNegative.default(300),
+    /** M: datapoints over the threshold needed to raise a finding... */
+    datapointsToAlarm: z.number().int().min(1, 'must be at least 1').default(3),
+    /** ...out of the last N datapoints. */
+    evaluationPeriods: z.number().int().min(1, 'must be at least 1').default(5),
+    /** How many minutes of 1-minute datapoints each check reads. */
+    windowMinutes: wholeMinutes.min(1, 'must be at least 1').max(1440, 'must be at most 1440').default(15),
+  })
+  .superRefine((lag, ctx) => {
+    if (lag.warningSeconds >= lag.criticalSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['warningSeconds'],
+        message: `must be below criticalSeconds (${lag.criticalSeconds})`,
+        input: lag.warningSeconds,
+      });
+    }
+    if (lag.datapointsToAlarm > lag.evaluationPeriods) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['datapointsToAlarm'],
+        message: `must not exceed evaluationPeriods (${lag.evaluationPeriods})`,
+        input: lag.datapointsToAlarm,
+      });
+    }
+    if (lag.evaluationPeriods > lag.windowMinutes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['evaluationPeriods'],
+        message: `must not exceed windowMinutes (${lag.windowMinutes}): there are only that many datapoints`,
+        input: lag.evaluationPeriods,
+      });
+    }
+  });
+
+const lagOverrideSchema = z
+  .strictObject({
+    match: matchSchema,
+    warningSeconds: nonNegative.optional(),
+    criticalSeconds: nonNegative.optional(),
+  })
+  .superRefine((o, ctx) => {
+    if (o.warningSeconds !== undefined && o.criticalSeconds !== undefined && o.warningSeconds >= o.criticalSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['warningSeconds'],
+        message: `must be below criticalSeconds (${o.criticalSeconds})`,
+        input: o.warningSeconds,
+      });
+    }
+    if (o.warningSeconds === undefined && o.criticalSeconds === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'needs warningSeconds and/or criticalSeconds' });
+    }
+  });
+
+const postgresIdleSchema = z.strictObject({
+  /** RDS PostgreSQL reports up to ~5 minutes of lag when the source has no writes; tolerate up to this. */
+  maxLagSeconds: nonNegative.default(330),
+  /** A source whose TransactionLogsGeneration stays at or below this (bytes/s) counts as idle. */
+  maxTransactionLogsBytesPerSecond: nonNegative.default(1024),
+  /** ...or whose WriteIOPS stays at or below this. */
+  maxWriteIops: nonNegative.default(1),
+});
+
+const slotSchema = z
+  .strictObject({
+    warningBytes: positive.default(5 * 1024 ** 3),
+    criticalBytes: positive.default(20 * 1024 ** 3),
+  })
+  .refine((s) => s.warningBytes < s.criticalBytes, {
+    path: ['warningBytes'],
+    message: 'must be below criticalBytes',
+  });
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const notificationsSchema = z.strictObject({
+  emails: z.array(z.string().regex(EMAIL, 'is not an email address')).default([]),
+  smsNumbers: z
+    .array(z.string().regex(E164, 'is not an E.164 phone number (e.g. +14155550100)'))
+    .default([]),
+  /** While a finding stays open, remind every this many hours. */
+  reminderHours: positive.default(4),
+  /** Findings below this severity never notify (they still show in the report and metrics). */
+  minSeverity: z.enum(['critical', 'warning', 'info']).default('warning'),
+  /** SMS goes out only for runs with news at or above this severity. */
+  smsMinSeverity: z.enum(['critical', 'warning', 'info']).default('critical'),
+});
+
+const scheduleSchema = z.strictObject({
+  checkRateMinutes: wholeMinutes.min(1, 'must be at least 1 minute').default(1),
+  driftRateMinutes: wholeMinutes.min(1, 'must be at least 1 minute').default(15),
+});
+
+const metricsSchema = z.strictObject({
+  namespace: z
+    .string()
+    .regex(/^[A-Za-z0-9./#:_-]{1,255}$/, 'must be 1-255 characters of letters, digits and . / # : _ -')
+    .refine((ns) => !ns.startsWith('AWS/'), 'must not start with AWS/ (reserved)')
+    .default('ReplicationGuard'),
+  /** Publish lag and health for every replica (one custom metric each: see `replguard cost`). */
+  perReplica: z.boolean().default(false),
+});
+
+const driftSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Baseline file; the shipped default baseline when omitted. */
+  baseline: z.string().min(1).optional(),
+});
+
+const rpoOverrideSchema = z.strictObject({ match: matchSchema, rpoSeconds: positive });
+
+const drSchema = z.strictObject({
+  /** Primaries carrying this tag with `tagValue` need a healthy replica in another region. */
+  tagKey: z.string().min(1).default('replguard:dr'),
+  tagValue: z.string().default('required'),
+  /** Identifier patterns of primaries that need DR, in addition to the tag. */
+  identifiers: z.array(patternSchema).default([]),
+  rpoSeconds: positive.default(60),
+  rpoOverrides: z.array(rpoOverrideSchema).default([]),
+  /** Also require the primary's automated backups to be replicated to another region. */
+  requireReplicatedBackups: z.boolean().default(false),
+});
+
+const suppressionSchema = z.strictObject({
+  code: z.enum(FINDING_CODES),
+  resource: patternSchema.optional(),
+  reason: z.string().min(1, 'must say why'),
+});
+
+export const configSchema = z.strictObject({
+  regions: z.array(regionSchema).min(1, 'must list at least one region').default(['us-east-1']),
+  runbookBaseUrl: z.string().min(1).default(DEFAULT_RUNBOOK_BASE_URL),
+  lag: lagSchema.default(lagSchema.parse({})),
+  lagOverrides: z.array(lagOverrideSchema).default([]),
+  postgresIdle: postgresIdleSchema.default(postgresIdleSchema.parse({})),
+  replicationSlot: slotSchema.default(slotSchema.parse({})),
+  schedule: scheduleSchema.default(scheduleSchema.parse({})),
+  notifications: notificationsSchema.default(notificationsSchema.parse({})),
+  metrics: metricsSchema.default(metricsSchema.parse({})),
+  drift: driftSchema.default(driftSchema.parse({})),
+  dr: drSchema.default(drSchema.parse({})),
+  suppressions: z.array(suppressionSchema).default([]),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return '';
+  const text = JSON.stringify(value);
+  return ` (got ${text && text.length > 80 ? `${text.slice(0, 77)}...` : text})`;
+}
+
+/** Parses a config object; `source` names the file in error messages. */
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const key = issue.path.length ? issue.path.join('.') : '(top level)';
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      return `  ${key}: ${message}`;
+    }
+    if (issue.code === 'invalid_type') message = `must be ${issue.expected}`;
+    return `  ${key}: ${message}${describeValue(issue.input)}`;
+  });
+  throw new ConfigError(`Invalid config in ${source}:\n${lines.join('\n')}`);
+}
+
+export const DEFAULT_CONFIG: Config = parseConfig({});
+
+/** Does a database match a selector? */
+export function matches(match: Match, identifier: string, tags: Readonly<Record<string, string>>): boolean {
+  if (match.identifier !== undefined && !compilePattern(match.identifier).test(identifier)) return false;
+  for (const [key, value] of Object.entries(match.tags ?? {})) {
+    if (tags[key] !== value) return false;
+  }
+  return true;
+}
+
+export interface LagThresholds {
+  readonly warningSeconds: number;
+  readonly criticalSeconds: number;
+}
+
+/** Global thresholds with the overrides that match applied in order; the last match wins. */
+export function lagThresholdsFor(
+  config: Config,
+  identifier: string,
+  tags: Readonly<Record<string, string>>,
+): LagThresholds {
+  let warningSeconds = config.lag.warningSeconds;
+  let criticalSeconds = config.lag.criticalSeconds;
+  for (const override of config.lagOverrides) {
+    if (!matches(override.match, identifier, tags)) continue;
+    warningSeconds = override.warningSeconds ?? warningSeconds;
+    criticalSeconds = override.criticalSeconds ?? criticalSeconds;
+  }
+  return { warningSeconds, criticalSeconds: Math.max(criticalSeconds, warningSeconds) };
+}

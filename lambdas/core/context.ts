@@ -1,0 +1,14 @@
+import type { Config } from './config';
+import type { MetricIndex } from './metric-plan';
+import type { FleetSnapshot } from './model';
+import type { Topology } from './topology';
+
+/** Everything a rule may read. Rules are pure functions of this. */
+export interface EvaluationContext {
+  readonly snapshot: FleetSnapshot;
+  readonly topology: Topology;
+  readonly metrics: MetricIndex;
+  readonly config: Config;
+  /** Evaluation time: the snapshot's `capturedAt`. */
+  readonly now: Date;
+}

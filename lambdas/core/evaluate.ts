@@ -1,0 +1,96 @@
+/** Evaluate: snapshot + config in, report out. The single entry point of the rules. */
+import type { Config } from './config';
+import { compilePattern } from './config';
+import type { EvaluationContext } from './context';
+import { sortFindings, type Finding } from './findings';
+import { evaluateHealth, type ReplicaStatus } from './health';
+import { MetricIndex } from './metric-plan';
+import type { FleetSnapshot } from './model';
+import { buildTopology, type ReplicaKind } from './topology';
+
+export interface ReplicaRow {
+  readonly id: string;
+  readonly region: string;
+  readonly kind: ReplicaKind;
+  readonly sourceId: string;
+  readonly sourceRegion: string;
+  readonly lagSeconds: number | null;
+  readonly status: ReplicaStatus;
+}
+
+export interface ReportSummary {
+  readonly replicas: number;
+  readonly healthy: number;
+  readonly critical: number;
+  readonly warning: number;
+  readonly info: number;
+}
+
+export interface Report {
+  readonly checkedAt: string;
+  readonly summary: ReportSummary;
+  readonly replicas: readonly ReplicaRow[];
+  readonly findings: readonly Finding[];
+}
+
+export interface EvaluateOptions {
+  readonly config: Config;
+}
+
+export function createContext(snapshot: FleetSnapshot, config: Config): EvaluationContext {
+  return {
+    snapshot,
+    topology: buildTopology(snapshot),
+    metrics: new MetricIndex(snapshot),
+    config,
+    now: new Date(snapshot.capturedAt),
+  };
+}
+
+function applySuppressions(config: Config, findings: readonly Finding[]): Finding[] {
+  if (config.suppressions.length === 0) return [...findings];
+  const rules = config.suppressions.map((s) => ({
+    code: s.code,
+    resource: s.resource ? compilePattern(s.resource) : undefined,
+  }));
+  return findings.filter((f) => !rules.some((r) => r.code === f.code && (!r.resource || r.resource.test(f.resource))));
+}
+
+/** Worse replica status wins when a finding from another rule names the same replica. */
+function statusWithFindings(status: ReplicaStatus, findings: readonly Finding[]): ReplicaStatus {
+  if (status === 'broken') return status;
+  if (findings.some((f) => f.code === 'REPLICATION_BROKEN')) return 'broken';
+  return status;
+}
+
+export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Report {
+  const ctx = createContext(snapshot, options.config);
+  const health = evaluateHealth(ctx);
+  const findings = sortFindings(applySuppressions(options.config, [...health.findings]));
+
+  const replicas: ReplicaRow[] = health.replicas.map((h) => ({
+    id: h.replica.id,
+    region: h.replica.region,
+    kind: h.replica.kind,
+    sourceId: h.replica.sourceId,
+    sourceRegion: h.replica.sourceRegion,
+    lagSeconds: h.lagSeconds === null ? null : Math.round(h.lagSeconds * 1000) / 1000,
+    status: statusWithFindings(
+      h.status,
+      findings.filter((f) => f.region === h.replica.region && f.resource === h.replica.id),
+    ),
+  }));
+
+  return {
+    checkedAt: snapshot.capturedAt,
+    summary: {
+      replicas: replicas.length,
+      healthy: replicas.filter((r) => r.status === 'healthy').length,
+      critical: findings.filter((f) => f.severity === 'critical').length,
+      warning: findings.filter((f) => f.severity === 'warning').length,
+      info: findings.filter((f) => f.severity === 'info').length,
+    },
+    replicas,
+    findings,
+  };
+}

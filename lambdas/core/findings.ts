@@ -1,0 +1,72 @@
+/** Findings: the stable codes users key suppressions, alerts and runbook links on. */
+
+export const FINDING_CODES = [
+  'REPLICA_LAG_HIGH',
+  'REPLICATION_BROKEN',
+  'LAG_METRIC_MISSING',
+  'REPLICATION_SLOT_LAG_HIGH',
+  'CHECK_DEGRADED',
+  'PARAM_DRIFT',
+  'PARAM_PENDING_REBOOT',
+  'PARAM_APPLY_FAILED',
+  'REPLICA_PARAM_BELOW_SOURCE',
+  'REPLICA_PARAM_MISMATCH',
+  'REPLICA_WRITABLE',
+  'REPLICA_UNDERSIZED',
+  'ENGINE_VERSION_MISMATCH',
+  'SOURCE_BACKUPS_DISABLED',
+  'NO_CROSS_REGION_REPLICA',
+  'RPO_EXCEEDED',
+  'GLOBAL_SECONDARY_NOT_SYNCED',
+  'DR_REPLICA_UNDERSIZED',
+  'BACKUPS_NOT_REPLICATED',
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, warning: 1, info: 2 };
+
+export type EvidenceValue = string | number | boolean | null | readonly (string | number | null)[];
+
+export interface Finding {
+  readonly code: FindingCode;
+  readonly severity: Severity;
+  readonly region: string;
+  /** DB instance, cluster or global cluster identifier; never an ARN. */
+  readonly resource: string;
+  /** What, where, value against threshold and since when, in one sentence or two. */
+  readonly message: string;
+  /** The numbers and AWS statuses the finding rests on. */
+  readonly evidence: Readonly<Record<string, EvidenceValue>>;
+  /** What to do first; shown in the table and in notifications. */
+  readonly hint: string;
+  readonly runbook: string;
+}
+
+/** Relative to the checkout; deployments set `runbookBaseUrl` to where their team reads it. */
+export const DEFAULT_RUNBOOK_BASE_URL = 'docs/runbook.md';
+
+export function runbookUrl(code: FindingCode, baseUrl: string = DEFAULT_RUNBOOK_BASE_URL): string {
+  return `${baseUrl}#${code.toLowerCase()}`;
+}
+
+/** Stable identity of a finding across runs: the alert lifecycle keys on it. */
+export function findingKey(finding: Pick<Finding, 'code' | 'region' | 'resource' | 'evidence'>): string {
+  const detail = typeof finding.evidence.parameter === 'string' ? `/${finding.evidence.parameter}` : '';
+  const operation = typeof finding.evidence.operation === 'string' ? `/${finding.evidence.operation}` : '';
+  return `${finding.code}/${finding.region}/${finding.resource}${detail}${operation}`;
+}
+
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      a.code.localeCompare(b.code) ||
+      a.region.localeCompare(b.region) ||
+      a.resource.localeCompare(b.resource) ||
+      a.message.localeCompare(b.message),
+  );
+}

@@ -1,0 +1,10 @@
+import type { FleetSnapshot } from './model';
+
+/**
+ * Where a check's data comes from: the live AWS APIs or a snapshot file. Both produce the same
+ * `FleetSnapshot`, so nothing downstream knows which one it got. A reader never throws for a
+ * failing region or API: it records a `ReadError` in that region and returns the rest.
+ */
+export interface FleetReader {
+  read(): Promise<FleetSnapshot>;
+}

@@ -1,0 +1,113 @@
+/**
+ * `replguard-snapshot/v1` files: validated on load so a hand-edited or truncated file fails
+ * with the path of the bad field, never deep inside a rule.
+ */
+import { z } from 'zod';
+import { isKnownRegion } from './regions';
+import { SNAPSHOT_FORMAT, type FleetSnapshot } from './model';
+
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+  }
+}
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date');
+
+// SDK response objects pass through untouched; only the fields rules depend on are typed.
+const sdkObject = z.looseObject({});
+const tagList = z.array(z.looseObject({ Key: z.string().optional(), Value: z.string().optional() })).optional();
+
+const dbInstance = z.looseObject({
+  DBInstanceIdentifier: z.string().min(1),
+  Engine: z.string().optional(),
+  AllocatedStorage: z.number().optional(),
+  Iops: z.number().optional(),
+  BackupRetentionPeriod: z.number().optional(),
+  ReadReplicaSourceDBInstanceIdentifier: z.string().optional(),
+  StatusInfos: z.array(sdkObject).optional(),
+  DBParameterGroups: z.array(sdkObject).optional(),
+  TagList: tagList,
+});
+
+const dbCluster = z.looseObject({
+  DBClusterIdentifier: z.string().min(1),
+  Engine: z.string().optional(),
+  ReplicationSourceIdentifier: z.string().optional(),
+  DBClusterMembers: z
+    .array(z.looseObject({ DBInstanceIdentifier: z.string().min(1), IsClusterWriter: z.boolean().optional() }))
+    .optional(),
+  TagList: tagList,
+});
+
+const globalCluster = z.looseObject({
+  GlobalClusterIdentifier: z.string().min(1),
+  GlobalClusterMembers: z
+    .array(z.looseObject({ DBClusterArn: z.string().startsWith('arn:', 'must be a cluster ARN'), IsWriter: z.boolean().optional() }))
+    .optional(),
+});
+
+const parameter = z.looseObject({ ParameterName: z.string().min(1), ParameterValue: z.string().optional() });
+
+const metricSeries = z
+  .strictObject({
+    namespace: z.string().min(1),
+    metricName: z.string().min(1),
+    dimensions: z.record(z.string(), z.string()),
+    stat: z.string().min(1),
+    period: z.number().int().positive(),
+    timestamps: z.array(isoDate),
+    values: z.array(z.number()),
+  })
+  .refine((s) => s.timestamps.length === s.values.length, {
+    message: 'timestamps and values must have the same length',
+    path: ['values'],
+  });
+
+const regionSnapshot = z.strictObject({
+  dbInstances: z.array(dbInstance).optional(),
+  dbClusters: z.array(dbCluster).optional(),
+  globalClusters: z.array(globalCluster).optional(),
+  dbParameters: z.record(z.string(), z.array(parameter)).optional(),
+  dbClusterParameters: z.record(z.string(), z.array(parameter)).optional(),
+  automatedBackups: z.array(sdkObject).optional(),
+  metrics: z.array(metricSeries).optional(),
+  errors: z
+    .array(z.strictObject({ operation: z.string().min(1), message: z.string(), code: z.string().optional() }))
+    .optional(),
+});
+
+const snapshotSchema = z.strictObject({
+  format: z.literal(SNAPSHOT_FORMAT, { message: `must be "${SNAPSHOT_FORMAT}"` }),
+  capturedAt: isoDate,
+  regions: z
+    .record(z.string().refine(isKnownRegion, 'is not a known AWS region'), regionSnapshot)
+    .refine((r) => Object.keys(r).length > 0, 'must contain at least one region'),
+});
+
+/** Validates a parsed snapshot; `source` names the file in errors. */
+export function parseSnapshot(raw: unknown, source = 'snapshot'): FleetSnapshot {
+  const result = snapshotSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data as unknown as FleetSnapshot;
+  const lines = result.error.issues.slice(0, 20).map((issue) => {
+    const path = issue.path.length ? issue.path.join('.') : '(top level)';
+    if (issue.code === 'unrecognized_keys') return `  ${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const got = issue.input === undefined ? ' (missing)' : ` (got ${JSON.stringify(issue.input)?.slice(0, 60)})`;
+    const message = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message;
+    return `  ${path}: ${message}${got}`;
+  });
+  const more = result.error.issues.length > 20 ? `\n  ... and ${result.error.issues.length - 20} more` : '';
+  throw new SnapshotError(`Invalid ${SNAPSHOT_FORMAT} file ${source}:\n${lines.join('\n')}${more}`);
+}
+
+/** Parses snapshot JSON text. */
+export function parseSnapshotText(text: string, source = 'snapshot'): FleetSnapshot {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new SnapshotError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseSnapshot(raw, source);
+}
