@@ -26,15 +26,42 @@ export interface ReportSummary {
   readonly info: number;
 }
 
+/** Disaster-recovery readiness of one protected primary (see the redundancy rules). */
+export interface DrReadiness {
+  /** Instance, cluster or global cluster identifier of the protected primary. */
+  readonly primary: string;
+  readonly region: string;
+  readonly kind: 'rds-instance' | 'aurora-cluster' | 'aurora-global';
+  /** Regions other than the primary's with a replica or secondary. */
+  readonly regionsCovered: readonly string[];
+  /** Worst lag in seconds among the cross-region replicas, null when unknown. */
+  readonly worstLagSeconds: number | null;
+  readonly rpoSeconds: number;
+  readonly ready: true | false | 'unknown';
+  /** Why not ready or unknown; empty when ready. */
+  readonly reasons: readonly string[];
+}
+
 export interface Report {
   readonly checkedAt: string;
   readonly summary: ReportSummary;
   readonly replicas: readonly ReplicaRow[];
   readonly findings: readonly Finding[];
+  /** One entry per primary that needs DR. */
+  readonly dr: readonly DrReadiness[];
 }
+
+/**
+ * Which rule families run. The scheduled health check runs `health` (lag, status, redundancy)
+ * every minute; the drift check runs `drift` (parameter groups and instance parity), which
+ * needs parameter reads; the CLI runs `all`.
+ */
+export type EvaluationScope = 'all' | 'health' | 'drift';
 
 export interface EvaluateOptions {
   readonly config: Config;
+  /** @default 'all' */
+  readonly scope?: EvaluationScope;
 }
 
 export function createContext(snapshot: FleetSnapshot, config: Config): EvaluationContext {
@@ -92,5 +119,6 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
     },
     replicas,
     findings,
+    dr: [],
   };
 }

@@ -37,9 +37,10 @@ export interface HealthResult {
 const BROKEN_REPLICATION_STATUSES = new Set(['error', 'stopped', 'terminated']);
 
 /** Operations whose failure leaves a region's topology unknown, not just its metrics. */
-const DESCRIBE_OPERATIONS = /^rds:Describe(DBInstances|DBClusters|GlobalClusters)$/;
+export const DESCRIBE_OPERATIONS = /^rds:Describe(DBInstances|DBClusters|GlobalClusters)$/;
 
 export function formatSeconds(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 10) return `${Math.round(seconds * 10) / 10} s`;
   if (seconds < 120) return `${Math.round(seconds)} s`;
   if (seconds < 7200) return `${Math.round(seconds / 6) / 10} min`;
@@ -73,7 +74,7 @@ function finding(
 }
 
 /** Start of the run of consecutive samples satisfying `test` that ends at the latest one that does. */
-function streakStart(samples: readonly Sample[], test: (v: number) => boolean): string | undefined {
+export function streakStart(samples: readonly Sample[], test: (v: number) => boolean): string | undefined {
   let i = samples.length - 1;
   while (i >= 0 && !test(samples[i]!.value)) i--;
   if (i < 0) return undefined;
@@ -82,12 +83,12 @@ function streakStart(samples: readonly Sample[], test: (v: number) => boolean): 
   return samples[start]!.timestamp;
 }
 
-interface ResolvedLag {
+export interface ResolvedLag {
   readonly metric: LagMetric;
   readonly samples: readonly Sample[];
 }
 
-function resolveLag(ctx: HealthContext, replica: Replica): ResolvedLag | undefined {
+export function resolveLag(ctx: HealthContext, replica: Replica): ResolvedLag | undefined {
   for (const metric of lagMetricsFor(replica)) {
     const samples = inWindow(
       samplesOf(ctx.metrics.find(replica.region, metric.metricName, metric.dimensions)),
@@ -100,7 +101,7 @@ function resolveLag(ctx: HealthContext, replica: Replica): ResolvedLag | undefin
 }
 
 /** True when the source's writes are known and stayed at or below the idle thresholds. */
-function sourceIsIdle(ctx: HealthContext, replica: Replica): boolean {
+export function sourceIsIdle(ctx: HealthContext, replica: Replica): boolean {
   const { maxTransactionLogsBytesPerSecond, maxWriteIops } = ctx.config.postgresIdle;
   const dims = { DBInstanceIdentifier: replica.sourceId };
   const window = (name: string) =>
@@ -122,8 +123,9 @@ function replicationStatusFinding(ctx: HealthContext, replica: Replica): Finding
     region: replica.region,
     resource: replica.id,
     message:
-      `Replication to ${replica.id} (${replica.region}) from ${replica.sourceId} (${replica.sourceRegion}) is ` +
-      `${status}` + (info.Message ? `: ${info.Message}` : '') + ` (as of ${ctx.snapshot.capturedAt}).`,
+      `Replication to ${replica.id} (${replica.region}) from ${replica.sourceId} (${replica.sourceRegion}) has ` +
+      `read-replication status "${info.Status}" as of ${ctx.snapshot.capturedAt}` +
+      (info.Message ? `. AWS says: ${info.Message}` : '.'),
     evidence: {
       statusType: 'read replication',
       status: info.Status ?? null,
@@ -180,8 +182,9 @@ function evaluateReplica(ctx: HealthContext, replica: Replica, metricsFailed: bo
   const recent = samples.slice(-n);
   const minusOnes = metric.minusOneMeansBroken ? recent.filter((s) => s.value === -1).length : 0;
   const valid = samples.filter((s) => !(metric.minusOneMeansBroken && s.value === -1));
-  const latest = valid.length ? valid[valid.length - 1]! : undefined;
-  const lagSeconds = latest ? latest.value * metric.toSeconds : null;
+  // The newest datapoint decides: if it is -1, the current lag is unknown, not the last good value.
+  const newest = samples[samples.length - 1]!;
+  const lagSeconds = metric.minusOneMeansBroken && newest.value === -1 ? null : newest.value * metric.toSeconds;
 
   if (minusOnes >= m && !statusFinding) {
     const since = streakStart(samples, (v) => v === -1);
@@ -237,7 +240,7 @@ function evaluateReplica(ctx: HealthContext, replica: Replica, metricsFailed: bo
 
   if (severity) {
     const seconds = valid.map((s) => ({ ...s, value: s.value * metric.toSeconds }));
-    const since = streakStart(seconds, (v) => v > thresholds.warningSeconds);
+    const since = streakStart(seconds, (v) => v > limit);
     const peak = Math.max(...recentValid.map((s) => s.value));
     findings.push(
       finding(config, {

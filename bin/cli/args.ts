@@ -1,0 +1,29 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isKnownRegion } from '../../lambdas/core/regions';
+import { UsageError } from './types';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs with its errors turned into UsageError (exit 2 with usage). */
+export function parseFlags<T extends Options>(args: readonly string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '.'));
+  }
+}
+
+/** `--regions us-east-1,eu-west-1` → validated list. */
+export function parseRegionsFlag(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const regions = value.split(',').map((r) => r.trim()).filter(Boolean);
+  if (regions.length === 0) throw new UsageError('--regions needs at least one region, e.g. --regions us-east-1,eu-west-1');
+  const unknown = regions.filter((r) => !isKnownRegion(r));
+  if (unknown.length) throw new UsageError(`--regions: unknown region ${unknown.map((r) => `"${r}"`).join(', ')}`);
+  return regions;
+}
+
+export function parseFormatFlag(value: string | undefined): 'table' | 'json' {
+  if (value === undefined || value === 'table' || value === 'json') return value ?? 'table';
+  throw new UsageError(`--format must be "table" or "json" (got "${value}")`);
+}

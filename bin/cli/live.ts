@@ -1,0 +1,22 @@
+import { LiveFleetReader } from '../../lambdas/aws/live-reader';
+import type { Config } from '../../lambdas/core/config';
+import type { FleetReader } from '../../lambdas/core/reader';
+import type { CliIo } from './types';
+
+export interface LiveReaderRequest {
+  readonly regions: readonly string[];
+  readonly profile?: string;
+  readonly config: Config;
+}
+
+/** A live reader that reads everything a full check needs, with progress on stderr. */
+export function createLiveReader(io: CliIo, request: LiveReaderRequest): FleetReader {
+  return new LiveFleetReader({
+    regions: request.regions,
+    profile: request.profile,
+    windowMinutes: request.config.lag.windowMinutes,
+    includeParameters: request.config.drift.enabled,
+    includeAutomatedBackups: request.config.dr.requireReplicatedBackups,
+    onProgress: (message) => io.stderr(`${message}\n`),
+  });
+}

@@ -1,0 +1,40 @@
+import { writeFile, rename } from 'node:fs/promises';
+import { parseFlags, parseRegionsFlag } from './args';
+import { loadConfigFile } from './config-file';
+import { createLiveReader } from './live';
+import { EXIT_OK, UsageError, type CliCommand } from './types';
+
+const usage = `Usage: replguard snapshot --out FILE [--regions R1,R2] [--profile NAME] [--config FILE]
+
+Captures everything a check reads (instances, clusters, global clusters, parameter groups,
+automated backups and the lag metric series) into a replguard-snapshot/v1 file, using
+read-only calls. Evaluate it later with: replguard check --snapshot FILE`;
+
+export const snapshotCommand: CliCommand = {
+  name: 'snapshot',
+  summary: 'capture a fleet snapshot file from a live account (read-only)',
+  usage,
+  async run(args, io) {
+    const { values } = parseFlags(args, {
+      out: { type: 'string' },
+      regions: { type: 'string' },
+      profile: { type: 'string' },
+      config: { type: 'string' },
+    });
+    if (!values.out) throw new UsageError('--out FILE is required');
+    const config = await loadConfigFile(values.config);
+    const regions = parseRegionsFlag(values.regions) ?? config.regions;
+    const reader = createLiveReader(io, { regions, profile: values.profile, config });
+    const snapshot = await reader.read();
+    // Write beside the target and rename, so an interrupted capture never leaves half a file.
+    const temporary = `${values.out}.partial`;
+    await writeFile(temporary, `${JSON.stringify(snapshot, null, 2)}\n`, 'utf8');
+    await rename(temporary, values.out);
+    const errors = Object.entries(snapshot.regions).flatMap(([region, data]) =>
+      (data.errors ?? []).map((e) => `${region}: ${e.operation} failed: ${e.message}`),
+    );
+    for (const line of errors) io.stderr(`warning: ${line}\n`);
+    io.stderr(`Wrote ${values.out} (${regions.join(', ')}).\n`);
+    return EXIT_OK;
+  },
+};

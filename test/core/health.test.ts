@@ -1,0 +1,356 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
+import { evaluate } from '../../lambdas/core/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/model';
+import {
+  cluster,
+  clusterArn,
+  fleet,
+  globalCluster,
+  instance,
+  instanceArn,
+  lag,
+  replica,
+  series,
+} from '../support/fleet';
+
+const check = (snapshot: FleetSnapshot, config: ConfigInput = {}) =>
+  evaluate(snapshot, { config: parseConfig(config), scope: 'health' });
+
+const codes = (snapshot: FleetSnapshot, config: ConfigInput = {}) =>
+  check(snapshot, config).findings.map((f) => `${f.code}:${f.severity}:${f.resource}`);
+
+const mysqlPair = (values: readonly number[], replicaFields = {}) =>
+  fleet({
+    'us-east-1': {
+      dbInstances: [instance('orders'), replica('orders-ro', 'orders', replicaFields)],
+      metrics: [lag('orders-ro', values)],
+    },
+  });
+
+describe('REPLICA_LAG_HIGH', () => {
+  it('stays silent for a healthy replica', () => {
+    // Prepare
+    const snapshot = mysqlPair([0, 1, 0, 2, 1, 0, 1, 0, 0, 1]);
+    // Act
+    const report = check(snapshot);
+    // Assess
+    expect(report.findings).toEqual([]);
+    expect(report.replicas).toEqual([
+      expect.objectContaining({ id: 'orders-ro', status: 'healthy', lagSeconds: 1, sourceId: 'orders', kind: 'rds-read-replica' }),
+    ]);
+    expect(report.summary).toMatchObject({ replicas: 1, healthy: 1, critical: 0, warning: 0 });
+  });
+
+  it('warns when lag stays over the warning threshold for M of the last N datapoints', () => {
+    const report = check(mysqlPair([0, 0, 0, 0, 0, 45, 10, 50, 60, 70]));
+
+    expect(report.findings).toHaveLength(1);
+    const [finding] = report.findings;
+    expect(finding).toMatchObject({ code: 'REPLICA_LAG_HIGH', severity: 'warning', region: 'us-east-1', resource: 'orders-ro' });
+    expect(finding!.message).toContain('70 s behind');
+    expect(finding!.message).toContain('warning threshold of 30 s');
+    expect(finding!.message).toContain('4 of the last 5 minutes');
+    expect(finding!.message).toContain('since 2026-11-24T09:58:00.000Z');
+    expect(finding!.evidence).toMatchObject({ metric: 'ReplicaLag', lagSeconds: 70, thresholdSeconds: 30 });
+    expect(finding!.runbook).toBe('docs/runbook.md#replica_lag_high');
+    expect(report.replicas[0]!.status).toBe('lagging');
+  });
+
+  it('does not fire on a spike shorter than M datapoints', () => {
+    expect(codes(mysqlPair([0, 0, 0, 0, 0, 0, 0, 900, 900, 0]))).toEqual([]);
+  });
+
+  it('is critical once the critical threshold is sustained', () => {
+    expect(codes(mysqlPair([10, 40, 200, 310, 320, 400]))).toEqual(['REPLICA_LAG_HIGH:critical:orders-ro']);
+  });
+
+  it('reads Aurora reader lag in milliseconds, not seconds', () => {
+    // 900 ms of AuroraReplicaLag is healthy; read as seconds it would be critical.
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [cluster('shop', { 'shop-1': true, 'shop-2': false })],
+        dbInstances: [instance('shop-1', { Engine: 'aurora-mysql' }), instance('shop-2', { Engine: 'aurora-mysql' })],
+        metrics: [series('AuroraReplicaLag', { DBInstanceIdentifier: 'shop-2' }, [900, 950, 880, 910, 920])],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings).toEqual([]);
+    expect(report.replicas[0]).toMatchObject({ id: 'shop-2', kind: 'aurora-reader', sourceId: 'shop-1', lagSeconds: 0.92 });
+  });
+
+  it('flags Aurora reader lag of 45,000 ms as 45 s over the warning threshold', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [cluster('shop', { 'shop-1': true, 'shop-2': false })],
+        metrics: [series('AuroraReplicaLag', { DBInstanceIdentifier: 'shop-2' }, [45_000, 45_000, 45_000])],
+      },
+    });
+
+    const [finding] = check(snapshot).findings;
+
+    expect(finding).toMatchObject({ code: 'REPLICA_LAG_HIGH', severity: 'warning', resource: 'shop-2' });
+    expect(finding!.evidence.lagSeconds).toBe(45);
+  });
+
+  it('applies per-replica overrides by identifier pattern and by tag, last match winning', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [
+          instance('orders'),
+          replica('analytics-ro', 'orders'),
+          replica('reporting-ro', 'orders', { TagList: [{ Key: 'tier', Value: 'batch' }] }),
+        ],
+        metrics: [lag('analytics-ro', [120, 120, 120]), lag('reporting-ro', [120, 120, 120])],
+      },
+    });
+
+    const found = codes(snapshot, {
+      lagOverrides: [
+        { match: { identifier: 'analytics-*' }, warningSeconds: 600, criticalSeconds: 3600 },
+        { match: { tags: { tier: 'batch' } }, warningSeconds: 60, criticalSeconds: 100 },
+      ],
+    });
+
+    expect(found).toEqual(['REPLICA_LAG_HIGH:critical:reporting-ro']);
+  });
+});
+
+describe('REPLICATION_BROKEN', () => {
+  it('reports a read-replication status of error with the AWS message', () => {
+    const snapshot = mysqlPair([0, 0, 0], {
+      StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: 'error', Message: 'Error 1062 Duplicate entry' }],
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]).toMatchObject({ code: 'REPLICATION_BROKEN', severity: 'critical', resource: 'orders-ro' });
+    expect(report.findings[0]!.message).toContain('Error 1062 Duplicate entry');
+    expect(report.findings[0]!.evidence).toMatchObject({ status: 'error', awsMessage: 'Error 1062 Duplicate entry' });
+    expect(report.replicas[0]!.status).toBe('broken');
+  });
+
+  it.each(['stopped', 'terminated'])('reports status %s', (status) => {
+    const snapshot = mysqlPair([0, 0, 0], { StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: status }] });
+    expect(codes(snapshot)).toEqual(['REPLICATION_BROKEN:critical:orders-ro']);
+  });
+
+  it('ignores replicating and degraded-but-running statuses', () => {
+    const snapshot = mysqlPair([0, 0, 0], {
+      StatusInfos: [{ StatusType: 'read replication', Normal: true, Status: 'replicating' }],
+    });
+    expect(codes(snapshot)).toEqual([]);
+  });
+
+  it('reports ReplicaLag of -1 sustained for M of the last N datapoints, with unknown lag', () => {
+    const report = check(mysqlPair([0, 0, 0, 0, 0, 0, -1, -1, -1]));
+
+    expect(report.findings.map((f) => f.code)).toEqual(['REPLICATION_BROKEN']);
+    expect(report.findings[0]!.message).toContain('-1');
+    expect(report.findings[0]!.evidence).toMatchObject({ minusOneDatapoints: 3, since: '2026-11-24T09:58:00.000Z' });
+    expect(report.replicas[0]).toMatchObject({ status: 'broken', lagSeconds: null });
+  });
+
+  it('does not treat a single -1 datapoint as broken, nor as zero lag', () => {
+    const report = check(mysqlPair([0, 0, 0, 0, 0, 0, 0, 0, -1, 2]));
+
+    expect(report.findings).toEqual([]);
+    expect(report.replicas[0]).toMatchObject({ status: 'healthy', lagSeconds: 2 });
+  });
+
+  it('reports AuroraBinlogReplicaLag of -1 on a binlog replica cluster', () => {
+    const snapshot = fleet({
+      'eu-west-1': {
+        dbClusters: [
+          cluster('shop-eu', { 'shop-eu-1': true }, { ReplicationSourceIdentifier: clusterArn('us-east-1', 'shop') }),
+        ],
+        metrics: [series('AuroraBinlogReplicaLag', { DBClusterIdentifier: 'shop-eu' }, [-1, -1, -1, -1])],
+      },
+    });
+
+    expect(codes(snapshot)).toEqual(['REPLICATION_BROKEN:critical:shop-eu']);
+  });
+});
+
+describe('LAG_METRIC_MISSING', () => {
+  it('reports a replica that reported no lag in the window: unknown is not healthy', () => {
+    const snapshot = fleet({ 'us-east-1': { dbInstances: [instance('orders'), replica('orders-ro', 'orders')] } });
+
+    const report = check(snapshot);
+
+    expect(report.findings).toEqual([
+      expect.objectContaining({ code: 'LAG_METRIC_MISSING', severity: 'warning', resource: 'orders-ro' }),
+    ]);
+    expect(report.replicas[0]).toMatchObject({ status: 'unknown', lagSeconds: null });
+    expect(report.summary.healthy).toBe(0);
+  });
+
+  it('ignores datapoints older than the window', () => {
+    const old = lag('orders-ro', [1, 1, 1]);
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('orders'), replica('orders-ro', 'orders')],
+        metrics: [{ ...old, timestamps: ['2026-11-24T08:00:00Z', '2026-11-24T08:01:00Z', '2026-11-24T08:02:00Z'] }],
+      },
+    });
+
+    expect(codes(snapshot)).toEqual(['LAG_METRIC_MISSING:warning:orders-ro']);
+  });
+
+  it('does not blame the replica when the region\'s metrics could not be read', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('orders'), replica('orders-ro', 'orders')],
+        errors: [{ operation: 'cloudwatch:GetMetricData', message: 'Rate exceeded', code: 'ThrottlingException' }],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings.map((f) => f.code)).toEqual(['CHECK_DEGRADED']);
+    expect(report.findings[0]!.severity).toBe('warning');
+    expect(report.replicas[0]!.status).toBe('unknown');
+  });
+});
+
+describe('PostgreSQL idle source', () => {
+  const pgFleet = (sourceLogs: readonly number[]) =>
+    fleet({
+      'us-east-1': {
+        dbInstances: [instance('users', { Engine: 'postgres' }), replica('users-ro', 'users', { Engine: 'postgres' })],
+        metrics: [
+          lag('users-ro', [200, 230, 260, 290, 300]),
+          series('TransactionLogsGeneration', { DBInstanceIdentifier: 'users' }, sourceLogs),
+        ],
+      },
+    });
+
+  it('does not page for the idle-source lag artefact', () => {
+    const report = check(pgFleet([0, 0, 0, 0, 0]));
+    expect(report.findings).toEqual([]);
+    expect(report.replicas[0]!.status).toBe('healthy');
+  });
+
+  it('pages for the same lag when the source is writing', () => {
+    expect(codes(pgFleet([50_000, 60_000, 55_000, 52_000, 58_000]))).toEqual(['REPLICA_LAG_HIGH:warning:users-ro']);
+  });
+
+  it('pages when the source activity is unknown', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('users', { Engine: 'postgres' }), replica('users-ro', 'users', { Engine: 'postgres' })],
+        metrics: [lag('users-ro', [200, 230, 260, 290, 300])],
+      },
+    });
+    expect(codes(snapshot)).toEqual(['REPLICA_LAG_HIGH:warning:users-ro']);
+  });
+
+  it('still pages an idle source when lag exceeds the idle artefact ceiling', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('users', { Engine: 'postgres' }), replica('users-ro', 'users', { Engine: 'postgres' })],
+        metrics: [
+          lag('users-ro', [400, 500, 600, 700, 800]),
+          series('WriteIOPS', { DBInstanceIdentifier: 'users' }, [0, 0, 0, 0, 0]),
+        ],
+      },
+    });
+    expect(codes(snapshot)).toEqual(['REPLICA_LAG_HIGH:critical:users-ro']);
+  });
+});
+
+describe('REPLICATION_SLOT_LAG_HIGH', () => {
+  const GiB = 1024 ** 3;
+  const slotFleet = (values: readonly number[]) =>
+    fleet({
+      'us-east-1': {
+        dbInstances: [instance('events', { Engine: 'postgres' })],
+        metrics: [series('OldestReplicationSlotLag', { DBInstanceIdentifier: 'events' }, values)],
+      },
+    });
+
+  it('warns when WAL retained for a slot passes the byte threshold', () => {
+    const report = check(slotFleet([6 * GiB, 6 * GiB, 7 * GiB]));
+    expect(report.findings.map((f) => `${f.code}:${f.severity}:${f.resource}`)).toEqual([
+      'REPLICATION_SLOT_LAG_HIGH:warning:events',
+    ]);
+    expect(report.findings[0]!.message).toContain('7 GiB');
+  });
+
+  it('is critical past the critical threshold and respects configured thresholds', () => {
+    expect(codes(slotFleet([2 * GiB, 2 * GiB, 2 * GiB]), { replicationSlot: { warningBytes: GiB, criticalBytes: 1.5 * GiB } })).toEqual([
+      'REPLICATION_SLOT_LAG_HIGH:critical:events',
+    ]);
+  });
+
+  it('stays silent for small slot lag', () => {
+    expect(codes(slotFleet([64 * 1024 ** 2, 64 * 1024 ** 2, 64 * 1024 ** 2]))).toEqual([]);
+  });
+});
+
+describe('CHECK_DEGRADED', () => {
+  it('reports a failed region as critical and still reports the other regions fully', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('orders'), replica('orders-ro', 'orders')],
+        metrics: [lag('orders-ro', [400, 400, 400])],
+      },
+      'eu-west-1': {
+        errors: [{ operation: 'rds:DescribeDBInstances', message: 'not authorized', code: 'AccessDenied' }],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings.map((f) => `${f.code}:${f.severity}:${f.region}`)).toEqual([
+      'CHECK_DEGRADED:critical:eu-west-1',
+      'REPLICA_LAG_HIGH:critical:us-east-1',
+    ]);
+    expect(report.findings[0]!.message).toContain('AccessDenied');
+  });
+
+  it('reports a global secondary in a region that was not read as unknown', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [cluster('pay', { 'pay-1': true }, { Engine: 'aurora-postgresql' })],
+        globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('ap-south-1', 'pay-in')])],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.replicas).toEqual([expect.objectContaining({ id: 'pay-in', region: 'ap-south-1', status: 'unknown' })]);
+    expect(report.findings[0]).toMatchObject({ code: 'CHECK_DEGRADED', resource: 'pay-in' });
+    expect(report.findings[0]!.hint).toContain('ap-south-1');
+  });
+});
+
+describe('cross-region sources', () => {
+  it('reads lag for a replica whose source is an ARN in another region', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbInstances: [instance('orders')] },
+      'eu-west-1': {
+        dbInstances: [replica('orders-eu', instanceArn('us-east-1', 'orders'))],
+        metrics: [lag('orders-eu', [2, 3, 2])],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.replicas).toEqual([
+      expect.objectContaining({ id: 'orders-eu', region: 'eu-west-1', sourceId: 'orders', sourceRegion: 'us-east-1', lagSeconds: 2, status: 'healthy' }),
+    ]);
+  });
+});
+
+describe('suppressions', () => {
+  it('drops findings whose code and resource match a suppression', () => {
+    const snapshot = fleet({ 'us-east-1': { dbInstances: [instance('orders'), replica('legacy-ro', 'orders')] } });
+    expect(
+      codes(snapshot, { suppressions: [{ code: 'LAG_METRIC_MISSING', resource: 'legacy-*', reason: 'being decommissioned' }] }),
+    ).toEqual([]);
+  });
+});
