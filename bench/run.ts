@@ -1,0 +1,37 @@
+/**
+ * `npm run bench`: runs every benchmark in order, prints human-readable lines, then, as the
+ * last line, one JSON object merging all results. Add a benchmark by adding a file that exports
+ * a `Benchmark` and listing it below.
+ */
+import { parameterReadBench } from './parameter-read.bench';
+import { replicationReadBench } from './replication-read.bench';
+import type { Benchmark, BenchValue } from './types';
+
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench];
+
+const failures: string[] = [];
+const results: Record<string, BenchValue> = {};
+const started = performance.now();
+
+for (const bench of benchmarks) {
+  console.log(`== ${bench.name}`);
+  try {
+    Object.assign(
+      results,
+      await bench.run({
+        log: (line) => console.log(line),
+        fail: (message) => {
+          failures.push(`${bench.name}: ${message}`);
+          console.log(`  FAILED: ${message}`);
+        },
+      }),
+    );
+  } catch (error) {
+    failures.push(`${bench.name}: ${(error as Error).stack ?? String(error)}`);
+    console.log(`  FAILED: ${(error as Error).message}`);
+  }
+}
+
+console.log(`== done in ${Math.round((performance.now() - started) / 1000)} s${failures.length ? `, ${failures.length} failure(s)` : ''}`);
+if (failures.length > 0) process.exitCode = 1;
+console.log(JSON.stringify(results));

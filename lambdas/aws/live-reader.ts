@@ -1,0 +1,552 @@
+/**
+ * The live reader: reads a fleet from the AWS APIs into a `replguard-snapshot/v1` object.
+ *
+ * Per region, in parallel: the RDS describe calls (all pages), then the CloudWatch series that
+ * `planMetricQueries` asks for, 500 queries per GetMetricData call. A failing call becomes a
+ * `ReadError` in its region and never hides what the other calls and regions returned.
+ */
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeDBClusterParametersCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBParametersCommand,
+  DescribeGlobalClustersCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { planMetricQueries, type MetricQuery } from '../core/metric-plan';
+import {
+  SNAPSHOT_FORMAT,
+  type AutomatedBackup,
+  type DbCluster,
+  type DbInstance,
+  type FleetSnapshot,
+  type GlobalCluster,
+  type MetricSeries,
+  type Parameter,
+  type ReadError,
+  type RegionSnapshot,
+} from '../core/model';
+import type { FleetReader } from '../core/reader';
+import { buildTopology } from '../core/topology';
+import { withThrottlingRetry, type RetryOptions } from './throttling-retry';
+
+/** GetMetricData accepts at most 500 MetricDataQueries per call. */
+export const METRIC_QUERIES_PER_CALL = 500;
+/** The largest page the RDS describe APIs return. */
+export const DESCRIBE_PAGE_SIZE = 100;
+const METRIC_PERIOD_SECONDS = 60;
+/** Concurrent calls per region and API family: well inside RDS's burst of 300 and CloudWatch's TPS. */
+const CONCURRENCY_PER_REGION = 5;
+
+export interface RegionClients {
+  readonly rds: RDSClient;
+  readonly cloudwatch: CloudWatchClient;
+}
+
+export interface LiveReaderOptions {
+  readonly regions: readonly string[];
+  /** Minutes of 1-minute datapoints to read. @default 15 */
+  readonly windowMinutes?: number;
+  /** The check's "now" (the snapshot's capturedAt). @default () => new Date() */
+  readonly now?: () => Date;
+  /** Named profile from the shared config/credentials files; default credential chain otherwise. */
+  readonly profile?: string;
+  /** Client factory (tests, benchmarks). Default: one RDS and one CloudWatch client per region. */
+  readonly clients?: (region: string) => RegionClients;
+  readonly onProgress?: (message: string) => void;
+  /** Read every parameter group the databases use (needed by the drift rules). @default false */
+  readonly includeParameters?: boolean;
+  /** Read automated backups (needed by BACKUPS_NOT_REPLICATED). @default false */
+  readonly includeAutomatedBackups?: boolean;
+  /** Throttling retry; `sleep` is injectable so tests do not wait. */
+  readonly retry?: RetryOptions;
+}
+
+export class LiveReaderOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LiveReaderOptionsError';
+  }
+}
+
+/** SDK response objects as snapshot JSON: Dates become ISO strings, undefined fields are dropped. */
+export function toSnapshotShape(value: unknown): unknown {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+  if (Array.isArray(value)) return value.map(toSnapshotShape);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const converted = toSnapshotShape(v);
+      if (converted !== undefined) out[k] = converted;
+    }
+    return out;
+  }
+  return value;
+}
+
+function listOf<T>(items: readonly unknown[] | undefined): T[] {
+  return (items ?? []).map((item) => toSnapshotShape(item) as T);
+}
+
+function readError(operation: string, error: unknown, context?: string): ReadError {
+  const e = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  const code =
+    typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.code === 'string' ? e.code : undefined;
+  const message = typeof e.message === 'string' && e.message ? e.message : String(error);
+  return { operation, message: context ? `${context}: ${message}` : message, ...(code ? { code } : {}) };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+interface Paged<T> {
+  readonly items: T[];
+  readonly pages: number;
+  readonly error?: ReadError;
+}
+
+type Retry = <T>(operation: string, call: () => Promise<T>) => Promise<T>;
+
+/** Follows `Marker` until the last page; on failure keeps the pages already read. */
+async function readAllPages<T>(
+  operation: string,
+  retry: Retry,
+  fetchPage: (marker: string | undefined) => Promise<{ items: readonly unknown[] | undefined; marker?: string }>,
+): Promise<Paged<T>> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  let pages = 0;
+  const seen = new Set<string>();
+  try {
+    do {
+      const page = await retry(operation, () => fetchPage(marker));
+      pages++;
+      items.push(...listOf<T>(page.items));
+      marker = page.marker;
+      // A marker seen before would loop forever; stop with what was read.
+      if (marker !== undefined && seen.has(marker)) break;
+      if (marker !== undefined) seen.add(marker);
+    } while (marker);
+  } catch (error) {
+    return { items, pages, error: readError(operation, error) };
+  }
+  return { items, pages };
+}
+
+function describeAllInstances(rds: RDSClient, retry: Retry): Promise<Paged<DbInstance>> {
+  return readAllPages('rds:DescribeDBInstances', retry, async (Marker) => {
+    const out = await rds.send(new DescribeDBInstancesCommand({ Marker, MaxRecords: DESCRIBE_PAGE_SIZE }));
+    return { items: out.DBInstances, marker: out.Marker };
+  });
+}
+
+function describeAllClusters(rds: RDSClient, retry: Retry): Promise<Paged<DbCluster>> {
+  return readAllPages('rds:DescribeDBClusters', retry, async (Marker) => {
+    const out = await rds.send(new DescribeDBClustersCommand({ Marker, MaxRecords: DESCRIBE_PAGE_SIZE }));
+    return { items: out.DBClusters, marker: out.Marker };
+  });
+}
+
+function describeAllGlobalClusters(rds: RDSClient, retry: Retry): Promise<Paged<GlobalCluster>> {
+  return readAllPages('rds:DescribeGlobalClusters', retry, async (Marker) => {
+    const out = await rds.send(new DescribeGlobalClustersCommand({ Marker, MaxRecords: DESCRIBE_PAGE_SIZE }));
+    return { items: out.GlobalClusters, marker: out.Marker };
+  });
+}
+
+function describeAllAutomatedBackups(rds: RDSClient, retry: Retry): Promise<Paged<AutomatedBackup>> {
+  return readAllPages('rds:DescribeDBInstanceAutomatedBackups', retry, async (Marker) => {
+    const out = await rds.send(
+      new DescribeDBInstanceAutomatedBackupsCommand({ Marker, MaxRecords: DESCRIBE_PAGE_SIZE }),
+    );
+    return { items: out.DBInstanceAutomatedBackups, marker: out.Marker };
+  });
+}
+
+function describeDbParameterGroup(rds: RDSClient, retry: Retry, name: string): Promise<Paged<Parameter>> {
+  return readAllPages('rds:DescribeDBParameters', retry, async (Marker) => {
+    const out = await rds.send(
+      new DescribeDBParametersCommand({ DBParameterGroupName: name, Marker, MaxRecords: DESCRIBE_PAGE_SIZE }),
+    );
+    return { items: out.Parameters, marker: out.Marker };
+  });
+}
+
+function describeClusterParameterGroup(rds: RDSClient, retry: Retry, name: string): Promise<Paged<Parameter>> {
+  return readAllPages('rds:DescribeDBClusterParameters', retry, async (Marker) => {
+    const out = await rds.send(
+      new DescribeDBClusterParametersCommand({ DBClusterParameterGroupName: name, Marker, MaxRecords: DESCRIBE_PAGE_SIZE }),
+    );
+    return { items: out.Parameters, marker: out.Marker };
+  });
+}
+
+interface GroupsRead {
+  readonly groups: Record<string, Parameter[]>;
+  readonly errors: ReadError[];
+  readonly calls: number;
+}
+
+/**
+ * Each named group once, all pages. A group whose read failed is left out rather than kept
+ * partial: half a parameter list would look like drift.
+ */
+async function describeParameterGroups(
+  names: readonly string[],
+  describe: (name: string) => Promise<Paged<Parameter>>,
+): Promise<GroupsRead> {
+  const results = await mapLimit([...new Set(names)].sort(), CONCURRENCY_PER_REGION, async (name) => ({
+    name,
+    read: await describe(name),
+  }));
+  const groups: Record<string, Parameter[]> = {};
+  const errors: ReadError[] = [];
+  let calls = 0;
+  for (const { name, read } of results) {
+    calls += read.pages + (read.error ? 1 : 0);
+    if (read.error) errors.push({ ...read.error, message: `parameter group ${name}: ${read.error.message}` });
+    else groups[name] = read.items;
+  }
+  return { groups, errors, calls };
+}
+
+interface SeriesRead {
+  readonly series: MetricSeries[];
+  readonly errors: ReadError[];
+  readonly calls: number;
+}
+
+const describeQuery = (q: MetricQuery) =>
+  `${q.metricName}(${Object.entries(q.dimensions).map(([k, v]) => `${k}=${v}`).join(',')})`;
+
+/**
+ * One GetMetricData request (≤500 queries), following NextToken. Series with no datapoints are
+ * left out: the rules treat a missing series and an empty one alike. If any page fails, the
+ * whole batch is dropped, since an ascending scan cut short would lose the newest datapoints.
+ */
+async function getMetricSeries(
+  cloudwatch: CloudWatchClient,
+  retry: Retry,
+  batch: readonly MetricQuery[],
+  window: { readonly start: Date; readonly end: Date },
+  onMessage: (message: string) => void,
+): Promise<SeriesRead> {
+  const operation = 'cloudwatch:GetMetricData';
+  const queries: MetricDataQuery[] = batch.map((q, i) => ({
+    Id: `q${i}`,
+    MetricStat: {
+      Metric: {
+        Namespace: q.namespace,
+        MetricName: q.metricName,
+        Dimensions: Object.entries(q.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      },
+      Period: q.period || METRIC_PERIOD_SECONDS,
+      Stat: q.stat,
+    },
+    ReturnData: true,
+  }));
+  const points = batch.map(() => ({ timestamps: [] as string[], values: [] as number[], status: 'Complete' }));
+  let calls = 0;
+  let NextToken: string | undefined;
+  try {
+    do {
+      const out = await retry(operation, () =>
+        cloudwatch.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: window.start,
+            EndTime: window.end,
+            ScanBy: 'TimestampAscending',
+            NextToken,
+          }),
+        ),
+      );
+      calls++;
+      for (const message of out.Messages ?? []) onMessage(`${message.Code ?? 'Message'}: ${message.Value ?? ''}`);
+      for (const result of out.MetricDataResults ?? []) {
+        const index = result.Id?.startsWith('q') ? Number(result.Id.slice(1)) : NaN;
+        const target = points[index];
+        if (!target) continue;
+        const timestamps = result.Timestamps ?? [];
+        const values = result.Values ?? [];
+        for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
+          const t = timestamps[i]!;
+          const time = t instanceof Date ? t : new Date(t);
+          if (Number.isNaN(time.getTime())) continue;
+          target.timestamps.push(time.toISOString());
+          target.values.push(values[i]!);
+        }
+        // PartialData only means "more on the next page"; Forbidden/InternalError are final.
+        if (result.StatusCode && result.StatusCode !== 'PartialData') target.status = result.StatusCode;
+      }
+      NextToken = out.NextToken;
+    } while (NextToken);
+  } catch (error) {
+    return {
+      series: [],
+      errors: [readError(operation, error, `${batch.length} series not read`)],
+      calls: calls + 1,
+    };
+  }
+
+  const series: MetricSeries[] = [];
+  const failed = new Map<string, MetricQuery[]>();
+  batch.forEach((q, i) => {
+    const p = points[i]!;
+    if (p.status === 'Forbidden' || p.status === 'InternalError') {
+      failed.set(p.status, [...(failed.get(p.status) ?? []), q]);
+      return;
+    }
+    if (p.values.length === 0) return;
+    series.push({
+      namespace: q.namespace,
+      metricName: q.metricName,
+      dimensions: { ...q.dimensions },
+      stat: q.stat,
+      period: q.period || METRIC_PERIOD_SECONDS,
+      timestamps: p.timestamps,
+      values: p.values,
+    });
+  });
+  const errors: ReadError[] = [...failed].map(([code, qs]) => ({
+    operation,
+    code,
+    message:
+      `${qs.length} series returned ${code}: ${qs.slice(0, 3).map(describeQuery).join(', ')}` +
+      (qs.length > 3 ? ` and ${qs.length - 3} more` : ''),
+  }));
+  return { series, errors, calls };
+}
+
+interface RegionRead {
+  readonly region: string;
+  readonly dbInstances: DbInstance[];
+  readonly dbClusters: DbCluster[];
+  readonly globalClusters: GlobalCluster[];
+  readonly errors: ReadError[];
+}
+
+interface RegionExtras {
+  readonly dbParameters?: Record<string, Parameter[]>;
+  readonly dbClusterParameters?: Record<string, Parameter[]>;
+  readonly automatedBackups?: AutomatedBackup[];
+  readonly errors: ReadError[];
+}
+
+export class LiveFleetReader implements FleetReader {
+  private readonly clientCache = new Map<string, RegionClients>();
+  private readonly regions: readonly string[];
+  private readonly windowMinutes: number;
+  private credentials?: ReturnType<typeof fromIni>;
+
+  constructor(private readonly options: LiveReaderOptions) {
+    this.regions = [...new Set(options.regions)];
+    if (this.regions.length === 0) throw new LiveReaderOptionsError('LiveFleetReader: "regions" must name at least one region.');
+    this.windowMinutes = options.windowMinutes ?? 15;
+    if (!Number.isInteger(this.windowMinutes) || this.windowMinutes < 1 || this.windowMinutes > 1440) {
+      throw new LiveReaderOptionsError(
+        `LiveFleetReader: "windowMinutes" must be a whole number of minutes from 1 to 1440 (got ${options.windowMinutes}).`,
+      );
+    }
+  }
+
+  async read(): Promise<FleetSnapshot> {
+    const now = this.options.now?.() ?? new Date();
+    const window = { start: new Date(now.getTime() - this.windowMinutes * 60_000), end: now };
+
+    // Parameters and backups of a region only need its own describes, so they overlap the metrics.
+    const reads = this.regions.map((region) => {
+      const core = this.describeRegion(region);
+      const extras = core.then((read) => this.readExtras(read));
+      return { core, extras };
+    });
+    const cores = await Promise.all(reads.map((r) => r.core));
+
+    const described: FleetSnapshot = {
+      format: SNAPSHOT_FORMAT,
+      capturedAt: now.toISOString(),
+      regions: Object.fromEntries(
+        cores.map((r) => [r.region, { dbInstances: r.dbInstances, dbClusters: r.dbClusters, globalClusters: r.globalClusters }]),
+      ),
+    };
+    const queries = planMetricQueries(buildTopology(described));
+    const [metrics, extras] = await Promise.all([
+      Promise.all(this.regions.map((region) => this.readMetrics(region, queries.filter((q) => q.region === region), window))),
+      Promise.all(reads.map((r) => r.extras)),
+    ]);
+
+    const regions: Record<string, RegionSnapshot> = {};
+    cores.forEach((core, i) => {
+      const extra = extras[i]!;
+      const metric = metrics[i]!;
+      const errors = [...core.errors, ...extra.errors, ...metric.errors];
+      regions[core.region] = {
+        dbInstances: core.dbInstances,
+        dbClusters: core.dbClusters,
+        globalClusters: core.globalClusters,
+        ...(extra.dbParameters ? { dbParameters: extra.dbParameters } : {}),
+        ...(extra.dbClusterParameters ? { dbClusterParameters: extra.dbClusterParameters } : {}),
+        ...(extra.automatedBackups ? { automatedBackups: extra.automatedBackups } : {}),
+        metrics: metric.series,
+        ...(errors.length > 0 ? { errors } : {}),
+      };
+    });
+    return { format: SNAPSHOT_FORMAT, capturedAt: now.toISOString(), regions };
+  }
+
+  private clientsFor(region: string): RegionClients {
+    let clients = this.clientCache.get(region);
+    if (!clients) {
+      clients = this.options.clients ? this.options.clients(region) : this.createClients(region);
+      this.clientCache.set(region, clients);
+    }
+    return clients;
+  }
+
+  private tryClients(region: string): RegionClients | undefined {
+    try {
+      return this.clientsFor(region);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private createClients(region: string): RegionClients {
+    if (this.options.profile && !this.credentials) this.credentials = fromIni({ profile: this.options.profile });
+    // Adaptive mode paces calls client-side; throttling retries beyond one are withThrottlingRetry's,
+    // so the two layers do not multiply into dozens of attempts.
+    const config = {
+      region,
+      retryMode: 'adaptive',
+      maxAttempts: 2,
+      ...(this.credentials ? { credentials: this.credentials } : {}),
+    };
+    return { rds: new RDSClient(config), cloudwatch: new CloudWatchClient(config) };
+  }
+
+  private progress(message: string): void {
+    this.options.onProgress?.(message);
+  }
+
+  private retryIn(region: string): Retry {
+    return (operation, call) =>
+      withThrottlingRetry(call, {
+        ...this.options.retry,
+        onRetry: (event) => {
+          this.options.retry?.onRetry?.(event);
+          this.progress(
+            `${region}: ${operation} throttled, retrying in ${event.delayMs} ms ` +
+              `(attempt ${event.attempt + 1} of ${this.options.retry?.maxAttempts ?? 6})`,
+          );
+        },
+      });
+  }
+
+  private reportErrors(region: string, errors: readonly ReadError[]): void {
+    for (const e of errors) this.progress(`${region}: ${e.operation} failed${e.code ? ` (${e.code})` : ''}: ${e.message}`);
+  }
+
+  private async describeRegion(region: string): Promise<RegionRead> {
+    const retry = this.retryIn(region);
+    let rds: RDSClient;
+    try {
+      rds = this.clientsFor(region).rds;
+    } catch (error) {
+      const errors = [readError('rds:DescribeDBInstances', error, `cannot create a client for ${region}`)];
+      this.reportErrors(region, errors);
+      return { region, dbInstances: [], dbClusters: [], globalClusters: [], errors };
+    }
+    const [instances, clusters, globals] = await Promise.all([
+      describeAllInstances(rds, retry),
+      describeAllClusters(rds, retry),
+      describeAllGlobalClusters(rds, retry),
+    ]);
+    const errors = [instances.error, clusters.error, globals.error].filter((e): e is ReadError => e !== undefined);
+    this.progress(
+      `${region}: ${instances.items.length} DB instances, ${clusters.items.length} clusters, ` +
+        `${globals.items.length} global clusters (${instances.pages + clusters.pages + globals.pages} describe pages)`,
+    );
+    this.reportErrors(region, errors);
+    return { region, dbInstances: instances.items, dbClusters: clusters.items, globalClusters: globals.items, errors };
+  }
+
+  private async readExtras(read: RegionRead): Promise<RegionExtras> {
+    const { includeParameters = false, includeAutomatedBackups = false } = this.options;
+    if (!includeParameters && !includeAutomatedBackups) return { errors: [] };
+    const { region } = read;
+    const retry = this.retryIn(region);
+    // A client that could not be created is already reported by the describe step.
+    const rds = this.tryClients(region)?.rds;
+    if (!rds) return { errors: [] };
+
+    const dbGroupNames = read.dbInstances.flatMap((db) =>
+      (db.DBParameterGroups ?? []).flatMap((g) => (g.DBParameterGroupName ? [g.DBParameterGroupName] : [])),
+    );
+    const clusterGroupNames = read.dbClusters.flatMap((c) => (c.DBClusterParameterGroup ? [c.DBClusterParameterGroup] : []));
+    const [dbGroups, clusterGroups, backups] = await Promise.all([
+      includeParameters ? describeParameterGroups(dbGroupNames, (n) => describeDbParameterGroup(rds, retry, n)) : undefined,
+      includeParameters
+        ? describeParameterGroups(clusterGroupNames, (n) => describeClusterParameterGroup(rds, retry, n))
+        : undefined,
+      includeAutomatedBackups ? describeAllAutomatedBackups(rds, retry) : undefined,
+    ]);
+
+    const errors = [...(dbGroups?.errors ?? []), ...(clusterGroups?.errors ?? []), ...(backups?.error ? [backups.error] : [])];
+    if (dbGroups && clusterGroups) {
+      this.progress(
+        `${region}: ${Object.keys(dbGroups.groups).length} DB parameter groups, ` +
+          `${Object.keys(clusterGroups.groups).length} cluster parameter groups (${dbGroups.calls + clusterGroups.calls} calls)`,
+      );
+    }
+    if (backups) this.progress(`${region}: ${backups.items.length} automated backups`);
+    this.reportErrors(region, errors);
+    return {
+      ...(dbGroups ? { dbParameters: dbGroups.groups } : {}),
+      ...(clusterGroups ? { dbClusterParameters: clusterGroups.groups } : {}),
+      ...(backups ? { automatedBackups: backups.items } : {}),
+      errors,
+    };
+  }
+
+  private async readMetrics(
+    region: string,
+    queries: readonly MetricQuery[],
+    window: { readonly start: Date; readonly end: Date },
+  ): Promise<{ series: MetricSeries[]; errors: ReadError[] }> {
+    if (queries.length === 0) return { series: [], errors: [] };
+    const retry = this.retryIn(region);
+    const cloudwatch = this.tryClients(region)?.cloudwatch;
+    if (!cloudwatch) {
+      return { series: [], errors: [{ operation: 'cloudwatch:GetMetricData', message: `no CloudWatch client for ${region}` }] };
+    }
+    const batches: MetricQuery[][] = [];
+    for (let i = 0; i < queries.length; i += METRIC_QUERIES_PER_CALL) batches.push(queries.slice(i, i + METRIC_QUERIES_PER_CALL));
+    const reads = await mapLimit(batches, CONCURRENCY_PER_REGION, (batch) =>
+      getMetricSeries(cloudwatch, retry, batch, window, (m) => this.progress(`${region}: GetMetricData: ${m}`)),
+    );
+    const series = reads.flatMap((r) => r.series);
+    const errors = reads.flatMap((r) => r.errors);
+    const calls = reads.reduce((n, r) => n + r.calls, 0);
+    this.progress(`${region}: ${series.length} of ${queries.length} metric series with data (${calls} GetMetricData calls)`);
+    this.reportErrors(region, errors);
+    return { series, errors };
+  }
+}
