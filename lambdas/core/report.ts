@@ -1,5 +1,5 @@
 /** Human and machine renderings of a report. */
-import type { Report } from './evaluate';
+import type { DrReadiness, Report } from './evaluate';
 import { SEVERITIES, type Severity } from './findings';
 import { formatSeconds } from './health';
 
@@ -61,6 +61,25 @@ export function renderTable(report: Report, options: TableOptions): string {
         source,
         r.lagSeconds === null ? '-' : formatSeconds(r.lagSeconds),
         paint(statusColour(r.status), r.status),
+      ]);
+    }
+    lines.push(...table(rows));
+  }
+
+  if (report.dr.length > 0) {
+    lines.push('');
+    lines.push('DR readiness');
+    const verdict = (ready: DrReadiness['ready']) =>
+      ready === true ? paint('ok', 'READY') : ready === false ? paint('critical', 'NOT READY') : paint('dim', 'UNKNOWN');
+    const rows: string[][] = [['REGION', 'PRIMARY', 'COVERED', 'WORST LAG / RPO', 'VERDICT', 'REASONS']];
+    for (const d of report.dr) {
+      rows.push([
+        d.region,
+        d.kind === 'aurora-global' ? `${d.primary} (global)` : d.primary,
+        d.regionsCovered.length ? d.regionsCovered.join(',') : '-',
+        `${d.worstLagSeconds === null ? '-' : formatSeconds(d.worstLagSeconds)} / ${formatSeconds(d.rpoSeconds)}`,
+        verdict(d.ready),
+        d.reasons.join('; '),
       ]);
     }
     lines.push(...table(rows));
