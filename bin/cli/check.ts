@@ -1,6 +1,7 @@
 import { evaluate } from '../../lambdas/core/evaluate';
 import type { FleetReader } from '../../lambdas/core/reader';
 import { renderJson, renderTable } from '../../lambdas/core/report';
+import { loadBaselineFile } from '../../lambdas/io/baseline-file';
 import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseFlags, parseFormatFlag, parseRegionsFlag } from './args';
 import { loadConfigFile } from './config-file';
@@ -8,7 +9,7 @@ import { createLiveReader } from './live';
 import { EXIT_CRITICAL, EXIT_OK, UsageError, type CliCommand } from './types';
 
 const usage = `Usage: replguard check [--snapshot FILE | --regions R1,R2 [--profile NAME]] [--config FILE]
-                       [--format table|json] [--exit-zero]
+                       [--baseline FILE] [--format table|json] [--exit-zero]
 
 Checks replication health, parameter drift and DR readiness, live or from a snapshot file.
 
@@ -16,6 +17,7 @@ Checks replication health, parameter drift and DR readiness, live or from a snap
   --regions LIST    regions to read live (default: "regions" from the config)
   --profile NAME    AWS shared-config profile for live reads
   --config FILE     replguard config (JSON); defaults apply when omitted
+  --baseline FILE   parameter baseline (default: drift.baseline from the config, else the shipped one)
   --format FORMAT   table (default) or json
   --exit-zero       exit 0 even with critical findings (for demos)
 
@@ -31,6 +33,7 @@ export const checkCommand: CliCommand = {
       regions: { type: 'string' },
       profile: { type: 'string' },
       config: { type: 'string' },
+      baseline: { type: 'string' },
       format: { type: 'string' },
       'exit-zero': { type: 'boolean' },
     });
@@ -40,12 +43,14 @@ export const checkCommand: CliCommand = {
       throw new UsageError('--snapshot reads a file: it cannot be combined with --regions or --profile');
     }
     const config = await loadConfigFile(values.config);
+    const baselinePath = values.baseline ?? config.drift.baseline;
+    const baseline = baselinePath ? await loadBaselineFile(baselinePath) : undefined;
     const reader: FleetReader = values.snapshot
       ? new SnapshotFileReader(values.snapshot)
       : createLiveReader(io, { regions: regions ?? config.regions, profile: values.profile, config });
 
     const snapshot = await reader.read();
-    const report = evaluate(snapshot, { config, scope: 'all' });
+    const report = evaluate(snapshot, { config, baseline, scope: 'all' });
     io.stdout(format === 'json' ? renderJson(report) : renderTable(report, { color: io.stdoutIsTTY && !io.env.NO_COLOR }));
     if (values['exit-zero']) return EXIT_OK;
     return report.summary.critical > 0 ? EXIT_CRITICAL : EXIT_OK;

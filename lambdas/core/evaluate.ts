@@ -2,9 +2,12 @@
 import type { Config } from './config';
 import { compilePattern } from './config';
 import type { EvaluationContext } from './context';
-import { sortFindings, type Finding } from './findings';
+import { DEFAULT_BASELINE, type Baseline } from './drift/baseline';
+import { evaluateDrift } from './drift/rules';
+import { codesInScope, sortFindings, type Finding } from './findings';
 import { evaluateHealth, type ReplicaStatus } from './health';
 import { MetricIndex } from './metric-plan';
+import { evaluateRedundancy } from './redundancy';
 import type { FleetSnapshot } from './model';
 import { buildTopology, type ReplicaKind } from './topology';
 
@@ -62,6 +65,8 @@ export interface EvaluateOptions {
   readonly config: Config;
   /** @default 'all' */
   readonly scope?: EvaluationScope;
+  /** Expected parameter values for the drift rules; the shipped default baseline when omitted. */
+  readonly baseline?: Baseline;
 }
 
 export function createContext(snapshot: FleetSnapshot, config: Config): EvaluationContext {
@@ -93,7 +98,18 @@ function statusWithFindings(status: ReplicaStatus, findings: readonly Finding[])
 export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Report {
   const ctx = createContext(snapshot, options.config);
   const health = evaluateHealth(ctx);
-  const findings = sortFindings(applySuppressions(options.config, [...health.findings]));
+  const scope = options.scope ?? 'all';
+  // Redundancy reads the health verdicts, so it runs wherever health does.
+  const redundancy = scope === 'drift' ? { findings: [], dr: [] } : evaluateRedundancy(ctx, health.replicas);
+  const drift =
+    scope !== 'health' && options.config.drift.enabled ? evaluateDrift(ctx, options.baseline ?? DEFAULT_BASELINE) : [];
+  // A scope reports only its own codes: a drift run must not raise (or later resolve) lag alerts.
+  const inScope = codesInScope(scope);
+  const findings = sortFindings(
+    applySuppressions(options.config, [...health.findings, ...redundancy.findings, ...drift]).filter((f) =>
+      inScope.has(f.code),
+    ),
+  );
 
   const replicas: ReplicaRow[] = health.replicas.map((h) => ({
     id: h.replica.id,
@@ -119,6 +135,6 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
     },
     replicas,
     findings,
-    dr: [],
+    dr: redundancy.dr,
   };
 }

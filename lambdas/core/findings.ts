@@ -70,3 +70,41 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
       a.message.localeCompare(b.message),
   );
 }
+
+/** Codes raised by the scheduled health check: lag, replication status and redundancy. */
+export const HEALTH_CODES: readonly FindingCode[] = [
+  'REPLICA_LAG_HIGH',
+  'REPLICATION_BROKEN',
+  'LAG_METRIC_MISSING',
+  'REPLICATION_SLOT_LAG_HIGH',
+  'CHECK_DEGRADED',
+  'NO_CROSS_REGION_REPLICA',
+  'RPO_EXCEEDED',
+  'GLOBAL_SECONDARY_NOT_SYNCED',
+  'DR_REPLICA_UNDERSIZED',
+  'BACKUPS_NOT_REPLICATED',
+];
+
+/** Codes raised by the drift check: parameter groups and replica/source parity. */
+export const DRIFT_CODES: readonly FindingCode[] = [
+  'PARAM_DRIFT',
+  'PARAM_PENDING_REBOOT',
+  'PARAM_APPLY_FAILED',
+  'REPLICA_PARAM_BELOW_SOURCE',
+  'REPLICA_PARAM_MISMATCH',
+  'REPLICA_WRITABLE',
+  'REPLICA_UNDERSIZED',
+  'ENGINE_VERSION_MISMATCH',
+  'SOURCE_BACKUPS_DISABLED',
+  'CHECK_DEGRADED',
+];
+
+/**
+ * The codes a check of the given scope can raise. The alert lifecycle resolves only these, so a
+ * health run never "resolves" a drift alert it did not look for.
+ */
+export function codesInScope(scope: 'all' | 'health' | 'drift'): ReadonlySet<FindingCode> {
+  if (scope === 'health') return new Set(HEALTH_CODES);
+  if (scope === 'drift') return new Set(DRIFT_CODES);
+  return new Set(FINDING_CODES);
+}

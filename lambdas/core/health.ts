@@ -40,6 +40,7 @@ const BROKEN_REPLICATION_STATUSES = new Set(['error', 'stopped', 'terminated']);
 export const DESCRIBE_OPERATIONS = /^rds:Describe(DBInstances|DBClusters|GlobalClusters)$/;
 
 export function formatSeconds(seconds: number): string {
+  if (seconds === 0) return '0 s';
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 10) return `${Math.round(seconds * 10) / 10} s`;
   if (seconds < 120) return `${Math.round(seconds)} s`;

@@ -132,3 +132,41 @@ describe('replguard check with bad input', () => {
     expect(result.stderr).toContain('check');
   });
 });
+
+describe('replguard check with a parameter baseline', () => {
+  const baselineFile = (expect: unknown) =>
+    tempFile('baseline.json', JSON.stringify({
+      format: 'replguard-baseline/v1',
+      entries: [{ parameter: 'max_allowed_packet', expect, severity: 'critical', reason: 'Order documents reach 40 MiB.', engine: 'mysql', identifier: 'orders-mysql' }],
+    }));
+
+  it('reports drift against the baseline given with --baseline', async () => {
+    const path = baselineFile(67_108_864);
+
+    const { stdout } = await runCli(['check', '--snapshot', DEMO, '--format', 'json', '--baseline', path]);
+
+    const drift = JSON.parse(stdout).findings.filter((f: { code: string }) => f.code === 'PARAM_DRIFT');
+    expect(drift).toContainEqual(expect.objectContaining({ resource: 'orders-mysql', severity: 'critical' }));
+  });
+
+  it('reads the baseline named by drift.baseline in the config', async () => {
+    const config = tempFile('config.json', JSON.stringify({ drift: { baseline: baselineFile(67_108_864) } }));
+
+    const { stdout } = await runCli(['check', '--snapshot', DEMO, '--format', 'json', '--config', config]);
+
+    expect(JSON.parse(stdout).findings.map((f: { code: string; resource: string }) => `${f.code} ${f.resource}`)).toContain(
+      'PARAM_DRIFT orders-mysql',
+    );
+  });
+
+  it('exits 2 naming the baseline file and the bad key', async () => {
+    const path = tempFile('baseline.json', JSON.stringify({ format: 'replguard-baseline/v1', entries: [{ parameter: 'x', expect: 1, severity: 'high', reason: 'r', engine: 'mysql' }] }));
+
+    const result = await runCli(['check', '--snapshot', DEMO, '--baseline', path]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(path);
+    expect(result.stderr).toContain('severity');
+  });
+});
+
