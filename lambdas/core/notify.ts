@@ -1,0 +1,252 @@
+/**
+ * Notification text: one message per run that has news, grouping every transition of the run.
+ * Pure: transitions in, the SNS `MessageStructure: "json"` parts out (default, email, sms).
+ *
+ * Limits this respects: an email `Subject` is ASCII, one line and under 100 characters; an SMS
+ * part is 140 bytes, so the SMS text is cut on a character boundary to fit.
+ */
+import type { AlertState, Transition, TransitionKind } from './alert-lifecycle';
+import type { EvaluationScope } from './evaluate';
+import { SEVERITY_RANK, runbookUrl, type Severity } from './findings';
+
+/** SNS email subjects must be shorter than 100 characters. */
+export const MAX_SUBJECT_LENGTH = 99;
+/** One SMS part. */
+export const MAX_SMS_BYTES = 140;
+/**
+ * Message attribute set on runs whose news is below `smsMinSeverity`: the SMS subscriptions
+ * filter on its absence, so alarm notifications (which carry no attributes) still reach phones.
+ */
+export const SMS_SKIP_ATTRIBUTE = 'replguard_sms';
+export const SMS_SKIP_VALUE = 'skip';
+
+export interface NotificationInput {
+  readonly scope: EvaluationScope;
+  /** The run's claimed transitions; only those with `notify` are news. */
+  readonly transitions: readonly Transition[];
+  /** Alerts open after the run (all severities), for the "open now" line. */
+  readonly open: readonly AlertState[];
+  readonly checkedAt: string;
+  readonly runbookBaseUrl: string;
+  readonly dashboardUrl?: string;
+  /** Named in the subject and the first line, e.g. the stack name. */
+  readonly deploymentName?: string;
+  readonly smsMinSeverity: Severity;
+  readonly reminderHours: number;
+}
+
+export interface Notification {
+  readonly subject: string;
+  readonly email: string;
+  readonly sms: string;
+  /** For protocols other than email and SMS. */
+  readonly default: string;
+  /** False when no news reaches `smsMinSeverity`: the message carries the SMS skip attribute. */
+  readonly sendSms: boolean;
+}
+
+const ORDER: readonly TransitionKind[] = ['opened', 'escalated', 'reminder', 'resolved'];
+const HEADINGS: Record<TransitionKind, string> = {
+  opened: 'NEW',
+  escalated: 'ESCALATED',
+  reminder: 'STILL OPEN',
+  resolved: 'RESOLVED',
+  updated: 'UPDATED',
+};
+const SHORT: Record<TransitionKind, string> = {
+  opened: 'new',
+  escalated: 'escalated',
+  reminder: 'still open',
+  resolved: 'resolved',
+  updated: 'updated',
+};
+const SMS_LEVEL: Record<Severity, string> = { critical: 'CRIT', warning: 'WARN', info: 'INFO' };
+
+const encoder = new TextEncoder();
+export const byteLength = (text: string): number => encoder.encode(text).length;
+
+/** Cuts text to at most `maxBytes` of UTF-8 without splitting a character. */
+export function truncateBytes(text: string, maxBytes: number, ellipsis = '...'): string {
+  if (byteLength(text) <= maxBytes) return text;
+  const budget = maxBytes - byteLength(ellipsis);
+  let out = '';
+  let used = 0;
+  for (const char of text) {
+    const size = byteLength(char);
+    if (used + size > budget) break;
+    out += char;
+    used += size;
+  }
+  return out + ellipsis;
+}
+
+/** Subjects are ASCII on one line (SNS rejects control characters and limits the length). */
+function asciiSubject(text: string): string {
+  const ascii = text
+    .normalize('NFKD')
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return ascii.length <= MAX_SUBJECT_LENGTH ? ascii : `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3).trimEnd()}...`;
+}
+
+/** The CloudWatch console page of a dashboard, in the partition of its region. */
+export function dashboardConsoleUrl(region: string, dashboardName: string): string {
+  const host = region.startsWith('cn-')
+    ? 'console.amazonaws.cn'
+    : region.startsWith('us-gov-')
+      ? 'console.amazonaws-us-gov.com'
+      : `${region}.console.aws.amazon.com`;
+  return `https://${host}/cloudwatch/home?region=${region}#dashboards:name=${encodeURIComponent(dashboardName)}`;
+}
+
+const severityOf = (t: Transition): Severity => t.next.severity;
+const worst = (severities: readonly Severity[]): Severity | undefined =>
+  [...severities].sort((a, b) => SEVERITY_RANK[a] - SEVERITY_RANK[b])[0];
+
+function countsPhrase(news: readonly Transition[]): string {
+  return ORDER.filter((kind) => news.some((t) => t.kind === kind))
+    .map((kind) => `${news.filter((t) => t.kind === kind).length} ${SHORT[kind]}`)
+    .join(', ');
+}
+
+function openPhrase(open: readonly AlertState[]): string {
+  const parts = (['critical', 'warning', 'info'] as const)
+    .map((s) => [s, open.filter((a) => a.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+function duration(fromIso: string, toIso: string): string {
+  const minutes = Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 60_000));
+  if (minutes < 120) return `${minutes} min`;
+  const hours = minutes / 60;
+  if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
+  return `${Math.round((hours / 24) * 10) / 10} days`;
+}
+
+function emailEntry(t: Transition, input: NotificationInput): string[] {
+  const s = t.next;
+  const where = `${s.resource} (${s.region})`;
+  if (t.kind === 'resolved') {
+    return [
+      `[RESOLVED] ${s.code} on ${where}, was ${s.severity}`,
+      `  Last seen: ${s.message}`,
+      `  Open from ${s.openedAt} to ${input.checkedAt} (${duration(s.openedAt, input.checkedAt)}).`,
+      `  Runbook: ${runbookUrl(s.code, input.runbookBaseUrl)}`,
+    ];
+  }
+  const finding = t.finding;
+  const lines = [
+    `[${s.severity.toUpperCase()}] ${s.code} on ${where}`,
+    `  What: ${finding?.message ?? s.message}`,
+  ];
+  if (t.kind === 'escalated' && t.previous) lines.push(`  Escalated from ${t.previous.severity}.`);
+  lines.push(`  Open since: ${s.openedAt}${t.kind === 'reminder' ? ` (${duration(s.openedAt, input.checkedAt)})` : ''}`);
+  if (finding?.hint) lines.push(`  Likely cause and first step: ${finding.hint}`);
+  lines.push(`  Runbook: ${finding?.runbook ?? runbookUrl(s.code, input.runbookBaseUrl)}`);
+  return lines;
+}
+
+function smsText(news: readonly Transition[], level: Severity | undefined): string {
+  const head = `ReplGuard ${level ? SMS_LEVEL[level] : 'OK'}: ${countsPhrase(news)}.`;
+  const active = news.filter((t) => t.kind !== 'resolved');
+  const items = (active.length ? active : news).map((t) => `${t.next.code} ${t.next.resource} ${t.next.region}`);
+  let text = head;
+  for (let i = 0; i < items.length; i++) {
+    const after = items.length - i - 1;
+    const withItem = `${text}${i === 0 ? ' ' : '; '}${items[i]}`;
+    // Keep room for "+N more" so the reader knows the list is cut.
+    if (byteLength(withItem + (after > 0 ? ` +${after} more` : '')) > MAX_SMS_BYTES) {
+      const more = ` +${items.length - i} more`;
+      if (byteLength(text + more) <= MAX_SMS_BYTES) text += more;
+      break;
+    }
+    text = withItem;
+  }
+  return truncateBytes(text, MAX_SMS_BYTES);
+}
+
+/** Entries beyond this many are listed one line each. */
+export const MAX_DETAILED_ENTRIES = 50;
+/** The email text's budget; the message carries it twice (email and default) within SNS's 256 KB. */
+export const MAX_EMAIL_BYTES = 100_000;
+
+function oneLine(t: Transition): string {
+  const s = t.next;
+  return `- [${t.kind === 'resolved' ? 'RESOLVED' : s.severity.toUpperCase()}] ${s.code} on ${s.resource} (${s.region})`;
+}
+
+/** The run's notification, or undefined when nothing is news. */
+export function buildNotification(input: NotificationInput): Notification | undefined {
+  const news = input.transitions
+    .filter((t) => t.notify && t.kind !== 'updated')
+    .sort(
+      (a, b) =>
+        ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) ||
+        SEVERITY_RANK[severityOf(a)] - SEVERITY_RANK[severityOf(b)] ||
+        a.key.localeCompare(b.key),
+    );
+  if (news.length === 0) return undefined;
+
+  const active = news.filter((t) => t.kind !== 'resolved');
+  const level = worst(active.map(severityOf));
+  const label = level ? level.toUpperCase() : 'RESOLVED';
+  const name = input.deploymentName ? ` (${input.deploymentName})` : '';
+  const check = input.scope === 'drift' ? 'drift check' : input.scope === 'health' ? 'health check' : 'check';
+
+  // Severity and counts first: a long deployment name is what gets cut, never the news.
+  const core = asciiSubject(`[Replication Guard] ${label}: ${countsPhrase(news)} (open: ${openPhrase(input.open)})`);
+  const room = MAX_SUBJECT_LENGTH - core.length - 3;
+  const shortName = input.deploymentName ? asciiSubject(input.deploymentName) : '';
+  const subject =
+    shortName && room >= 4
+      ? `${core} - ${shortName.length <= room ? shortName : `${shortName.slice(0, room - 3)}...`}`
+      : core;
+
+  const lines = [
+    `Replication Guard${name}: ${countsPhrase(news)} in the ${check} at ${input.checkedAt}.`,
+    `Open now: ${openPhrase(input.open)}.`,
+  ];
+  // SNS takes 256 KB per message (every protocol's text together): past a budget, entries shrink
+  // to one line, then are only counted. Most severe first, so what is cut is the least urgent.
+  let detailed = 0;
+  let used = byteLength(lines.join('\n'));
+  let omitted = 0;
+  for (const kind of ORDER) {
+    const group = news.filter((t) => t.kind === kind);
+    if (group.length === 0) continue;
+    const heading = kind === 'reminder' ? `${HEADINGS[kind]} (reminder every ${input.reminderHours} h while open)` : HEADINGS[kind];
+    lines.push('', `== ${heading} (${group.length}) ==`);
+    for (const t of group) {
+      const entry = detailed < MAX_DETAILED_ENTRIES ? ['', ...emailEntry(t, input)] : [oneLine(t)];
+      const size = byteLength(entry.join('\n')) + 1;
+      if (used + size > MAX_EMAIL_BYTES) {
+        omitted++;
+        continue;
+      }
+      if (entry.length > 1) detailed++;
+      lines.push(...entry);
+      used += size;
+    }
+  }
+  if (omitted > 0) lines.push('', `... and ${omitted} more not listed here: see the dashboard or run "replguard check".`);
+  lines.push('');
+  if (input.dashboardUrl) lines.push(`Dashboard: ${input.dashboardUrl}`);
+  lines.push(`Runbook: ${input.runbookBaseUrl}`);
+  lines.push(
+    '',
+    `You get one message per check that has news: an alert opens, escalates, is still open every ${input.reminderHours} h, or resolves.`,
+  );
+  const email = lines.join('\n');
+
+  const sendSms = news.some((t) => SEVERITY_RANK[severityOf(t)] <= SEVERITY_RANK[input.smsMinSeverity]);
+  return { subject, email, sms: smsText(news, level), default: email, sendSms };
+}
+
+/** The SNS `Message` for `MessageStructure: "json"`. */
+export function snsMessage(notification: Notification): string {
+  return JSON.stringify({ default: notification.default, email: notification.email, sms: notification.sms });
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { planTransitions, type AlertState, type LifecycleInput, type Transition } from '../../lambdas/core/alert-lifecycle';
+import { findingKey, type Finding } from '../../lambdas/core/findings';
+import { finding } from '../support/findings';
+
+const T0 = new Date('2026-11-24T10:00:00Z');
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+const hours = (n: number) => minutes(n * 60);
+
+const lag = finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning', resource: 'orders-ro-1' });
+
+/** Runs the lifecycle like the checker does: states carried from run to run. */
+function run(previous: readonly AlertState[], findings: readonly Finding[], now: Date, extra: Partial<LifecycleInput> = {}) {
+  const plan = planTransitions({
+    scope: 'health',
+    previous,
+    findings,
+    now,
+    reminderHours: 4,
+    minSeverity: 'warning',
+    ...extra,
+  });
+  const byKey = new Map(previous.map((s) => [s.key, s]));
+  for (const t of plan.transitions) byKey.set(t.key, t.next);
+  return { plan, states: [...byKey.values()], kinds: plan.transitions.map((t: Transition) => t.kind) };
+}
+
+describe('planTransitions', () => {
+  it('opens, stays quiet, reminds every reminderHours, and resolves', () => {
+    // Act
+    const first = run([], [lag], T0);
+    const quiet = run(first.states, [lag], minutes(1));
+    const beforeReminder = run(quiet.states, [lag], minutes(239));
+    const reminder = run(beforeReminder.states, [lag], hours(4));
+    const afterReminder = run(reminder.states, [lag], hours(4.5));
+    const resolved = run(afterReminder.states, [], hours(5));
+    const stillResolved = run(resolved.states, [], hours(6));
+
+    // Assess
+    expect(first.kinds).toEqual(['opened']);
+    expect(first.plan.transitions[0]!.notify).toBe(true);
+    expect(quiet.kinds).toEqual([]);
+    expect(beforeReminder.kinds).toEqual([]);
+    expect(reminder.kinds).toEqual(['reminder']);
+    expect(afterReminder.kinds).toEqual([]);
+    expect(resolved.kinds).toEqual(['resolved']);
+    expect(resolved.plan.transitions[0]!.next).toMatchObject({ status: 'resolved', openedAt: T0.toISOString() });
+    expect(resolved.plan.open).toEqual([]);
+    expect(stillResolved.kinds).toEqual([]);
+  });
+
+  it('notifies an escalation at once, and a de-escalation silently', () => {
+    const critical = { ...lag, severity: 'critical' as const };
+
+    const opened = run([], [lag], T0);
+    const escalated = run(opened.states, [critical], minutes(5));
+    const calmer = run(escalated.states, [lag], minutes(10));
+    const again = run(calmer.states, [critical], minutes(15));
+
+    expect(escalated.kinds).toEqual(['escalated']);
+    expect(escalated.plan.transitions[0]).toMatchObject({ notify: true, previous: { severity: 'warning' }, next: { severity: 'critical' } });
+    expect(calmer.kinds).toEqual(['updated']);
+    expect(calmer.plan.transitions[0]!.notify).toBe(false);
+    expect(again.kinds).toEqual(['escalated']);
+    // Still the same alert: opened once, at T0.
+    expect(again.plan.transitions[0]!.next.openedAt).toBe(T0.toISOString());
+  });
+
+  it('reopens a resolved alert as new', () => {
+    const opened = run([], [lag], T0);
+    const resolved = run(opened.states, [], minutes(10));
+
+    const reopened = run(resolved.states, [lag], minutes(20));
+
+    expect(reopened.kinds).toEqual(['opened']);
+    expect(reopened.plan.transitions[0]!.next).toMatchObject({ status: 'open', openedAt: minutes(20).toISOString() });
+    expect(reopened.plan.transitions[0]!.next.resolvedAt).toBeUndefined();
+    expect(reopened.plan.transitions[0]!.next.version).toBe(3);
+  });
+
+  it('never opens findings below minSeverity', () => {
+    const info = finding({ code: 'PARAM_PENDING_REBOOT', severity: 'info' });
+
+    const result = run([], [info], T0, { scope: 'drift' });
+
+    expect(result.kinds).toEqual([]);
+  });
+
+  it('does not resolve alerts in a region whose read failed this run', () => {
+    const west = finding({ code: 'REPLICATION_BROKEN', region: 'us-west-2', resource: 'orders-ro-west' });
+    const opened = run([], [west, lag], T0);
+
+    const blind = run(opened.states, [], minutes(1), { heldRegions: new Set(['us-west-2']) });
+
+    expect(blind.plan.transitions.map((t) => [t.kind, t.next.region])).toEqual([['resolved', 'us-east-1']]);
+    expect(blind.plan.open.map((s) => s.key)).toEqual([findingKey(west)]);
+  });
+
+  it('leaves the alerts of other scopes alone: a health run never resolves drift', () => {
+    const drift = finding({ code: 'PARAM_DRIFT', severity: 'warning', evidence: { parameter: 'binlog_format' } });
+    const driftRun = run([], [drift], T0, { scope: 'drift' });
+
+    const healthRun = run(driftRun.states, [], minutes(1), { scope: 'health' });
+    const nextDriftRun = run(driftRun.states, [drift], minutes(15), { scope: 'drift' });
+
+    expect(driftRun.kinds).toEqual(['opened']);
+    expect(healthRun.kinds).toEqual([]);
+    expect(nextDriftRun.kinds).toEqual([]);
+  });
+
+  it('ignores findings of codes outside the scope', () => {
+    const result = run([], [finding({ code: 'PARAM_DRIFT', evidence: { parameter: 'x' } })], T0, { scope: 'health' });
+
+    expect(result.kinds).toEqual([]);
+  });
+
+  it('keys alerts per parameter, so two drifted parameters are two alerts', () => {
+    const a = finding({ code: 'PARAM_DRIFT', severity: 'warning', evidence: { parameter: 'binlog_format' } });
+    const b = finding({ code: 'PARAM_DRIFT', severity: 'warning', evidence: { parameter: 'sync_binlog' } });
+
+    const result = run([], [a, b], T0, { scope: 'drift' });
+
+    expect(result.kinds).toEqual(['opened', 'opened']);
+  });
+
+  it('expires resolved alerts after the retention', () => {
+    const opened = run([], [lag], T0);
+
+    const resolved = run(opened.states, [], T0, { resolvedRetentionDays: 7 });
+
+    expect(resolved.plan.transitions[0]!.next.expiresAt).toBe(T0.getTime() / 1000 + 7 * 86_400);
+  });
+});
