@@ -1,0 +1,184 @@
+/**
+ * Alert states in DynamoDB: one item per (scope, finding key).
+ *
+ * Every write is conditional on the version the run read and carries the invocation's token, so
+ * a retried Lambda invocation (same request id) finds its transition already claimed and sends
+ * nothing twice.
+ */
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  ALERT_TABLE_SCHEMA,
+  type AlertState,
+  type AlertStateStore,
+  type AlertStatus,
+  type Transition,
+} from '../core/alert-lifecycle';
+import type { EvaluationScope } from '../core/evaluate';
+import { FINDING_CODES, SEVERITIES, type FindingCode, type Severity } from '../core/findings';
+
+type Item = Record<string, AttributeValue>;
+
+const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = ALERT_TABLE_SCHEMA;
+const SCOPES: readonly EvaluationScope[] = ['all', 'health', 'drift'];
+
+export class AlertStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlertStateError';
+  }
+}
+
+export function toItem(state: AlertState, transitionId?: string): Item {
+  const item: Item = {
+    [PK]: { S: state.scope },
+    [SK]: { S: state.key },
+    code: { S: state.code },
+    severity: { S: state.severity },
+    region: { S: state.region },
+    resource: { S: state.resource },
+    status: { S: state.status },
+    message: { S: state.message },
+    openedAt: { S: state.openedAt },
+    lastNotifiedAt: { S: state.lastNotifiedAt },
+    version: { N: String(state.version) },
+  };
+  if (state.resolvedAt) item.resolvedAt = { S: state.resolvedAt };
+  if (state.expiresAt !== undefined) item[TTL] = { N: String(state.expiresAt) };
+  if (transitionId) item.lastTransition = { S: transitionId };
+  return item;
+}
+
+function text(item: Item, name: string): string {
+  const value = item[name]?.S;
+  if (value === undefined) throw new AlertStateError(`alert item ${item[SK]?.S ?? '?'} has no string attribute "${name}"`);
+  return value;
+}
+
+function oneOf<T extends string>(item: Item, name: string, allowed: readonly T[]): T {
+  const value = text(item, name);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new AlertStateError(`alert item ${item[SK]?.S ?? '?'} has unknown ${name} "${value}"`);
+  }
+  return value as T;
+}
+
+export function fromItem(item: Item): AlertState {
+  const version = Number(item.version?.N);
+  if (!Number.isInteger(version)) throw new AlertStateError(`alert item ${item[SK]?.S ?? '?'} has no numeric "version"`);
+  const expires = item[TTL]?.N;
+  return {
+    scope: oneOf(item, PK, SCOPES),
+    key: text(item, SK),
+    code: oneOf<FindingCode>(item, 'code', FINDING_CODES),
+    severity: oneOf<Severity>(item, 'severity', SEVERITIES),
+    region: text(item, 'region'),
+    resource: text(item, 'resource'),
+    status: oneOf<AlertStatus>(item, 'status', ['open', 'resolved']),
+    message: text(item, 'message'),
+    openedAt: text(item, 'openedAt'),
+    lastNotifiedAt: text(item, 'lastNotifiedAt'),
+    ...(item.resolvedAt?.S ? { resolvedAt: item.resolvedAt.S } : {}),
+    ...(expires !== undefined ? { expiresAt: Number(expires) } : {}),
+    version,
+  };
+}
+
+const transitionId = (t: Transition, token: string) => `${token}#${t.kind}`;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+export class DynamoAlertStateStore implements AlertStateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async load(scope: EvaluationScope): Promise<AlertState[]> {
+    const states: AlertState[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :scope',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':scope': { S: scope } },
+          // The previous run's writes must be visible, or a transition could be planned twice.
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) states.push(fromItem(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return states;
+  }
+
+  async claim(transition: Transition, token: string): Promise<boolean> {
+    const id = transitionId(transition, token);
+    const expected = transition.previous?.version;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem(transition.next, id),
+          ...(expected === undefined
+            ? {
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': PK },
+              }
+            : {
+                ConditionExpression: '#version = :expected AND (attribute_not_exists(#last) OR #last <> :id)',
+                ExpressionAttributeNames: { '#version': 'version', '#last': 'lastTransition' },
+                ExpressionAttributeValues: { ':expected': { N: String(expected) }, ':id': { S: id } },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async release(transition: Transition, token: string): Promise<void> {
+    const id = transitionId(transition, token);
+    const condition = {
+      ConditionExpression: '#version = :claimed AND #last = :id',
+      ExpressionAttributeNames: { '#version': 'version', '#last': 'lastTransition' },
+      ExpressionAttributeValues: { ':claimed': { N: String(transition.next.version) }, ':id': { S: id } },
+    };
+    try {
+      if (transition.previous) {
+        // Back to what the run read, one version on, so the retry plans (and sends) it again.
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: toItem({ ...transition.previous, version: transition.next.version + 1 }),
+            ...condition,
+          }),
+        );
+      } else {
+        await this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { [PK]: { S: transition.next.scope }, [SK]: { S: transition.next.key } },
+            ...condition,
+          }),
+        );
+      }
+    } catch (error) {
+      // Someone moved the alert on since: there is nothing of ours left to undo.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}

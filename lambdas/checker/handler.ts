@@ -1,0 +1,88 @@
+/**
+ * The checker Lambda: a thin shell. Everything that can be made once is made at init (the
+ * environment, the logger, the SDK clients, the readers); each invocation resolves its trigger
+ * and runs one check.
+ */
+import { readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { DynamoAlertStateStore } from '../aws/alert-state-store';
+import { LiveFleetReader, type RegionClients } from '../aws/live-reader';
+import { CloudWatchMetricsPublisher } from '../aws/metrics-publisher';
+import { SnsNotificationPublisher } from '../aws/sns-publisher';
+import { parseBaselineText } from '../core/drift/baseline';
+import { evaluate } from '../core/evaluate';
+import { dashboardConsoleUrl } from '../core/notify';
+import { readEnvironment } from './env';
+import { runCheck, type CheckOutcome } from './run-check';
+import { triggerOf, type CheckerEvent, type CheckScope } from './trigger';
+
+const logger = new Logger({ serviceName: 'replication-guard' });
+const env = (() => {
+  try {
+    return readEnvironment(process.env);
+  } catch (error) {
+    // A broken deployment fails the cold start with the variable named, in the structured logs too.
+    logger.error('Checker environment is invalid', { error: (error as Error).message });
+    throw error;
+  }
+})();
+const { config } = env;
+// A custom baseline is bundled next to this file at deploy time (validated at synth and again here).
+const baseline = env.baselineFile
+  ? parseBaselineText(readFileSync(new URL(`./${env.baselineFile}`, import.meta.url), 'utf8'), `deployed baseline ${env.baselineFile}`)
+  : undefined;
+
+// One client pair per monitored region, shared by both readers and kept across invocations.
+const regionClients = new Map<string, RegionClients>();
+const clientsFor = (region: string): RegionClients => {
+  let clients = regionClients.get(region);
+  if (!clients) {
+    clients = { rds: new RDSClient({ region }), cloudwatch: new CloudWatchClient({ region }) };
+    regionClients.set(region, clients);
+  }
+  return clients;
+};
+
+const readers: Record<CheckScope, LiveFleetReader> = {
+  health: new LiveFleetReader({
+    regions: config.regions,
+    windowMinutes: config.lag.windowMinutes,
+    includeAutomatedBackups: config.dr.requireReplicatedBackups,
+    clients: clientsFor,
+  }),
+  drift: new LiveFleetReader({
+    regions: config.regions,
+    windowMinutes: config.lag.windowMinutes,
+    includeParameters: true,
+    includeAutomatedBackups: config.dr.requireReplicatedBackups,
+    clients: clientsFor,
+  }),
+};
+
+const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({}));
+const store = new DynamoAlertStateStore(new DynamoDBClient({}), env.tableName);
+const notifier = new SnsNotificationPublisher(new SNSClient({}), env.topicArn);
+const dashboardUrl = dashboardConsoleUrl(env.dashboardRegion, env.dashboardName);
+
+export async function handler(event: CheckerEvent, context: Context): Promise<CheckOutcome> {
+  logger.addContext(context);
+  const trigger = triggerOf(event);
+  return runCheck(
+    // Lambda keeps the request id across the retries of an asynchronous invocation.
+    { scope: trigger.scope, token: context.awsRequestId, reason: trigger.reason },
+    { config, dashboardUrl, deploymentName: env.deploymentName },
+    {
+      readerFor: (scope) => readers[scope],
+      evaluate: (snapshot, options) => evaluate(snapshot, { ...options, ...(baseline ? { baseline } : {}) }),
+      metrics,
+      store,
+      notifier,
+      logger,
+    },
+  );
+}

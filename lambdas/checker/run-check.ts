@@ -1,0 +1,197 @@
+/**
+ * One check, end to end: read → evaluate → publish metrics → alert lifecycle → notify.
+ * Every dependency is injected, so this runs under test without AWS. A failing output never
+ * hides the others: metrics, alert states and the notification are each attempted, and the
+ * run fails (so Lambda counts an error and retries) only after all of them were tried.
+ */
+import {
+  countBySeverity,
+  planTransitions,
+  type AlertStateStore,
+  type Transition,
+  type TransitionKind,
+} from '../core/alert-lifecycle';
+import type { Config } from '../core/config';
+import { evaluate as evaluateFleet, type EvaluateOptions, type Report } from '../core/evaluate';
+import { codesInScope } from '../core/findings';
+import { buildMetrics } from '../core/metrics';
+import type { FleetSnapshot } from '../core/model';
+import { buildNotification } from '../core/notify';
+import type { FleetReader } from '../core/reader';
+import type { MetricsPublisher } from '../aws/metrics-publisher';
+import type { NotificationPublisher } from '../aws/sns-publisher';
+import type { CheckScope } from './trigger';
+
+/** The part of the Powertools Logger a check uses: a message plus structured attributes. */
+export interface CheckLogger {
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
+}
+
+export interface CheckDependencies {
+  /** The reader for a scope (drift reads parameter groups, health does not). */
+  readonly readerFor: (scope: CheckScope) => FleetReader;
+  readonly metrics: MetricsPublisher;
+  readonly store: AlertStateStore;
+  readonly notifier: NotificationPublisher;
+  readonly logger: CheckLogger;
+  /** @default evaluate from lambdas/core/evaluate */
+  readonly evaluate?: (snapshot: FleetSnapshot, options: EvaluateOptions) => Report;
+  /** Measures the check's duration. @default () => new Date() */
+  readonly clock?: () => Date;
+}
+
+export interface CheckSettings {
+  readonly config: Config;
+  readonly dashboardUrl?: string;
+  readonly deploymentName?: string;
+}
+
+export interface CheckRequest {
+  readonly scope: CheckScope;
+  /**
+   * Stable across retries of one invocation (the Lambda request id): transitions are claimed
+   * under it, so a retry sends nothing twice.
+   */
+  readonly token: string;
+  readonly reason: string;
+}
+
+export interface CheckOutcome {
+  readonly scope: CheckScope;
+  readonly checkedAt?: string;
+  readonly replicas: number;
+  readonly findings: number;
+  readonly degradedRegions: readonly string[];
+  readonly metricsPublished: number;
+  readonly transitions: Readonly<Partial<Record<TransitionKind, number>>>;
+  readonly notified: boolean;
+  /** Set when the check did not run, with why. */
+  readonly skipped?: string;
+}
+
+/** Some outputs of a run failed; the others were still delivered. */
+export class CheckOutputError extends Error {
+  constructor(readonly failures: readonly { readonly output: string; readonly error: Error }[]) {
+    super(`Check outputs failed: ${failures.map((f) => `${f.output}: ${f.error.message}`).join('; ')}`);
+    this.name = 'CheckOutputError';
+  }
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+export async function runCheck(
+  request: CheckRequest,
+  settings: CheckSettings,
+  deps: CheckDependencies,
+): Promise<CheckOutcome> {
+  const { scope } = request;
+  const { config } = settings;
+  const clock = deps.clock ?? (() => new Date());
+  const log = deps.logger;
+
+  if (scope === 'drift' && !config.drift.enabled) {
+    log.info('Drift check skipped: drift.enabled is false', { reason: request.reason });
+    return { scope, replicas: 0, findings: 0, degradedRegions: [], metricsPublished: 0, transitions: {}, notified: false, skipped: 'drift disabled' };
+  }
+
+  const started = clock();
+  const snapshot = await deps.readerFor(scope).read();
+  const report = (deps.evaluate ?? evaluateFleet)(snapshot, { config, scope });
+  const durationMs = clock().getTime() - started.getTime();
+
+  // Only this scope's codes: the lifecycle must never resolve what another scope raised.
+  const inScope = codesInScope(scope);
+  const findings = report.findings.filter((f) => inScope.has(f.code));
+  const degradedRegions = Object.entries(snapshot.regions)
+    .filter(([, data]) => (data.errors ?? []).length > 0)
+    .map(([region]) => region);
+  for (const region of degradedRegions) {
+    log.warn('Part of the read failed', { region, errors: snapshot.regions[region]?.errors });
+  }
+
+  const failures: { output: string; error: Error }[] = [];
+
+  let metricsPublished = 0;
+  const datums = buildMetrics({ report, scope, config, durationMs, degraded: degradedRegions.length > 0 });
+  try {
+    await deps.metrics.publish(config.metrics.namespace, datums);
+    metricsPublished = datums.length;
+  } catch (error) {
+    log.error('Publishing metrics failed', { error: asError(error).message });
+    failures.push({ output: 'metrics', error: asError(error) });
+  }
+
+  const transitionCounts: Partial<Record<TransitionKind, number>> = {};
+  let notified = false;
+  try {
+    const previous = await deps.store.load(scope);
+    const plan = planTransitions({
+      scope,
+      previous,
+      findings,
+      now: new Date(report.checkedAt),
+      reminderHours: config.notifications.reminderHours,
+      minSeverity: config.notifications.minSeverity,
+      heldRegions: new Set(degradedRegions),
+    });
+
+    const claimed: Transition[] = [];
+    for (const transition of plan.transitions) {
+      if (await deps.store.claim(transition, request.token)) {
+        claimed.push(transition);
+        transitionCounts[transition.kind] = (transitionCounts[transition.kind] ?? 0) + 1;
+      } else {
+        log.info('Transition already claimed (a retry or an overlapping run); not sent again', {
+          key: transition.key,
+          kind: transition.kind,
+        });
+      }
+    }
+
+    const notification = buildNotification({
+      scope,
+      transitions: claimed,
+      open: plan.open,
+      checkedAt: report.checkedAt,
+      runbookBaseUrl: config.runbookBaseUrl,
+      dashboardUrl: settings.dashboardUrl,
+      deploymentName: settings.deploymentName,
+      smsMinSeverity: config.notifications.smsMinSeverity,
+      reminderHours: config.notifications.reminderHours,
+    });
+    if (notification) {
+      try {
+        await deps.notifier.publish(notification);
+        notified = true;
+        log.info('Notification sent', { subject: notification.subject, sms: notification.sendSms, open: countBySeverity(plan.open) });
+      } catch (error) {
+        // Undo the claims so the retry of this invocation plans and sends them again.
+        for (const transition of claimed.filter((t) => t.notify)) {
+          await deps.store.release(transition, request.token).catch((releaseError: unknown) =>
+            log.error('Releasing a claimed transition failed', { key: transition.key, error: asError(releaseError).message }),
+          );
+        }
+        throw error;
+      }
+    }
+  } catch (error) {
+    log.error('Alert lifecycle or notification failed', { error: asError(error).message });
+    failures.push({ output: 'notifications', error: asError(error) });
+  }
+
+  const outcome: CheckOutcome = {
+    scope,
+    checkedAt: report.checkedAt,
+    replicas: report.replicas.length,
+    findings: findings.length,
+    degradedRegions,
+    metricsPublished,
+    transitions: transitionCounts,
+    notified,
+  };
+  log.info('Check finished', { ...outcome, reason: request.reason, durationMs, summary: report.summary });
+  if (failures.length > 0) throw new CheckOutputError(failures);
+  return outcome;
+}

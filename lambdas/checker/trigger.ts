@@ -1,0 +1,87 @@
+/**
+ * What started a check, and so which scope it runs. Schedules send a constant `{"scope": ...}`;
+ * RDS and CloudTrail events arrive as EventBridge events and are mapped by detail type.
+ * The stack builds its rules from the same constants, so the two cannot drift apart.
+ */
+import type { EventBridgeEvent } from 'aws-lambda';
+
+export type CheckScope = 'health' | 'drift';
+
+/** The constant input of the two schedules. */
+export interface ScheduledCheckInput {
+  readonly scope: CheckScope;
+}
+
+export const RDS_EVENT_SOURCE = 'aws.rds';
+export const RDS_INSTANCE_EVENT = 'RDS DB Instance Event';
+export const RDS_PARAMETER_GROUP_EVENT = 'RDS DB Parameter Group Event';
+export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
+
+/** Replication error (0045), resumed (0046), streaming terminated (0057), manually stopped (0062). */
+export const REPLICATION_EVENT_IDS = ['RDS-EVENT-0045', 'RDS-EVENT-0046', 'RDS-EVENT-0057', 'RDS-EVENT-0062'] as const;
+/** Parameter group updated. */
+export const PARAMETER_GROUP_EVENT_IDS = ['RDS-EVENT-0037'] as const;
+/** API calls that change a parameter or the instance/cluster settings the drift rules compare. */
+export const DRIFT_API_CALLS = [
+  'ModifyDBParameterGroup',
+  'ModifyDBClusterParameterGroup',
+  'ResetDBParameterGroup',
+  'ModifyDBInstance',
+  'ModifyDBCluster',
+] as const;
+
+/** `detail` of an RDS event (only the fields logged). */
+export interface RdsEventDetail {
+  readonly EventID?: string;
+  readonly SourceIdentifier?: string;
+  readonly SourceType?: string;
+  readonly Message?: string;
+}
+
+/** `detail` of a CloudTrail API call event (only the fields logged). */
+export interface CloudTrailDetail {
+  readonly eventName?: string;
+  readonly eventSource?: string;
+  readonly awsRegion?: string;
+}
+
+export type RdsEvent = EventBridgeEvent<typeof RDS_INSTANCE_EVENT | typeof RDS_PARAMETER_GROUP_EVENT, RdsEventDetail>;
+export type CloudTrailEvent = EventBridgeEvent<typeof CLOUDTRAIL_API_CALL, CloudTrailDetail>;
+export type CheckerEvent = ScheduledCheckInput | RdsEvent | CloudTrailEvent;
+
+export interface CheckTrigger {
+  readonly scope: CheckScope;
+  /** For the logs: "schedule", or the event's detail type and id. */
+  readonly reason: string;
+}
+
+export class TriggerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TriggerError';
+  }
+}
+
+const isScope = (value: unknown): value is CheckScope => value === 'health' || value === 'drift';
+
+export function triggerOf(event: CheckerEvent): CheckTrigger {
+  if ('scope' in event) {
+    if (!isScope(event.scope)) {
+      throw new TriggerError(`Checker input "scope" must be "health" or "drift" (got ${JSON.stringify(event.scope)}).`);
+    }
+    return { scope: event.scope, reason: 'schedule' };
+  }
+  const detailType: string = event['detail-type'];
+  if (detailType === RDS_INSTANCE_EVENT || detailType === RDS_PARAMETER_GROUP_EVENT) {
+    const detail = (event as RdsEvent).detail;
+    return {
+      scope: detailType === RDS_INSTANCE_EVENT ? 'health' : 'drift',
+      reason: `${detailType} ${detail?.EventID ?? ''} ${detail?.SourceIdentifier ?? ''}`.trim(),
+    };
+  }
+  if (detailType === CLOUDTRAIL_API_CALL) {
+    const detail = (event as CloudTrailEvent).detail;
+    return { scope: 'drift', reason: `${detail?.eventName ?? 'API call'} in ${detail?.awsRegion ?? event.region}` };
+  }
+  throw new TriggerError(`Checker cannot tell which check to run for event detail-type ${JSON.stringify(detailType)}.`);
+}

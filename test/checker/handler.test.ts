@@ -1,0 +1,79 @@
+/// <reference types="aws-sdk-client-mock-vitest/extend" />
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalClustersCommand, RDSClient } from '@aws-sdk/client-rds';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { toHaveReceivedCommandTimes } from 'aws-sdk-client-mock-vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV_NAMES } from '../../lambdas/checker/env';
+
+expect.extend({ toHaveReceivedCommandTimes });
+
+const context = (awsRequestId: string) =>
+  ({ awsRequestId, functionName: 'checker', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:checker' }) as unknown as Context;
+
+describe('checker handler', () => {
+  // Every client the module creates at init is mocked, whatever its region.
+  const rds = mockClient(RDSClient);
+  const cloudwatch = mockClient(CloudWatchClient);
+  const dynamodb = mockClient(DynamoDBClient);
+  const sns = mockClient(SNSClient);
+  let handler: typeof import('../../lambdas/checker/handler').handler;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      [ENV_NAMES.config]: JSON.stringify({ regions: ['us-east-1', 'eu-west-1'], notifications: { emails: ['oncall@example.com'] } }),
+      [ENV_NAMES.tableName]: 'alerts',
+      [ENV_NAMES.topicArn]: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      [ENV_NAMES.dashboardName]: 'guard',
+      [ENV_NAMES.dashboardRegion]: 'us-east-1',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    ({ handler } = await import('../../lambdas/checker/handler'));
+  });
+  afterAll(() => {
+    for (const m of [rds, cloudwatch, dynamodb, sns]) m.restore();
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  });
+
+  it('runs the scheduled health check over every configured region', async () => {
+    const outcome = await handler({ scope: 'health' }, context('req-1'));
+
+    expect(outcome).toMatchObject({ scope: 'health', replicas: 0, notified: false });
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 2);
+    expect(cloudwatch).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+
+  it('runs a health check for an RDS replication event', async () => {
+    const outcome = await handler(
+      {
+        id: 'e-1',
+        version: '0',
+        account: '123456789012',
+        time: '2026-11-24T10:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        source: 'aws.rds',
+        'detail-type': 'RDS DB Instance Event',
+        detail: { EventID: 'RDS-EVENT-0045', SourceIdentifier: 'orders-ro-1' },
+      },
+      context('req-2'),
+    );
+
+    expect(outcome.scope).toBe('health');
+  });
+});

@@ -1,0 +1,245 @@
+/// <reference types="aws-sdk-client-mock-vitest/extend" />
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  PutMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type MetricDatum,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeGlobalClustersCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { toHaveReceivedCommandTimes } from 'aws-sdk-client-mock-vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
+import { LiveFleetReader } from '../../lambdas/aws/live-reader';
+import { CloudWatchMetricsPublisher } from '../../lambdas/aws/metrics-publisher';
+import { SnsNotificationPublisher } from '../../lambdas/aws/sns-publisher';
+import { CheckOutputError, runCheck, type CheckDependencies, type CheckLogger } from '../../lambdas/checker/run-check';
+import type { CheckScope } from '../../lambdas/checker/trigger';
+import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
+import type { EvaluateOptions, Report } from '../../lambdas/core/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/model';
+import type { FleetReader } from '../../lambdas/core/reader';
+import { fakeAlertTable } from '../support/alert-table-fake';
+import { finding, report } from '../support/findings';
+import { fleet, instance, lag, replica } from '../support/fleet';
+
+expect.extend({ toHaveReceivedCommandTimes });
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+const NOW = new Date('2026-11-24T10:00:00Z');
+
+const silentLogger: CheckLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const staticReader = (snapshot: FleetSnapshot): FleetReader => ({ read: async () => snapshot });
+const at = (minutes: number, snapshot: FleetSnapshot): FleetSnapshot => ({
+  ...snapshot,
+  capturedAt: new Date(NOW.getTime() + minutes * 60_000).toISOString(),
+});
+
+/** A replica 10 minutes over the critical threshold: REPLICA_LAG_HIGH, critical. */
+const lagging = fleet({
+  'us-east-1': {
+    dbInstances: [instance('orders'), replica('orders-ro-1', 'orders')],
+    metrics: [lag('orders-ro-1', Array.from({ length: 10 }, () => 900))],
+  },
+});
+const healthy = fleet({
+  'us-east-1': {
+    dbInstances: [instance('orders'), replica('orders-ro-1', 'orders')],
+    metrics: [lag('orders-ro-1', Array.from({ length: 10 }, () => 1))],
+  },
+});
+
+function harness(configInput: ConfigInput = {}) {
+  const table = fakeAlertTable();
+  const snsClient = new SNSClient({ region: 'us-east-1' });
+  const snsMock = mockClient(snsClient);
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
+  const cwClient = new CloudWatchClient({ region: 'us-east-1' });
+  const cw = mockClient(cwClient);
+  cw.on(PutMetricDataCommand).resolves({});
+  const config = parseConfig({ notifications: { emails: ['oncall@example.com'] }, ...configInput });
+  const deps = (reader: FleetReader, extra: Partial<CheckDependencies> = {}): CheckDependencies => ({
+    readerFor: () => reader,
+    metrics: new CloudWatchMetricsPublisher(cwClient),
+    store: new DynamoAlertStateStore(table.client, 'alerts'),
+    notifier: new SnsNotificationPublisher(snsClient, TOPIC),
+    logger: silentLogger,
+    ...extra,
+  });
+  const check = (scope: CheckScope, token: string, reader: FleetReader, extra: Partial<CheckDependencies> = {}) =>
+    runCheck({ scope, token, reason: 'test' }, { config, dashboardUrl: 'https://dashboard.example' }, deps(reader, extra));
+  const sent = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
+  const metrics = () => cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
+  return { table, snsMock, cw, check, sent, metrics, config };
+}
+
+const metric = (data: readonly MetricDatum[], name: string, dims: Record<string, string> = {}) =>
+  data.filter(
+    (d) => d.MetricName === name && Object.entries(dims).every(([k, v]) => d.Dimensions?.some((x) => x.Name === k && x.Value === v)),
+  );
+
+describe('runCheck', () => {
+  it('publishes metrics and one notification when a finding opens, then stays quiet', async () => {
+    const h = harness();
+
+    const first = await h.check('health', 'req-1', staticReader(lagging));
+    const second = await h.check('health', 'req-2', staticReader(at(1, lagging)));
+
+    expect(first).toMatchObject({ scope: 'health', replicas: 1, notified: true, transitions: { opened: 1 } });
+    expect(second).toMatchObject({ notified: false, transitions: {} });
+    expect(h.sent()).toHaveLength(1);
+    expect(h.sent()[0]!.Subject).toContain('CRITICAL: 1 new');
+    expect(JSON.parse(h.sent()[0]!.Message!).email).toContain('REPLICA_LAG_HIGH on orders-ro-1 (us-east-1)');
+    expect(metric(h.metrics(), 'Heartbeat')).toHaveLength(2);
+    expect(metric(h.metrics(), 'MaxReplicaLagSeconds')[0]!.Value).toBe(900);
+  });
+
+  it('sends nothing twice when Lambda retries the invocation', async () => {
+    const h = harness();
+
+    await h.check('health', 'req-1', staticReader(lagging));
+    // The retry keeps the request id and reads the same fleet a little later.
+    const retry = await h.check('health', 'req-1', staticReader(at(1, lagging)));
+
+    expect(h.sent()).toHaveLength(1);
+    expect(retry.notified).toBe(false);
+  });
+
+  it('sends the resolution once when the finding clears', async () => {
+    const h = harness();
+    await h.check('health', 'req-1', staticReader(lagging));
+
+    await h.check('health', 'req-2', staticReader(at(5, healthy)));
+    await h.check('health', 'req-2', staticReader(at(6, healthy)));
+
+    expect(h.sent()).toHaveLength(2);
+    expect(h.sent()[1]!.Subject).toContain('RESOLVED: 1 resolved');
+  });
+
+  it('undoes its claims when SNS fails, so the retry sends the news', async () => {
+    const h = harness();
+    h.snsMock.on(PublishCommand).rejectsOnce(new Error('SNS unavailable')).resolves({ MessageId: 'm' });
+
+    const failed = h.check('health', 'req-1', staticReader(lagging));
+    await expect(failed).rejects.toThrow(CheckOutputError);
+    await h.check('health', 'req-1', staticReader(lagging));
+
+    const calls = h.snsMock.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.args[0].input.Subject).toContain('1 new');
+    // Metrics went out on both attempts even though the first failed.
+    expect(metric(h.metrics(), 'Heartbeat')).toHaveLength(2);
+  });
+
+  it('still notifies when publishing metrics fails, and reports the failure', async () => {
+    const h = harness();
+    h.cw.on(PutMetricDataCommand).rejects(new Error('AccessDenied'));
+
+    await expect(h.check('health', 'req-1', staticReader(lagging))).rejects.toThrow(/metrics: AccessDenied/);
+
+    expect(h.sent()).toHaveLength(1);
+  });
+
+  it('opens and resolves only the alerts of its own scope', async () => {
+    const h = harness();
+    const drift = finding({ code: 'PARAM_DRIFT', severity: 'warning', evidence: { parameter: 'binlog_format' } });
+    const lagHigh = finding({ code: 'REPLICA_LAG_HIGH' });
+    const both = () => report({ findings: [drift, lagHigh] });
+    const none = () => report({ findings: [] });
+    const evaluateWith = (make: () => Report) => (_s: FleetSnapshot, _o: EvaluateOptions) => make();
+
+    await h.check('drift', 'req-1', staticReader(healthy), { evaluate: evaluateWith(both) });
+    const healthRun = await h.check('health', 'req-2', staticReader(healthy), { evaluate: evaluateWith(none) });
+
+    expect(JSON.parse(h.sent()[0]!.Message!).email).toContain('PARAM_DRIFT');
+    expect(JSON.parse(h.sent()[0]!.Message!).email).not.toContain('REPLICA_LAG_HIGH');
+    // Nothing of the health scope was open, and the drift alert is not the health run's to resolve.
+    expect(healthRun.transitions).toEqual({});
+    expect(h.sent()).toHaveLength(1);
+  });
+
+  it('skips the drift check when drift is disabled, without reading', async () => {
+    const h = harness({ drift: { enabled: false } });
+    let reads = 0;
+
+    const outcome = await h.check('drift', 'req-1', { read: async () => (reads++, healthy) });
+
+    expect(outcome.skipped).toBe('drift disabled');
+    expect(reads).toBe(0);
+    expect(h.metrics()).toHaveLength(0);
+  });
+});
+
+describe('runCheck with a region that cannot be read', () => {
+  const restorers: (() => void)[] = [];
+  afterEach(() => restorers.splice(0).forEach((restore) => restore()));
+
+  it('still publishes metrics for the other regions and notifies a CHECK_DEGRADED finding', async () => {
+    // Prepare: us-east-1 answers, us-west-2 denies every RDS call.
+    const h = harness({ regions: ['us-east-1', 'us-west-2'] });
+    const clients = (region: string) => {
+      const pair = { rds: new RDSClient({ region }), cloudwatch: new CloudWatchClient({ region }) };
+      const rds = mockClient(pair.rds);
+      const cloudwatch = mockClient(pair.cloudwatch);
+      restorers.push(() => rds.restore(), () => cloudwatch.restore());
+      if (region === 'us-west-2') {
+        const denied = Object.assign(new Error('User is not authorized to perform rds:DescribeDBInstances'), { name: 'AccessDenied' });
+        rds.on(DescribeDBInstancesCommand).rejects(denied);
+        rds.on(DescribeDBClustersCommand).rejects(denied);
+        rds.on(DescribeGlobalClustersCommand).rejects(denied);
+      } else {
+        rds.on(DescribeDBInstancesCommand).resolves({
+          DBInstances: [
+            { DBInstanceIdentifier: 'orders', Engine: 'mysql', DBInstanceClass: 'db.r6g.large', BackupRetentionPeriod: 7 },
+            {
+              DBInstanceIdentifier: 'orders-ro-1',
+              Engine: 'mysql',
+              DBInstanceClass: 'db.r6g.large',
+              ReadReplicaSourceDBInstanceIdentifier: 'orders',
+              StatusInfos: [{ StatusType: 'read replication', Normal: true, Status: 'replicating' }],
+            },
+          ],
+        });
+        rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+        rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
+      }
+      cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+        MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({
+          Id: q.Id,
+          Timestamps: [1, 2, 3, 4, 5].map((m) => new Date(NOW.getTime() - m * 60_000)),
+          Values: [2, 2, 2, 2, 2],
+          StatusCode: 'Complete',
+        })),
+      }));
+      return pair;
+    };
+    const reader = new LiveFleetReader({
+      regions: ['us-east-1', 'us-west-2'],
+      now: () => NOW,
+      clients,
+      retry: { sleep: async () => undefined },
+    });
+
+    // Act
+    const outcome = await h.check('health', 'req-1', reader);
+
+    // Assess
+    expect(outcome.degradedRegions).toEqual(['us-west-2']);
+    expect(metric(h.metrics(), 'Heartbeat', { Scope: 'health' })).toHaveLength(1);
+    expect(metric(h.metrics(), 'ReplicasMonitored')[0]!.Value).toBe(1);
+    expect(metric(h.metrics(), 'MaxReplicaLagSeconds')[0]!.Value).toBe(2);
+    expect(metric(h.metrics(), 'Findings', { Severity: 'critical' })[0]!.Value).toBeGreaterThanOrEqual(1);
+    // A zero that only means "could not look" is not sent.
+    expect(metric(h.metrics(), 'UnhealthyReplicas')).toHaveLength(0);
+    const email = JSON.parse(h.sent()[0]!.Message!).email as string;
+    expect(email).toContain('CHECK_DEGRADED');
+    expect(email).toContain('us-west-2');
+  });
+});
