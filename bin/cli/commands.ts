@@ -1,5 +1,7 @@
+import { baselineCommand } from './baseline';
 import { checkCommand } from './check';
+import { costCommand } from './cost';
 import { snapshotCommand } from './snapshot';
 import type { CliCommand } from './types';
 
-export const COMMANDS: readonly CliCommand[] = [checkCommand, snapshotCommand];
+export const COMMANDS: readonly CliCommand[] = [checkCommand, snapshotCommand, baselineCommand, costCommand];

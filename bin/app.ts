@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * The CDK app: `npx cdk deploy -c config=PATH` (default examples/replguard.config.json).
+ * A bad config stops synth with the validation message, naming the key and the value.
+ */
+import { dirname } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError } from '../lambdas/core/config';
+import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../lib/app-config';
+import { ReplicationGuardStack } from '../lib/replication-guard-stack';
+
+const app = new App();
+const configPath: unknown = app.node.tryGetContext('config') ?? DEFAULT_CONFIG_PATH;
+const stackName: unknown = app.node.tryGetContext('stackName') ?? 'ReplicationGuard';
+
+try {
+  if (typeof configPath !== 'string' || configPath === '') throw new ConfigError('-c config=PATH needs a file path.');
+  if (typeof stackName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    throw new ConfigError(`-c stackName must be letters, digits and hyphens, starting with a letter (got ${JSON.stringify(stackName)}).`);
+  }
+  const { input } = loadAppConfig(configPath);
+  new ReplicationGuardStack(app, stackName, {
+    config: input,
+    configSource: configPath,
+    baseDirectory: dirname(configPath),
+    description: 'Replication Guard: RDS/Aurora replication health, drift and DR readiness',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

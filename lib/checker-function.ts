@@ -1,0 +1,173 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Config } from '../lambdas/core/config';
+import { ENV_NAMES } from '../lambdas/checker/env';
+import { CHECKER_BUNDLE, CHECKER_ENTRY } from './checker-bundle';
+
+/** Name of the custom drift baseline inside the function package. */
+export const BUNDLED_BASELINE = 'baseline.json';
+
+const shellQuote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
+
+export interface CheckerFunctionProps {
+  readonly config: Config;
+  /** The config as the user wrote it, passed to the function as JSON. */
+  readonly configJson: string;
+  readonly table: dynamodb.ITable;
+  readonly topic: sns.ITopic;
+  readonly dashboardName: string;
+  /**
+   * A drift baseline file (already validated) to bundle next to the handler.
+   * @default - the shipped default baseline
+   */
+  readonly baselineFile?: string;
+  /** @default Duration.minutes(2) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The checker Lambda with its role, log group and dead-letter queue. Reserved concurrency 1:
+ * runs never overlap, so two runs can never race on the same alert.
+ */
+export class CheckerFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  /** Invocations that failed every retry land here. */
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: CheckerFunctionProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the checker function and its event rules; it needs no DLQ of its own.',
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Replication Guard checker: reads RDS and CloudWatch, writes its metrics, alert states and notifications',
+    });
+    this.logGroup.grantWrite(this.role);
+    props.topic.grantPublish(this.role);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'Added by topic.grantPublish for the KMS-encrypted alert topic: SNS needs kms:GenerateDataKey* (data keys of ' +
+        'any spec) to encrypt a publish; the statement is limited to the topic key.',
+    });
+
+    const regions = [...config.regions];
+    const describe = ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeGlobalClusters'];
+    if (config.drift.enabled) describe.push('rds:DescribeDBParameters', 'rds:DescribeDBClusterParameters');
+    if (config.dr.requireReplicatedBackups) describe.push('rds:DescribeDBInstanceAutomatedBackups');
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadFleet',
+        actions: describe,
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': regions } },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadLagMetrics',
+        actions: ['cloudwatch:GetMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': regions } },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishOwnMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': config.metrics.namespace } },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AlertStates',
+        actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'rds:Describe* over the whole fleet and cloudwatch:GetMetricData/PutMetricData have no resource-level ' +
+        'permissions; each statement is narrowed by condition instead (aws:RequestedRegion to the monitored regions, ' +
+        'cloudwatch:namespace to the configured namespace).',
+    });
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: 'Replication Guard: checks RDS/Aurora replication health and parameter drift',
+      entry: CHECKER_ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      // A run reads every region in parallel; drift runs also page through parameter groups.
+      timeout: props.timeout ?? Duration.minutes(2),
+      reservedConcurrentExecutions: 1,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      retryAttempts: 2,
+      // A check queued for longer than this reads a fleet the next scheduled run reads anyway.
+      maxEventAge: Duration.hours(1),
+      environment: {
+        [ENV_NAMES.config]: props.configJson,
+        [ENV_NAMES.tableName]: props.table.tableName,
+        [ENV_NAMES.topicArn]: props.topic.topicArn,
+        [ENV_NAMES.dashboardName]: props.dashboardName,
+        [ENV_NAMES.dashboardRegion]: Stack.of(this).region,
+        [ENV_NAMES.deploymentName]: Stack.of(this).stackName,
+        ...(props.baselineFile ? { [ENV_NAMES.baselineFile]: BUNDLED_BASELINE } : {}),
+      },
+      bundling: {
+        target: CHECKER_BUNDLE.target,
+        format: nodejs.OutputFormat.ESM,
+        minify: CHECKER_BUNDLE.minify,
+        sourceMap: CHECKER_BUNDLE.sourcemap,
+        mainFields: [...CHECKER_BUNDLE.mainFields],
+        banner: CHECKER_BUNDLE.banner,
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The asset hash covers the output directory, so a changed baseline redeploys the function.
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            props.baselineFile ? [`cp ${shellQuote(props.baselineFile)} ${shellQuote(`${outputDir}/${BUNDLED_BASELINE}`)}`] : [],
+        },
+      },
+    });
+  }
+}

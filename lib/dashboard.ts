@@ -1,0 +1,177 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type { Config } from '../lambdas/core/config';
+import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/metrics';
+
+export interface GuardDashboardProps {
+  readonly config: Config;
+  readonly dashboardName: string;
+  readonly alarms: readonly cloudwatch.IAlarm[];
+  readonly checker: lambda.IFunction;
+}
+
+/**
+ * One SEARCH per monitored region and lag metric: replicas created after the deploy show up
+ * without a redeploy. SEARCH runs in one region, so each carries its region.
+ */
+export function lagSearchExpression(metricName: string, dimensions: readonly string[]): string {
+  return `SEARCH('{AWS/RDS,${dimensions.join(',')}} MetricName="${metricName}"', 'Maximum', 60)`;
+}
+
+const RDS_LAG_SECONDS = [
+  { metricName: 'ReplicaLag', dimensions: ['DBInstanceIdentifier'] },
+  { metricName: 'AuroraBinlogReplicaLag', dimensions: ['DBClusterIdentifier'] },
+] as const;
+const AURORA_LAG_MS = [
+  { metricName: 'AuroraReplicaLag', dimensions: ['DBInstanceIdentifier'] },
+  { metricName: 'AuroraGlobalDBReplicationLag', dimensions: ['DBClusterIdentifier', 'SourceRegion'] },
+] as const;
+
+/** The operator's view: what is wrong now, per replica, and whether the checker itself runs. */
+export class GuardDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: GuardDashboardProps) {
+    super(scope, id);
+    const { config } = props;
+    const namespace = config.metrics.namespace;
+    const period = Duration.minutes(Math.min(config.schedule.checkRateMinutes, 1440));
+    const own = (metricName: string, label: string, statistic = 'Maximum', dimensionsMap?: Record<string, string>) =>
+      new cloudwatch.Metric({ namespace, metricName, statistic, period, label, ...(dimensionsMap ? { dimensionsMap } : {}) });
+    const scopeDims = (scope: string, extra: Record<string, string> = {}) => ({ [METRIC_DIMENSIONS.scope]: scope, ...extra });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
+
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        width: 8,
+        height: 6,
+        markdown: [
+          '# Replication Guard',
+          `Monitoring ${config.regions.join(', ')}: health every ${config.schedule.checkRateMinutes} min` +
+            (config.drift.enabled ? `, drift every ${config.schedule.driftRateMinutes} min.` : '.'),
+          '',
+          `**Runbook:** [${config.runbookBaseUrl}](${config.runbookBaseUrl}) (one section per finding code).`,
+          '',
+          'Read top-down: alarms, then fleet counts, then the per-replica lag lines of each region.',
+          'A flat line at the top of a lag graph is one replica, not the fleet: find its name in the legend.',
+          'Unknown is not healthy: a replica without lag data counts as unhealthy.',
+        ].join('\n'),
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 16, height: 6, alarms: [...props.alarms] }),
+    );
+
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Fleet',
+        width: 8,
+        left: [own(METRIC_NAMES.replicasMonitored, 'replicas monitored'), own(METRIC_NAMES.unhealthyReplicas, 'unhealthy replicas')],
+        leftYAxis: { min: 0, showUnits: false },
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Worst replica lag (s)',
+        width: 8,
+        left: [own(METRIC_NAMES.maxReplicaLagSeconds, 'max lag')],
+        leftYAxis: { min: 0, label: 'seconds', showUnits: false },
+        leftAnnotations: [
+          { value: config.lag.warningSeconds, label: 'warning', color: cloudwatch.Color.ORANGE },
+          { value: config.lag.criticalSeconds, label: 'critical', color: cloudwatch.Color.RED },
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Open findings by severity (health check)',
+        width: 8,
+        stacked: true,
+        left: (['critical', 'warning', 'info'] as const).map((s) =>
+          own(METRIC_NAMES.findings, s, 'Maximum', scopeDims('health', { [METRIC_DIMENSIONS.severity]: s })),
+        ),
+        leftYAxis: { min: 0, showUnits: false },
+      }),
+    );
+
+    for (const region of config.regions) {
+      const search = (metricName: string, dimensions: readonly string[], label: string) =>
+        new cloudwatch.MathExpression({
+          expression: lagSearchExpression(metricName, dimensions),
+          label,
+          period: Duration.minutes(1),
+          searchRegion: region,
+        });
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `Replica lag (s), ${region}: RDS read replicas and Aurora binlog replicas`,
+          region,
+          width: 12,
+          left: RDS_LAG_SECONDS.map((m) => search(m.metricName, m.dimensions, '')),
+          leftYAxis: { min: 0, label: 'seconds', showUnits: false },
+          leftAnnotations: [{ value: config.lag.criticalSeconds, label: 'critical', color: cloudwatch.Color.RED }],
+        }),
+        new cloudwatch.GraphWidget({
+          title: `Aurora lag (ms), ${region}: readers and global secondaries`,
+          region,
+          width: 12,
+          left: AURORA_LAG_MS.map((m) => search(m.metricName, m.dimensions, '')),
+          leftYAxis: { min: 0, label: 'milliseconds', showUnits: false },
+        }),
+      );
+    }
+
+    const bottom: cloudwatch.IWidget[] = [
+      new cloudwatch.GraphWidget({
+        title: 'DR readiness (primaries that need a replica in another region)',
+        width: 8,
+        left: [own(METRIC_NAMES.drReadyPrimaries, 'ready'), own(METRIC_NAMES.drNotReadyPrimaries, 'not ready or unknown')],
+        leftYAxis: { min: 0, showUnits: false },
+      }),
+    ];
+    if (config.drift.enabled) {
+      const driftPeriod = Duration.minutes(Math.min(config.schedule.driftRateMinutes, 1440));
+      bottom.push(
+        new cloudwatch.GraphWidget({
+          title: 'Drift findings (parameters and replica/source parity)',
+          width: 8,
+          left: [
+            new cloudwatch.Metric({ namespace, metricName: METRIC_NAMES.driftFindings, statistic: 'Maximum', period: driftPeriod, label: 'drift findings' }),
+          ],
+          leftYAxis: { min: 0, showUnits: false },
+        }),
+      );
+    }
+    bottom.push(
+      new cloudwatch.GraphWidget({
+        title: 'Checker',
+        width: 8,
+        left: [
+          own(METRIC_NAMES.heartbeat, 'health checks', 'Sum', scopeDims('health')),
+          props.checker.metricErrors({ period, statistic: 'Sum', label: 'errors' }),
+        ],
+        right: [own(METRIC_NAMES.checkDurationMs, 'health check duration (ms)', 'Maximum', scopeDims('health'))],
+        leftYAxis: { min: 0, showUnits: false },
+        rightYAxis: { min: 0, showUnits: false },
+      }),
+    );
+    this.dashboard.addWidgets(...bottom);
+
+    if (config.metrics.perReplica) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Lag per replica as the checker saw it (s)',
+          width: 24,
+          left: [
+            new cloudwatch.MathExpression({
+              expression: `SEARCH('{${namespace},${METRIC_DIMENSIONS.region},${METRIC_DIMENSIONS.replicaId}} MetricName="${METRIC_NAMES.replicaLagSeconds}"', 'Maximum', ${period.toSeconds()})`,
+              label: '',
+              period,
+            }),
+          ],
+          leftYAxis: { min: 0, label: 'seconds', showUnits: false },
+        }),
+      );
+    }
+  }
+}

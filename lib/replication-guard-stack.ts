@@ -1,0 +1,22 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ReplicationGuard, type ReplicationGuardProps } from './replication-guard';
+
+export type ReplicationGuardStackProps = StackProps & ReplicationGuardProps;
+
+/** The deployable stack: one ReplicationGuard and the outputs an operator needs. */
+export class ReplicationGuardStack extends Stack {
+  readonly guard: ReplicationGuard;
+
+  constructor(scope: Construct, id: string, props: ReplicationGuardStackProps) {
+    super(scope, id, props);
+    this.guard = new ReplicationGuard(this, 'ReplicationGuard', props);
+    new CfnOutput(this, 'AlertTopicArn', { value: this.guard.topic.topicArn, description: 'SNS topic of all alerts' });
+    new CfnOutput(this, 'DashboardUrl', { value: this.guard.dashboardUrl(), description: 'CloudWatch dashboard' });
+    new CfnOutput(this, 'CheckerFunctionName', { value: this.guard.checker.functionName, description: 'Checker Lambda' });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.guard.deadLetterQueue.queueUrl,
+      description: 'Check invocations that failed every retry',
+    });
+  }
+}

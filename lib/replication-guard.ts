@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ConfigError, parseConfig, type Config, type ConfigInput } from '../lambdas/core/config';
+import { BaselineError, parseBaselineText } from '../lambdas/core/drift/baseline';
+import { dashboardConsoleUrl } from '../lambdas/core/notify';
+import { AlertStateTable } from './alert-state-table';
+import { GuardAlarms } from './alarms';
+import { CheckTriggers } from './check-triggers';
+import { CheckerFunction } from './checker-function';
+import { GuardDashboard } from './dashboard';
+import { Notifications } from './notifications';
+
+/** Lambda allows 4 KB of environment in total; leave room for the other variables. */
+export const MAX_CONFIG_ENV_BYTES = 3072;
+
+export interface ReplicationGuardProps {
+  /**
+   * The replguard config: the same object as the CLI's config file. Validated with the same
+   * schema; an invalid config fails synth with the key and the value named.
+   */
+  readonly config: ConfigInput;
+  /**
+   * Where the config came from, named in error messages.
+   * @default 'config'
+   */
+  readonly configSource?: string;
+  /**
+   * Directory that a relative `drift.baseline` path in the config is resolved against
+   * (the config file's directory when the config comes from a file).
+   * @default process.cwd()
+   */
+  readonly baseDirectory?: string;
+  /**
+   * CloudWatch dashboard name.
+   * @default - `<stack name>-ReplicationGuard`
+   */
+  readonly dashboardName?: string;
+  /**
+   * Checker timeout.
+   * @default Duration.minutes(2)
+   */
+  readonly checkerTimeout?: Duration;
+  /**
+   * Checker memory in MB (CPU scales with it).
+   * @default 512
+   */
+  readonly checkerMemorySize?: number;
+  /**
+   * Retention of the checker's logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the alert state table, the topic key and the log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** A custom baseline must be valid at synth: a typo should fail the deploy, not the 3 a.m. drift check. */
+function checkedBaseline(path: string, source: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Invalid config in ${source}:\n  drift.baseline: cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    parseBaselineText(text, path);
+  } catch (error) {
+    if (error instanceof BaselineError) throw new ConfigError(`Invalid config in ${source}:\n  drift.baseline: ${error.message}`);
+    throw error;
+  }
+  return path;
+}
+
+/**
+ * Replication Guard in one construct: the checker Lambda and its triggers, CloudWatch metrics,
+ * alarms and dashboard, the SNS alert topic with email and SMS, and the alert state table.
+ * Put it in any stack; `ReplicationGuardStack` is the ready-made one.
+ */
+export class ReplicationGuard extends Construct {
+  readonly config: Config;
+  readonly topic: sns.Topic;
+  readonly table: dynamodb.Table;
+  readonly checker: lambda.Function;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: GuardAlarms;
+  readonly triggers: CheckTriggers;
+  readonly dashboardName: string;
+
+  constructor(scope: Construct, id: string, props: ReplicationGuardProps) {
+    super(scope, id);
+    const source = props.configSource ?? 'config';
+    this.config = parseConfig(props.config, source);
+    const configJson = JSON.stringify(props.config);
+    const configBytes = Buffer.byteLength(configJson, 'utf8');
+    if (configBytes > MAX_CONFIG_ENV_BYTES) {
+      throw new ConfigError(
+        `Invalid config in ${source}: ${configBytes} bytes of JSON, but the checker receives it as a Lambda environment ` +
+          `variable (4 KB in total); keep it under ${MAX_CONFIG_ENV_BYTES} bytes (fewer overrides or suppressions).`,
+      );
+    }
+
+    const baselineFile = this.config.drift.enabled && this.config.drift.baseline
+      ? checkedBaseline(resolve(props.baseDirectory ?? process.cwd(), this.config.drift.baseline), source)
+      : undefined;
+
+    this.dashboardName = props.dashboardName ?? `${Stack.of(this).stackName}-ReplicationGuard`;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const notifications = new Notifications(this, 'Notifications', {
+      emails: this.config.notifications.emails,
+      smsNumbers: this.config.notifications.smsNumbers,
+      removalPolicy,
+    });
+    this.topic = notifications.topic;
+    this.table = new AlertStateTable(this, 'AlertStates', { removalPolicy }).table;
+
+    const checker = new CheckerFunction(this, 'Checker', {
+      config: this.config,
+      configJson,
+      table: this.table,
+      topic: this.topic,
+      dashboardName: this.dashboardName,
+      baselineFile,
+      timeout: props.checkerTimeout,
+      memorySize: props.checkerMemorySize,
+      logRetention: props.logRetention,
+      removalPolicy,
+    });
+    this.checker = checker.function;
+    this.deadLetterQueue = checker.deadLetterQueue;
+
+    this.triggers = new CheckTriggers(this, 'Triggers', {
+      config: this.config,
+      checker: this.checker,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    this.alarms = new GuardAlarms(this, 'Alarms', { config: this.config, topic: this.topic, checker: this.checker });
+    this.dashboard = new GuardDashboard(this, 'Dashboard', {
+      config: this.config,
+      dashboardName: this.dashboardName,
+      alarms: this.alarms.all,
+      checker: this.checker,
+    }).dashboard;
+  }
+
+  /** Console link of the dashboard (region resolved at deploy time). */
+  dashboardUrl(): string {
+    return dashboardConsoleUrl(Stack.of(this).region, this.dashboardName);
+  }
+}

@@ -1,0 +1,71 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+type Rule = { Properties: { ScheduleExpression?: string; EventPattern?: Record<string, unknown>; Targets: { Input?: string; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[] } };
+
+const rules = (template: Template) => Object.values(template.findResources('AWS::Events::Rule')) as Rule[];
+const scheduled = (template: Template, expression: string) => rules(template).find((r) => r.Properties.ScheduleExpression === expression);
+
+describe('CheckTriggers', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthGuard({ ...EXAMPLE_CONFIG, schedule: { checkRateMinutes: 2, driftRateMinutes: 30 } }).template;
+  });
+
+  it('schedules the health check at the configured rate', () => {
+    const rule = scheduled(template, 'rate(2 minutes)');
+    expect(rule).toBeDefined();
+    expect(JSON.parse(rule!.Properties.Targets[0]!.Input!)).toEqual({ scope: 'health' });
+  });
+
+  it('schedules the drift check at its own rate', () => {
+    const rule = scheduled(template, 'rate(30 minutes)');
+    expect(rule).toBeDefined();
+    expect(JSON.parse(rule!.Properties.Targets[0]!.Input!)).toEqual({ scope: 'drift' });
+  });
+
+  it('runs a health check at once on replication error, resumed, streaming terminated and stopped events', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.rds'],
+        'detail-type': ['RDS DB Instance Event'],
+        detail: { EventID: ['RDS-EVENT-0045', 'RDS-EVENT-0046', 'RDS-EVENT-0057', 'RDS-EVENT-0062'] },
+      },
+    });
+  });
+
+  it('runs a drift check at once on parameter group events and on modifying API calls', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.rds'], 'detail-type': ['RDS DB Parameter Group Event'], detail: { EventID: ['RDS-EVENT-0037'] } },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.rds'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['rds.amazonaws.com'],
+          eventName: ['ModifyDBParameterGroup', 'ModifyDBClusterParameterGroup', 'ResetDBParameterGroup', 'ModifyDBInstance', 'ModifyDBCluster'],
+        },
+      },
+    });
+  });
+
+  it('sends events that cannot be delivered to the dead-letter queue', () => {
+    for (const rule of rules(template)) {
+      expect(rule.Properties.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 2 } });
+    }
+    template.resourceCountIs('AWS::Lambda::Permission', 5);
+  });
+});
+
+describe('CheckTriggers without drift', () => {
+  it('creates no drift schedule or drift rules', () => {
+    const { template } = synthGuard({ ...EXAMPLE_CONFIG, drift: { enabled: false } });
+
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('RDS DB Parameter Group Event');
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['RDS DB Instance Event'] }) });
+  });
+});

@@ -1,0 +1,74 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+interface Widget {
+  readonly type: string;
+  readonly properties: Record<string, unknown> & { metrics?: unknown[][]; region?: string; title?: string; markdown?: string; alarms?: unknown[] };
+}
+
+/** The dashboard body with the stack's tokens left as markers. */
+function widgets(template: Template): Widget[] {
+  const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
+    Properties: { DashboardBody: string | { 'Fn::Join': [string, unknown[]] } };
+  };
+  const body = dashboard.Properties.DashboardBody;
+  const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+}
+
+const expressions = (w: Widget) =>
+  (w.properties.metrics ?? []).map((m) => (m[0] as { expression?: string; region?: string } | undefined)).filter((m) => m?.expression);
+
+describe('GuardDashboard', () => {
+  let template: Template;
+  let all: Widget[];
+  beforeAll(() => {
+    template = synthGuard(EXAMPLE_CONFIG).template;
+    all = widgets(template);
+  });
+
+  it('is named after the stack', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Guard-ReplicationGuard' });
+  });
+
+  it('draws per-replica lag with one SEARCH per region and lag metric, so new replicas appear without a redeploy', () => {
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const inRegion = all.filter((w) => w.properties.region === region);
+      const searches = inRegion.flatMap(expressions);
+      expect(searches.map((s) => s!.expression)).toEqual([
+        `SEARCH('{AWS/RDS,DBInstanceIdentifier} MetricName="ReplicaLag"', 'Maximum', 60)`,
+        `SEARCH('{AWS/RDS,DBClusterIdentifier} MetricName="AuroraBinlogReplicaLag"', 'Maximum', 60)`,
+        `SEARCH('{AWS/RDS,DBInstanceIdentifier} MetricName="AuroraReplicaLag"', 'Maximum', 60)`,
+        `SEARCH('{AWS/RDS,DBClusterIdentifier,SourceRegion} MetricName="AuroraGlobalDBReplicationLag"', 'Maximum', 60)`,
+      ]);
+      expect(searches.every((s) => s!.region === region)).toBe(true);
+    }
+  });
+
+  it('links the runbook and shows every alarm', () => {
+    const text = all.find((w) => w.type === 'text')!;
+    expect(text.properties.markdown).toContain('(https://runbook.example/docs/runbook.md)');
+    const alarms = all.find((w) => w.type === 'alarm')!;
+    expect(alarms.properties.alarms).toHaveLength(6);
+  });
+
+  it('shows fleet counts, worst lag, DR readiness, drift and the checker itself', () => {
+    const body = JSON.stringify(all);
+    for (const metric of ['ReplicasMonitored', 'UnhealthyReplicas', 'MaxReplicaLagSeconds', 'Findings', 'DrReadyPrimaries', 'DrNotReadyPrimaries', 'DriftFindings', 'Heartbeat', 'CheckDurationMs']) {
+      expect(body, metric).toContain(`"${metric}"`);
+    }
+    expect(all.map((w) => w.properties.title)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^DR readiness/), expect.stringMatching(/^Drift findings/), 'Checker']),
+    );
+  });
+});
+
+describe('GuardDashboard with per-replica metrics', () => {
+  it('adds a SEARCH over the checker\'s own per-replica lag', () => {
+    const { template } = synthGuard({ ...EXAMPLE_CONFIG, metrics: { perReplica: true, namespace: 'Acme/Replication' } });
+
+    const searches = widgets(template).flatMap(expressions).map((s) => s!.expression);
+    expect(searches).toContain(`SEARCH('{Acme/Replication,Region,ReplicaId} MetricName="ReplicaLagSeconds"', 'Maximum', 60)`);
+  });
+});

@@ -1,0 +1,73 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+describe('Notifications', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthGuard({
+      ...EXAMPLE_CONFIG,
+      notifications: { emails: ['dba@example.com', 'sre@example.com'], smsNumbers: ['+14155550100'] },
+    }).template;
+  });
+
+  it('encrypts the topic with a customer managed key that rotates', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TopicKey'), 'Arn'] },
+    });
+  });
+
+  it('refuses publishes that are not over TLS', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets CloudWatch alarms of this account publish and use the key', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '123456789012' } }),
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes every email address and phone number from the config', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 3);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dba@example.com' });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sre@example.com' });
+    // Phones get every alarm, but only the checker's messages at or above smsMinSeverity.
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      Endpoint: '+14155550100',
+      FilterPolicy: { replguard_sms: [{ exists: false }] },
+    });
+  });
+
+  it('gives the topic no display name, which SNS would prefix to every SMS', () => {
+    const topic = Object.values(template.findResources('AWS::SNS::Topic'))[0] as { Properties: Record<string, unknown> };
+    expect(topic.Properties.DisplayName).toBeUndefined();
+  });
+});
