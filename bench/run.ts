@@ -3,11 +3,12 @@
  * last line, one JSON object merging all results. Add a benchmark by adding a file that exports
  * a `Benchmark` and listing it below.
  */
+import { bundleBench } from './bundle.bench';
 import { parameterReadBench } from './parameter-read.bench';
 import { replicationReadBench } from './replication-read.bench';
 import type { Benchmark, BenchValue } from './types';
 
-const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench];
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench];
 
 const failures: string[] = [];
 const results: Record<string, BenchValue> = {};
