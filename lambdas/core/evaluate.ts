@@ -4,7 +4,7 @@ import { compilePattern } from './config';
 import type { EvaluationContext } from './context';
 import { DEFAULT_BASELINE, type Baseline } from './drift/baseline';
 import { evaluateDrift } from './drift/rules';
-import { codesInScope, sortFindings, type Finding } from './findings';
+import { codesInScope, HEALTH_CODES, sortFindings, type Finding } from './findings';
 import { evaluateHealth, type ReplicaStatus } from './health';
 import { MetricIndex } from './metric-plan';
 import { evaluateRedundancy } from './redundancy';
@@ -88,11 +88,40 @@ function applySuppressions(config: Config, findings: readonly Finding[]): Findin
   return findings.filter((f) => !rules.some((r) => r.code === f.code && (!r.resource || r.resource.test(f.resource))));
 }
 
-/** Worse replica status wins when a finding from another rule names the same replica. */
+const STATUS_RANK: Readonly<Record<ReplicaStatus, number>> = { broken: 0, lagging: 1, degraded: 2, unknown: 3, healthy: 4 };
+
+/**
+ * A replica's status also reflects what other rules found about it (RPO, resync, a degraded
+ * replication status), so the table never says "healthy" beside a finding on the same replica.
+ * Configuration findings (drift) do not change a replication status.
+ */
 function statusWithFindings(status: ReplicaStatus, findings: readonly Finding[]): ReplicaStatus {
-  if (status === 'broken') return status;
-  if (findings.some((f) => f.code === 'REPLICATION_BROKEN')) return 'broken';
-  return status;
+  let worst = status;
+  for (const f of findings) {
+    if (f.severity === 'info' || !HEALTH_CODES.includes(f.code)) continue;
+    const implied: ReplicaStatus =
+      f.code === 'REPLICATION_BROKEN' && f.severity === 'critical'
+        ? 'broken'
+        : f.code === 'REPLICA_LAG_HIGH' || f.code === 'RPO_EXCEEDED'
+          ? 'lagging'
+          : f.code === 'LAG_METRIC_MISSING' || f.code === 'CHECK_DEGRADED'
+            ? 'unknown'
+            : 'degraded';
+    if (STATUS_RANK[implied] < STATUS_RANK[worst]) worst = implied;
+  }
+  return worst;
+}
+
+/** Findings by region and resource, so building the replica table stays linear in fleet size. */
+function indexByResource(findings: readonly Finding[]): Map<string, Finding[]> {
+  const index = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.region}\u0000${f.resource}`;
+    const list = index.get(key);
+    if (list) list.push(f);
+    else index.set(key, [f]);
+  }
+  return index;
 }
 
 export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Report {
@@ -111,6 +140,7 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
     ),
   );
 
+  const byResource = indexByResource(findings);
   const replicas: ReplicaRow[] = health.replicas.map((h) => ({
     id: h.replica.id,
     region: h.replica.region,
@@ -118,10 +148,7 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
     sourceId: h.replica.sourceId,
     sourceRegion: h.replica.sourceRegion,
     lagSeconds: h.lagSeconds === null ? null : Math.round(h.lagSeconds * 1000) / 1000,
-    status: statusWithFindings(
-      h.status,
-      findings.filter((f) => f.region === h.replica.region && f.resource === h.replica.id),
-    ),
+    status: statusWithFindings(h.status, byResource.get(`${h.replica.region}\u0000${h.replica.id}`) ?? []),
   }));
 
   return {

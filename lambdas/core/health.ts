@@ -17,7 +17,12 @@ import { engineFamily, type Replica } from './topology';
 
 type HealthContext = EvaluationContext;
 
-export type ReplicaStatus = 'healthy' | 'lagging' | 'broken' | 'unknown';
+/**
+ * healthy: replicating within thresholds; lagging: lag (or RPO) over threshold; degraded: running
+ * but AWS reports a problem (degraded status, global member resyncing); broken: not replicating;
+ * unknown: no usable data this run.
+ */
+export type ReplicaStatus = 'healthy' | 'lagging' | 'degraded' | 'broken' | 'unknown';
 
 export interface ReplicaHealth {
   readonly replica: Replica;
@@ -33,8 +38,6 @@ export interface HealthResult {
   readonly replicas: readonly ReplicaHealth[];
   readonly findings: readonly Finding[];
 }
-
-const BROKEN_REPLICATION_STATUSES = new Set(['error', 'stopped', 'terminated']);
 
 /** Operations whose failure leaves a region's topology unknown, not just its metrics. */
 export const DESCRIBE_OPERATIONS = /^rds:Describe(DBInstances|DBClusters|GlobalClusters)$/;
@@ -84,8 +87,123 @@ export function streakStart(samples: readonly Sample[], test: (v: number) => boo
   return samples[start]!.timestamp;
 }
 
+/** Read-replication statuses that mean replication is not running. */
+const BROKEN_REPLICATION_STATUSES = new Set(['error', 'stopped', 'terminated']);
+
+/** Database statuses in which a replica cannot replicate, whatever its lag metric says. */
+const DOWN_DATABASE_STATUSES = new Set([
+  'stopped',
+  'stopping',
+  'failed',
+  'storage-full',
+  'inaccessible-encryption-credentials',
+  'inaccessible-encryption-credentials-recoverable',
+  'incompatible-network',
+  'incompatible-option-group',
+  'incompatible-parameters',
+  'incompatible-restore',
+  'restore-error',
+]);
+
+/** Database statuses that explain a pause in metrics and end by themselves. */
+const TRANSITIONAL_DATABASE_STATUSES = new Set([
+  'creating',
+  'modifying',
+  'rebooting',
+  'starting',
+  'upgrading',
+  'renaming',
+  'maintenance',
+  'configuring-enhanced-monitoring',
+  'configuring-iam-database-auth',
+  'configuring-log-exports',
+  'converting-to-vpc',
+  'moving-to-vpc',
+  'resetting-master-credentials',
+]);
+
+/** Minutes a lag series may trail "now" before the replica counts as having stopped reporting. */
+const INGESTION_GRACE_MINUTES = 3;
+
+function databaseStatus(replica: Replica): string | undefined {
+  return (replica.node?.instance?.DBInstanceStatus ?? replica.node?.cluster?.Status)?.toLowerCase();
+}
+
+function describeReplica(replica: Replica): string {
+  return `${replica.id} (${replica.region}, ${replica.kind}, source ${replica.sourceId} in ${replica.sourceRegion})`;
+}
+
+/** What to look at first when replication stopped, by engine. */
+function brokenHint(replica: Replica): string {
+  switch (engineFamily(replica.engine)) {
+    case 'mysql':
+    case 'aurora-mysql':
+      return 'Replication has stopped: run SHOW REPLICA STATUS on the replica (Last_SQL_Error, Last_IO_Error) and read its error log, then restart replication (CALL mysql.rds_start_replication) or recreate the replica. Not a network or application problem.';
+    case 'postgres':
+    case 'aurora-postgresql':
+      return 'Replication has stopped: check pg_stat_wal_receiver on the replica and the PostgreSQL log for the reason (usually WAL removed on the source); recreate the replica if it cannot resume. Not a network or application problem.';
+    default:
+      return 'Replication has stopped: read the RDS events and the replica\'s error log for the reason, then resume replication or recreate the replica. Not a network or application problem.';
+  }
+}
+
+/** Usual causes of lag, by kind and engine. */
+function lagHint(replica: Replica): string {
+  if (replica.kind === 'aurora-global-secondary') {
+    return 'Global database lag follows the primary\'s write volume: look for a write burst or large transactions on the primary cluster and for throttling of the secondary\'s instances; a secondary without a healthy instance also lags.';
+  }
+  if (replica.kind === 'aurora-reader') {
+    return 'Aurora readers lag when the reader is saturated (CPU, memory) or the writer runs large or long transactions and DDL; scale the reader to the writer\'s class and look for long transactions.';
+  }
+  switch (engineFamily(replica.engine)) {
+    case 'postgres':
+    case 'aurora-postgresql':
+      return 'Compare the source\'s WAL rate (TransactionLogsGeneration) with the replica\'s replay: long queries on the replica blocking replay (max_standby_streaming_delay), an undersized replica or bulk writes on the source are the usual causes.';
+    case 'mysql':
+    case 'aurora-mysql':
+      return 'Compare the source\'s write rate with the replica\'s apply rate: long transactions, an undersized replica, DDL, single-threaded apply (replica_parallel_workers) or tables without primary keys under row-based replication are the usual causes.';
+    default:
+      return 'Compare the source\'s write rate with the replica\'s apply rate: large transactions, an undersized replica or storage throughput limits are the usual causes.';
+  }
+}
+
+function replicationStatusFinding(ctx: HealthContext, replica: Replica): Finding | undefined {
+  const info = replica.node?.instance?.StatusInfos?.find((s) => s.StatusType === 'read replication');
+  const status = info?.Status?.toLowerCase();
+  if (!info || !status || status === 'replicating' || status === 'replication stop point set') return undefined;
+  // error/stopped/terminated: not running. Stop point reached: stopped on purpose. Anything else
+  // abnormal ("replication degraded", Normal false): running badly. AWS's own words go in the message.
+  const stopped = BROKEN_REPLICATION_STATUSES.has(status);
+  const deliberate = status === 'replication stop point reached';
+  if (!stopped && !deliberate && info.Normal !== false && status !== 'replication degraded') return undefined;
+  const severity: Severity = stopped ? 'critical' : 'warning';
+  return finding(ctx.config, {
+    code: 'REPLICATION_BROKEN',
+    severity,
+    region: replica.region,
+    resource: replica.id,
+    message:
+      `Replication to ${replica.id} (${replica.region}) from ${replica.sourceId} (${replica.sourceRegion}) has ` +
+      `read-replication status "${info.Status}" as of ${ctx.snapshot.capturedAt}` +
+      (info.Message ? `. AWS says: ${info.Message}` : '.') +
+      (deliberate ? ' Replication was stopped at a configured stop point; lag grows until it is resumed.' : ''),
+    evidence: {
+      statusType: 'read replication',
+      status: info.Status ?? null,
+      awsMessage: info.Message ?? null,
+      normal: info.Normal ?? null,
+      source: replica.sourceId,
+      sourceRegion: replica.sourceRegion,
+    },
+    hint: deliberate
+      ? 'Someone set a replication stop point (delayed replication or recovery to a point in time): resume replication (mysql.rds_start_replication) when that work is done.'
+      : brokenHint(replica),
+  });
+}
+
 export interface ResolvedLag {
   readonly metric: LagMetric;
+  /** Every datapoint in the window, oldest first, raw values (-1 kept). */
   readonly samples: readonly Sample[];
 }
 
@@ -101,6 +219,66 @@ export function resolveLag(ctx: HealthContext, replica: Replica): ResolvedLag | 
   return undefined;
 }
 
+/** A replica's lag over the window, normalised to seconds, as every lag rule reads it. */
+export interface LagWindow {
+  readonly metric: LagMetric;
+  /** Valid datapoints in the window in seconds, oldest first (no -1 markers). */
+  readonly seconds: readonly Sample[];
+  /** Valid datapoints among the last N that are recent enough to count, in seconds. */
+  readonly recent: readonly Sample[];
+  /** -1 ("not running") datapoints among the last N. */
+  readonly minusOnes: number;
+  readonly minusOneSince?: string;
+  /** The newest datapoint in seconds; null when it is -1. */
+  readonly latestSeconds: number | null;
+  readonly newestAt: string;
+  /** The newest datapoint is older than N minutes plus ingestion grace: the replica stopped reporting. */
+  readonly stale: boolean;
+}
+
+export function lagWindow(ctx: HealthContext, replica: Replica): LagWindow | undefined {
+  const lag = resolveLag(ctx, replica);
+  if (!lag) return undefined;
+  const { metric, samples } = lag;
+  const n = ctx.config.lag.evaluationPeriods;
+  const isMarker = (s: Sample) => metric.minusOneMeansBroken && s.value === -1;
+  const toSeconds = (s: Sample) => ({ ...s, value: s.value * metric.toSeconds });
+  const oldestCounted = ctx.now.getTime() - (n + INGESTION_GRACE_MINUTES) * 60_000;
+  const lastN = samples.slice(-n).filter((s) => Date.parse(s.timestamp) > oldestCounted);
+  const newest = samples[samples.length - 1]!;
+  return {
+    metric,
+    seconds: samples.filter((s) => !isMarker(s)).map(toSeconds),
+    recent: lastN.filter((s) => !isMarker(s)).map(toSeconds),
+    minusOnes: lastN.filter(isMarker).length,
+    minusOneSince: metric.minusOneMeansBroken ? streakStart(samples, (v) => v === -1) : undefined,
+    latestSeconds: isMarker(newest) ? null : newest.value * metric.toSeconds,
+    newestAt: newest.timestamp,
+    stale: Date.parse(newest.timestamp) <= oldestCounted,
+  };
+}
+
+/**
+ * M of the last N datapoints; when fewer than M datapoints arrived, all of them. Sparse data
+ * must not hide lag that every datapoint shows.
+ */
+export function isSustained(over: number, available: number, datapointsToAlarm: number): boolean {
+  return available >= datapointsToAlarm ? over >= datapointsToAlarm : available > 0 && over === available;
+}
+
+/**
+ * The RDS PostgreSQL idle artefact: a replica of a source that writes nothing reports up to ~5 min
+ * of lag. Only a source that is itself a primary counts: an intermediate replica writes no WAL of
+ * its own, so its quiet says nothing about the real primary.
+ */
+export function isIdleArtefact(ctx: HealthContext, replica: Replica, peakSeconds: number): boolean {
+  if (replica.kind !== 'rds-read-replica' || engineFamily(replica.engine) !== 'postgres') return false;
+  if (peakSeconds > ctx.config.postgresIdle.maxLagSeconds) return false;
+  const sourceInstance = replica.source?.instance;
+  if (!sourceInstance || sourceInstance.ReadReplicaSourceDBInstanceIdentifier) return false;
+  return sourceIsIdle(ctx, replica);
+}
+
 /** True when the source's writes are known and stayed at or below the idle thresholds. */
 export function sourceIsIdle(ctx: HealthContext, replica: Replica): boolean {
   const { maxTransactionLogsBytesPerSecond, maxWriteIops } = ctx.config.postgresIdle;
@@ -114,81 +292,100 @@ export function sourceIsIdle(ctx: HealthContext, replica: Replica): boolean {
   return false;
 }
 
-function replicationStatusFinding(ctx: HealthContext, replica: Replica): Finding | undefined {
-  const info = replica.node?.instance?.StatusInfos?.find((s) => s.StatusType === 'read replication');
-  const status = info?.Status?.toLowerCase();
-  if (!info || !status || !BROKEN_REPLICATION_STATUSES.has(status)) return undefined;
-  return finding(ctx.config, {
-    code: 'REPLICATION_BROKEN',
-    severity: 'critical',
-    region: replica.region,
-    resource: replica.id,
-    message:
-      `Replication to ${replica.id} (${replica.region}) from ${replica.sourceId} (${replica.sourceRegion}) has ` +
-      `read-replication status "${info.Status}" as of ${ctx.snapshot.capturedAt}` +
-      (info.Message ? `. AWS says: ${info.Message}` : '.'),
-    evidence: {
-      statusType: 'read replication',
-      status: info.Status ?? null,
-      awsMessage: info.Message ?? null,
-      normal: info.Normal ?? null,
-      source: replica.sourceId,
-      sourceRegion: replica.sourceRegion,
-    },
-    hint: 'Read the AWS message and the replica\'s error log; restart replication or recreate the replica. Not a network or application problem.',
-  });
+/** "since T", or "since at least T" when the streak began before the window. */
+export function sinceText(since: string | undefined, windowStart: string | undefined): string {
+  if (!since) return '';
+  return since === windowStart ? `since at least ${since}` : `since ${since}`;
 }
 
-function evaluateReplica(ctx: HealthContext, replica: Replica, metricsFailed: boolean): { health: ReplicaHealth; findings: Finding[] } {
+interface ReplicaVerdict {
+  readonly health: ReplicaHealth;
+  readonly findings: Finding[];
+}
+
+function missingLagFinding(ctx: HealthContext, replica: Replica, lastSeen?: string): ReplicaVerdict {
+  const { config } = ctx;
+  const expected = lagMetricsFor(replica).map((m) => m.metricName).join(' or ');
+  const dbStatus = databaseStatus(replica);
+  const transitional = dbStatus !== undefined && TRANSITIONAL_DATABASE_STATUSES.has(dbStatus);
+  const what = replica.node?.type === 'cluster' ? 'cluster' : 'instance';
+  const silence = lastSeen
+    ? `has reported no ${expected} since ${lastSeen}`
+    : `reported no ${expected} datapoints in the last ${config.lag.windowMinutes} min`;
+  return {
+    health: { replica, lagSeconds: null, status: 'unknown', note: lastSeen ? 'lag metric stale' : 'no lag datapoints' },
+    findings: [
+      finding(config, {
+        code: 'LAG_METRIC_MISSING',
+        severity: transitional ? 'info' : 'warning',
+        region: replica.region,
+        resource: replica.id,
+        message:
+          `${describeReplica(replica)} ${silence}: its replication state is unknown` +
+          (dbStatus ? ` (${what} status ${dbStatus}${transitional ? ', which pauses metrics until it completes' : ''}).` : '.'),
+        evidence: {
+          expectedMetric: expected,
+          windowMinutes: config.lag.windowMinutes,
+          lastDatapoint: lastSeen ?? null,
+          databaseStatus: dbStatus ?? null,
+        },
+        hint: transitional
+          ? `The ${what} is ${dbStatus}; lag reporting resumes when that finishes. If it does not, check its events.`
+          : `Check the replica is available and replicating (aws rds describe-db-${what === 'cluster' ? 'clusters' : 'instances'}); a replica that stopped reporting lag is not a healthy one.`,
+      }),
+    ],
+  };
+}
+
+function evaluateReplica(ctx: HealthContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
   const { config } = ctx;
   const findings: Finding[] = [];
+  const where = describeReplica(replica);
+
+  const dbStatus = databaseStatus(replica);
+  if (dbStatus && DOWN_DATABASE_STATUSES.has(dbStatus)) {
+    const what = replica.node?.type === 'cluster' ? 'cluster' : 'instance';
+    findings.push(
+      finding(config, {
+        code: 'REPLICATION_BROKEN',
+        severity: 'critical',
+        region: replica.region,
+        resource: replica.id,
+        message: `${where} is not replicating: the ${what} status is "${dbStatus}" (as of ${ctx.snapshot.capturedAt}).`,
+        evidence: { databaseStatus: dbStatus, source: replica.sourceId, sourceRegion: replica.sourceRegion },
+        hint:
+          dbStatus === 'storage-full'
+            ? 'The replica ran out of storage: increase its allocated storage (and enable storage autoscaling); replication resumes once it has room.'
+            : dbStatus.startsWith('incompatible-parameters')
+              ? 'The replica\'s parameter group has values it cannot start with (often memory settings too large for its class): fix the group and reboot.'
+              : `Bring the ${what} back to available (start it, or follow its RDS events for the failure); it replicates nothing until then.`,
+      }),
+    );
+    return { health: { replica, lagSeconds: null, status: 'broken', note: dbStatus }, findings };
+  }
+
   const statusFinding = replicationStatusFinding(ctx, replica);
   if (statusFinding) findings.push(statusFinding);
+  const replicationStopped = statusFinding?.severity === 'critical';
+  const stopPointReached = statusFinding?.evidence.status === 'replication stop point reached';
 
-  const lag = resolveLag(ctx, replica);
-  const where = `${replica.id} (${replica.region}, ${replica.kind}, source ${replica.sourceId} in ${replica.sourceRegion})`;
-
-  if (!lag) {
-    const expected = lagMetricsFor(replica).map((m) => m.metricName).join(' or ');
-    if (statusFinding) {
+  const lag = lagWindow(ctx, replica);
+  if (!lag || lag.stale) {
+    if (replicationStopped || stopPointReached) {
       return { health: { replica, lagSeconds: null, status: 'broken', note: 'replication status' }, findings };
     }
     if (metricsFailed) {
       return { health: { replica, lagSeconds: null, status: 'unknown', note: 'metrics unreadable' }, findings };
     }
-    const dbStatus = replica.node?.instance?.DBInstanceStatus ?? replica.node?.cluster?.Status;
-    findings.push(
-      finding(config, {
-        code: 'LAG_METRIC_MISSING',
-        severity: 'warning',
-        region: replica.region,
-        resource: replica.id,
-        message:
-          `${where} reported no ${expected} datapoints in the last ${config.lag.windowMinutes} min: ` +
-          `its replication state is unknown` + (dbStatus ? ` (instance status ${dbStatus}).` : '.'),
-        evidence: {
-          expectedMetric: expected,
-          windowMinutes: config.lag.windowMinutes,
-          datapoints: 0,
-          databaseStatus: dbStatus ?? null,
-        },
-        hint: 'Check the replica is available and replicating (aws rds describe-db-instances); a replica that stopped reporting lag is not a healthy one.',
-      }),
-    );
-    return { health: { replica, lagSeconds: null, status: 'unknown', note: 'no lag datapoints' }, findings };
+    const missing = missingLagFinding(ctx, replica, lag?.newestAt);
+    return { health: missing.health, findings: [...findings, ...missing.findings] };
   }
 
-  const { metric, samples } = lag;
-  const { datapointsToAlarm: m, evaluationPeriods: n } = config.lag;
-  const recent = samples.slice(-n);
-  const minusOnes = metric.minusOneMeansBroken ? recent.filter((s) => s.value === -1).length : 0;
-  const valid = samples.filter((s) => !(metric.minusOneMeansBroken && s.value === -1));
-  // The newest datapoint decides: if it is -1, the current lag is unknown, not the last good value.
-  const newest = samples[samples.length - 1]!;
-  const lagSeconds = metric.minusOneMeansBroken && newest.value === -1 ? null : newest.value * metric.toSeconds;
+  const { metric } = lag;
+  const { datapointsToAlarm: m } = config.lag;
+  const lagged = { replica, lagSeconds: lag.latestSeconds, lagMetric: metric.metricName };
 
-  if (minusOnes >= m && !statusFinding) {
-    const since = streakStart(samples, (v) => v === -1);
+  if (lag.minusOnes > 0 && isSustained(lag.minusOnes, lag.minusOnes + lag.recent.length, m) && !statusFinding) {
     findings.push(
       finding(config, {
         code: 'REPLICATION_BROKEN',
@@ -196,81 +393,71 @@ function evaluateReplica(ctx: HealthContext, replica: Replica, metricsFailed: bo
         region: replica.region,
         resource: replica.id,
         message:
-          `${where}: ${metric.metricName} is -1 (replication not running) in ${minusOnes} of the last ${recent.length} ` +
-          `datapoints, since ${since}.`,
+          `${where}: ${metric.metricName} is -1 (replication not running) in ${lag.minusOnes} of the last ` +
+          `${lag.minusOnes + lag.recent.length} datapoints, since ${lag.minusOneSince}.`,
         evidence: {
           metric: metric.metricName,
-          minusOneDatapoints: minusOnes,
-          evaluatedDatapoints: recent.length,
-          since: since ?? null,
+          minusOneDatapoints: lag.minusOnes,
+          evaluatedDatapoints: lag.minusOnes + lag.recent.length,
+          since: lag.minusOneSince ?? null,
         },
-        hint: 'The replication thread has stopped: check the replica\'s error log and SHOW REPLICA STATUS, then restart replication or recreate the replica.',
+        hint: brokenHint(replica),
       }),
     );
   }
-
-  const broken = findings.some((f) => f.code === 'REPLICATION_BROKEN');
-  if (broken) {
-    return { health: { replica, lagSeconds, lagMetric: metric.metricName, status: 'broken' }, findings };
+  if (replicationStopped || stopPointReached || findings.some((f) => f.code === 'REPLICATION_BROKEN' && f.severity === 'critical')) {
+    // The status already names the cause; a lag alert on top would send people down the wrong path.
+    return { health: { ...lagged, status: 'broken' }, findings };
   }
 
   const thresholds = lagThresholdsFor(config, replica.id, replica.tags);
-  const recentValid = recent
-    .filter((s) => !(metric.minusOneMeansBroken && s.value === -1))
-    .map((s) => ({ ...s, value: s.value * metric.toSeconds }));
-  const over = (limit: number) => recentValid.filter((s) => s.value > limit).length;
+  const over = (limit: number) => lag.recent.filter((s) => s.value > limit).length;
+  const available = lag.recent.length;
   let severity: Severity | undefined;
   let limit = 0;
-  if (over(thresholds.criticalSeconds) >= m) {
+  if (isSustained(over(thresholds.criticalSeconds), available, m)) {
     severity = 'critical';
     limit = thresholds.criticalSeconds;
-  } else if (over(thresholds.warningSeconds) >= m) {
+  } else if (isSustained(over(thresholds.warningSeconds), available, m)) {
     severity = 'warning';
     limit = thresholds.warningSeconds;
   }
+  const degraded = findings.length > 0;
 
-  if (severity && engineFamily(replica.engine) === 'postgres' && replica.kind === 'rds-read-replica') {
-    const worst = Math.max(...recentValid.map((s) => s.value));
-    if (worst <= config.postgresIdle.maxLagSeconds && sourceIsIdle(ctx, replica)) {
-      return {
-        health: { replica, lagSeconds, lagMetric: metric.metricName, status: 'healthy', note: 'source idle' },
-        findings,
-      };
-    }
+  if (!severity) return { health: { ...lagged, status: degraded ? 'degraded' : 'healthy' }, findings };
+
+  const peak = Math.max(...lag.recent.map((s) => s.value));
+  if (isIdleArtefact(ctx, replica, peak)) {
+    return { health: { ...lagged, status: degraded ? 'degraded' : 'healthy', note: 'source idle' }, findings };
   }
 
-  if (severity) {
-    const seconds = valid.map((s) => ({ ...s, value: s.value * metric.toSeconds }));
-    const since = streakStart(seconds, (v) => v > limit);
-    const peak = Math.max(...recentValid.map((s) => s.value));
-    findings.push(
-      finding(config, {
-        code: 'REPLICA_LAG_HIGH',
-        severity,
-        region: replica.region,
-        resource: replica.id,
-        message:
-          `${where} is ${formatSeconds(lagSeconds ?? peak)} behind (peak ${formatSeconds(peak)}), over the ` +
-          `${severity} threshold of ${formatSeconds(limit)} in ${over(limit)} of the last ${recentValid.length} minutes, ` +
-          `since ${since}.`,
-        evidence: {
-          metric: metric.metricName,
-          lagSeconds: lagSeconds,
-          peakSeconds: peak,
-          thresholdSeconds: limit,
-          warningSeconds: thresholds.warningSeconds,
-          criticalSeconds: thresholds.criticalSeconds,
-          datapointsOver: over(limit),
-          evaluatedDatapoints: recentValid.length,
-          since: since ?? null,
-        },
-        hint: 'Compare the source\'s write rate with the replica\'s apply rate: long transactions, an undersized replica, DDL or missing primary keys (MySQL row-based apply) are the usual causes.',
-      }),
-    );
-    return { health: { replica, lagSeconds, lagMetric: metric.metricName, status: 'lagging' }, findings };
-  }
-
-  return { health: { replica, lagSeconds, lagMetric: metric.metricName, status: 'healthy' }, findings };
+  const since = streakStart(lag.seconds, (v) => v > limit);
+  const current = lag.latestSeconds === null ? 'unknown now (latest datapoint -1)' : `${formatSeconds(lag.latestSeconds)} behind`;
+  const sparse = available < m ? ` (only ${available} datapoint${available === 1 ? '' : 's'} arrived)` : '';
+  findings.push(
+    finding(config, {
+      code: 'REPLICA_LAG_HIGH',
+      severity,
+      region: replica.region,
+      resource: replica.id,
+      message:
+        `${where} is ${current} (peak ${formatSeconds(peak)}), over the ${severity} threshold of ${formatSeconds(limit)} ` +
+        `in ${over(limit)} of the last ${available} datapoints${sparse}, ${sinceText(since, lag.seconds[0]?.timestamp)}.`,
+      evidence: {
+        metric: metric.metricName,
+        lagSeconds: lag.latestSeconds,
+        peakSeconds: peak,
+        thresholdSeconds: limit,
+        warningSeconds: thresholds.warningSeconds,
+        criticalSeconds: thresholds.criticalSeconds,
+        datapointsOver: over(limit),
+        evaluatedDatapoints: available,
+        since: since ?? null,
+      },
+      hint: lagHint(replica),
+    }),
+  );
+  return { health: { ...lagged, status: 'lagging' }, findings };
 }
 
 function slotLagFindings(ctx: HealthContext): Finding[] {

@@ -20,15 +20,17 @@ import { runbookUrl, type Finding } from './findings';
 import {
   DESCRIBE_OPERATIONS,
   formatSeconds,
-  resolveLag,
-  sourceIsIdle,
+  isIdleArtefact,
+  isSustained,
+  lagWindow,
+  sinceText,
   streakStart,
   type ReplicaHealth,
 } from './health';
 import { parseRdsRef } from './arn';
 import type { AutomatedBackup, DbCluster, DbInstance } from './model';
 import { tagsToRecord } from './model';
-import { engineFamily, type DatabaseNode, type GlobalClusterNode, type Replica } from './topology';
+import type { DatabaseNode, GlobalClusterNode, Replica } from './topology';
 
 export interface RedundancyResult {
   readonly findings: Finding[];
@@ -410,40 +412,27 @@ interface RpoCheck {
   readonly peakSeconds: number;
   readonly latestSeconds: number | null;
   readonly metric: string;
-  readonly since?: string;
+  readonly sustained: boolean;
+  /** "since T" or "since at least T". */
+  readonly since: string;
 }
 
 /** Lag over the RPO in M of the last N datapoints, read exactly as the health engine reads lag. */
 function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number): RpoCheck | undefined {
-  const lag = resolveLag(ctx, replica);
-  if (!lag) return undefined;
-  const { metric, samples } = lag;
-  const { evaluationPeriods: n } = ctx.config.lag;
-  const seconds = samples
-    .filter((s) => !(metric.minusOneMeansBroken && s.value === -1))
-    .map((s) => ({ ...s, value: s.value * metric.toSeconds }));
-  const recent = samples
-    .slice(-n)
-    .filter((s) => !(metric.minusOneMeansBroken && s.value === -1))
-    .map((s) => s.value * metric.toSeconds);
-  if (recent.length === 0) return undefined;
-  const peak = Math.max(...recent);
+  const lag = lagWindow(ctx, replica);
+  if (!lag || lag.stale || lag.recent.length === 0) return undefined;
+  const peak = Math.max(...lag.recent.map((s) => s.value));
   // PostgreSQL reports up to ~5 min of lag when its source writes nothing: no data is at risk then.
-  if (
-    replica.kind === 'rds-read-replica' &&
-    engineFamily(replica.engine) === 'postgres' &&
-    peak <= ctx.config.postgresIdle.maxLagSeconds &&
-    sourceIsIdle(ctx, replica)
-  ) {
-    return undefined;
-  }
+  if (isIdleArtefact(ctx, replica, peak)) return undefined;
+  const over = lag.recent.filter((s) => s.value > rpoSeconds).length;
   return {
-    over: recent.filter((v) => v > rpoSeconds).length,
-    evaluated: recent.length,
+    over,
+    evaluated: lag.recent.length,
+    sustained: isSustained(over, lag.recent.length, ctx.config.lag.datapointsToAlarm),
     peakSeconds: peak,
-    latestSeconds: seconds.length ? seconds[seconds.length - 1]!.value : null,
-    metric: metric.metricName,
-    since: streakStart(seconds, (v) => v > rpoSeconds),
+    latestSeconds: lag.latestSeconds,
+    metric: lag.metric.metricName,
+    since: sinceText(streakStart(lag.seconds, (v) => v > rpoSeconds), lag.seconds[0]?.timestamp),
   };
 }
 
@@ -586,7 +575,7 @@ function evaluateTargets(
 
     const replica = target.replica!;
     const rpo = rpoCheck(ctx, replica, rpoSeconds);
-    if (rpo && rpo.over >= config.lag.datapointsToAlarm) {
+    if (rpo?.sustained) {
       const lag = formatSeconds(rpo.latestSeconds ?? rpo.peakSeconds);
       problems.push(`${target.id} (${target.region}): lag ${lag} over the RPO of ${formatSeconds(rpoSeconds)}`);
       out.findings.push(
@@ -599,7 +588,7 @@ function evaluateTargets(
             `${target.id} (${target.region}), the cross-region ${replica.kind} of ${label}, is ${lag} behind` +
             (rpo.latestSeconds === rpo.peakSeconds ? '' : ` (peak ${formatSeconds(rpo.peakSeconds)})`) +
             `, over the RPO of ${formatSeconds(rpoSeconds)} in ${rpo.over} of ` +
-            `the last ${rpo.evaluated} minutes, since ${rpo.since ?? 'the start of the window'}: a failover now would lose that much data.`,
+            `the last ${rpo.evaluated} datapoints, ${rpo.since}: a failover now would lose that much data.`,
           evidence: {
             primary: primary.id,
             primaryRegion: primary.region,
@@ -609,7 +598,7 @@ function evaluateTargets(
             rpoSeconds,
             datapointsOver: rpo.over,
             evaluatedDatapoints: rpo.evaluated,
-            since: rpo.since ?? null,
+            since: rpo.since,
           },
           hint: "Find what slows cross-region apply: the primary's write burst, the replica's size and apply rate, or inter-region throughput. Raise the RPO only if the business agrees.",
         }),

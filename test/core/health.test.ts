@@ -50,7 +50,7 @@ describe('REPLICA_LAG_HIGH', () => {
     expect(finding).toMatchObject({ code: 'REPLICA_LAG_HIGH', severity: 'warning', region: 'us-east-1', resource: 'orders-ro' });
     expect(finding!.message).toContain('70 s behind');
     expect(finding!.message).toContain('warning threshold of 30 s');
-    expect(finding!.message).toContain('4 of the last 5 minutes');
+    expect(finding!.message).toContain('4 of the last 5 datapoints');
     expect(finding!.message).toContain('since 2026-11-24T09:58:00.000Z');
     expect(finding!.evidence).toMatchObject({ metric: 'ReplicaLag', lagSeconds: 70, thresholdSeconds: 30 });
     expect(finding!.runbook).toBe('docs/runbook.md#replica_lag_high');
@@ -352,5 +352,118 @@ describe('suppressions', () => {
     expect(
       codes(snapshot, { suppressions: [{ code: 'LAG_METRIC_MISSING', resource: 'legacy-*', reason: 'being decommissioned' }] }),
     ).toEqual([]);
+  });
+});
+
+describe('stale and sparse lag data', () => {
+  it('treats a replica whose newest datapoint is old as having stopped reporting, not as healthy', () => {
+    // Seven healthy datapoints that end 16 minutes before the check.
+    const stale = lag('orders-ro', [1, 1, 1, 1, 1, 1, 1]);
+    const shifted = { ...stale, timestamps: stale.timestamps.map((t) => new Date(Date.parse(t) - 9 * 60_000).toISOString()) };
+    const snapshot = fleet({ 'us-east-1': { dbInstances: [instance('orders'), replica('orders-ro', 'orders')], metrics: [shifted] } });
+
+    const report = check(snapshot);
+
+    expect(report.findings.map((f) => f.code)).toEqual(['LAG_METRIC_MISSING']);
+    expect(report.findings[0]!.message).toContain('has reported no ReplicaLag since 2026-11-24T09:51:00.000Z');
+    expect(report.replicas[0]).toMatchObject({ status: 'unknown', lagSeconds: null });
+  });
+
+  it('reports lag that every datapoint shows even when fewer than M datapoints arrived', () => {
+    const report = check(mysqlPair([7200, 7300]));
+
+    expect(report.findings.map((f) => `${f.code}:${f.severity}`)).toEqual(['REPLICA_LAG_HIGH:critical']);
+    expect(report.findings[0]!.message).toContain('only 2 datapoints arrived');
+  });
+
+  it('says the current lag is unknown when the newest datapoint is -1', () => {
+    const [finding] = check(mysqlPair([400, 400, 400, 400, -1])).findings;
+
+    expect(finding).toMatchObject({ code: 'REPLICA_LAG_HIGH', severity: 'critical' });
+    expect(finding!.message).toContain('unknown now (latest datapoint -1)');
+  });
+
+  it('says "since at least" when the lag began before the window', () => {
+    const [finding] = check(mysqlPair([400, 400, 400, 400, 400])).findings;
+    expect(finding!.message).toContain('since at least 2026-11-24T09:56:00.000Z');
+  });
+});
+
+describe('replica status from AWS', () => {
+  it('reports "replication degraded" with the AWS message even when lag looks fine', () => {
+    const snapshot = mysqlPair([1, 1, 1], {
+      Engine: 'sqlserver-ee',
+      StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: 'replication degraded', Message: 'Database orders_archive is not receiving updates' }],
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings.map((f) => `${f.code}:${f.severity}`)).toEqual(['REPLICATION_BROKEN:warning']);
+    expect(report.findings[0]!.message).toContain('Database orders_archive is not receiving updates');
+    expect(report.replicas[0]!.status).toBe('degraded');
+  });
+
+  it('explains a replica stopped at a stop point instead of blaming the workload for its lag', () => {
+    const snapshot = mysqlPair([600, 1200, 1800, 2400, 3000], {
+      StatusInfos: [{ StatusType: 'read replication', Normal: true, Status: 'replication stop point reached', Message: 'Replication stop point reached' }],
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings.map((f) => `${f.code}:${f.severity}`)).toEqual(['REPLICATION_BROKEN:warning']);
+    expect(report.findings[0]!.message).toContain('stop point');
+    expect(report.findings[0]!.hint).toContain('resume replication');
+  });
+
+  it.each(['stopped', 'storage-full', 'incompatible-parameters'])('reports a replica whose instance is %s as broken', (status) => {
+    const snapshot = fleet({ 'us-east-1': { dbInstances: [instance('orders'), replica('orders-ro', 'orders', { DBInstanceStatus: status })] } });
+
+    const report = check(snapshot);
+
+    expect(report.findings.map((f) => `${f.code}:${f.severity}`)).toEqual(['REPLICATION_BROKEN:critical']);
+    expect(report.findings[0]!.message).toContain(`"${status}"`);
+    expect(report.replicas[0]!.status).toBe('broken');
+  });
+
+  it('does not warn about missing lag while a replica is being created', () => {
+    const snapshot = fleet({ 'us-east-1': { dbInstances: [instance('orders'), replica('orders-ro', 'orders', { DBInstanceStatus: 'creating' })] } });
+
+    const report = check(snapshot);
+
+    expect(report.findings.map((f) => `${f.code}:${f.severity}`)).toEqual(['LAG_METRIC_MISSING:info']);
+    expect(report.findings[0]!.hint).toContain('creating');
+  });
+
+  it('gives PostgreSQL-specific advice for a broken PostgreSQL replica', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('pg', { Engine: 'postgres' }), replica('pg-ro', 'pg', { Engine: 'postgres' })],
+        metrics: [lag('pg-ro', [-1, -1, -1])],
+      },
+    });
+    expect(check(snapshot).findings[0]!.hint).toContain('pg_stat_wal_receiver');
+  });
+});
+
+describe('cascading PostgreSQL replicas', () => {
+  it('does not excuse lag as the idle artefact when the source is itself a replica', () => {
+    // pg-b replicates from pg-a and writes no WAL of its own; pg-c lags behind the busy pg-a.
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [
+          instance('pg-a', { Engine: 'postgres' }),
+          replica('pg-b', 'pg-a', { Engine: 'postgres' }),
+          replica('pg-c', 'pg-b', { Engine: 'postgres' }),
+        ],
+        metrics: [
+          lag('pg-b', [0, 0, 0, 0, 0]),
+          lag('pg-c', [300, 300, 300, 300, 300]),
+          series('TransactionLogsGeneration', { DBInstanceIdentifier: 'pg-a' }, [5e6, 5e6, 5e6, 5e6, 5e6]),
+          series('TransactionLogsGeneration', { DBInstanceIdentifier: 'pg-b' }, [0, 0, 0, 0, 0]),
+        ],
+      },
+    });
+
+    expect(codes(snapshot)).toEqual(['REPLICA_LAG_HIGH:warning:pg-c']);
   });
 });

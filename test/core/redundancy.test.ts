@@ -400,7 +400,7 @@ describe('RPO_EXCEEDED', () => {
     expect(drCodes(report)).toEqual(['RPO_EXCEEDED:critical:eu-west-1:orders-dr']);
     const [finding] = drFindings(report);
     expect(finding!.message).toContain('is 2.5 min behind, over the RPO of 60 s');
-    expect(finding!.message).toContain('RPO of 60 s in 4 of the last 5 minutes');
+    expect(finding!.message).toContain('RPO of 60 s in 4 of the last 5 datapoints');
     expect(finding!.message).toContain('since 2026-11-24T09:57:00.000Z');
     expect(finding!.evidence).toMatchObject({ primary: 'orders', metric: 'ReplicaLag', rpoSeconds: 60, lagSeconds: 150 });
     expect(verdict(report, 'orders')).toMatchObject({ ready: false, worstLagSeconds: 150 });
