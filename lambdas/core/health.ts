@@ -551,6 +551,12 @@ export function evaluateHealth(ctx: HealthContext): HealthResult {
       );
       continue;
     }
+    const undescribed = (ctx.snapshot.regions[replica.region]!.errors ?? []).some((e) => DESCRIBE_OPERATIONS.test(e.operation));
+    if (!replica.node && undescribed) {
+      // Its source lists it, but its region's describe call failed: that CHECK_DEGRADED says why.
+      replicas.push({ replica, lagSeconds: null, status: 'unknown', note: 'region unreadable' });
+      continue;
+    }
     const result = evaluateReplica(ctx, replica, metricsFailedIn.has(replica.region));
     replicas.push(result.health);
     findings.push(...result.findings);

@@ -37,15 +37,25 @@ export function lagMetricsFor(replica: Replica): readonly LagMetric[] {
       return [
         { metricName: 'AuroraReplicaLag', dimensions: { DBInstanceIdentifier: replica.id }, toSeconds: 0.001, minusOneMeansBroken: false },
       ];
-    case 'aurora-replica-cluster':
+    case 'multi-az-cluster-reader':
       return [
-        { metricName: 'AuroraBinlogReplicaLag', dimensions: { DBClusterIdentifier: replica.id }, toSeconds: 1, minusOneMeansBroken: true },
+        { metricName: 'ReplicaLag', dimensions: { DBInstanceIdentifier: replica.id }, toSeconds: 1, minusOneMeansBroken: true },
       ];
+    case 'aurora-replica-cluster':
+      // An Aurora PostgreSQL cluster can replicate from an RDS PostgreSQL instance; Aurora MySQL uses binlog replication.
+      return engineFamily(replica.engine) === 'aurora-postgresql'
+        ? [{ metricName: 'RDSToAuroraPostgreSQLReplicaLag', dimensions: { DBClusterIdentifier: replica.id }, toSeconds: 1, minusOneMeansBroken: false }]
+        : [{ metricName: 'AuroraBinlogReplicaLag', dimensions: { DBClusterIdentifier: replica.id }, toSeconds: 1, minusOneMeansBroken: true }];
     case 'aurora-global-secondary': {
-      const dimensions = { DBClusterIdentifier: replica.id, SourceRegion: replica.sourceRegion };
+      // Published per secondary cluster with its source region; the cluster-only dimension set is
+      // asked for too, in case a partition or engine version publishes it without SourceRegion.
+      const withSource = { DBClusterIdentifier: replica.id, SourceRegion: replica.sourceRegion };
+      const clusterOnly = { DBClusterIdentifier: replica.id };
       return [
-        { metricName: 'AuroraGlobalDBRPOLag', dimensions, toSeconds: 0.001, minusOneMeansBroken: false },
-        { metricName: 'AuroraGlobalDBReplicationLag', dimensions, toSeconds: 0.001, minusOneMeansBroken: false },
+        { metricName: 'AuroraGlobalDBRPOLag', dimensions: withSource, toSeconds: 0.001, minusOneMeansBroken: false },
+        { metricName: 'AuroraGlobalDBRPOLag', dimensions: clusterOnly, toSeconds: 0.001, minusOneMeansBroken: false },
+        { metricName: 'AuroraGlobalDBReplicationLag', dimensions: withSource, toSeconds: 0.001, minusOneMeansBroken: false },
+        { metricName: 'AuroraGlobalDBReplicationLag', dimensions: clusterOnly, toSeconds: 0.001, minusOneMeansBroken: false },
       ];
     }
   }

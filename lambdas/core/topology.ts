@@ -11,6 +11,8 @@ export type ReplicaKind =
   | 'rds-read-replica'
   /** Reader instance of an Aurora cluster. */
   | 'aurora-reader'
+  /** Reader instance of an RDS Multi-AZ DB cluster (MySQL or PostgreSQL, not Aurora). */
+  | 'multi-az-cluster-reader'
   /** Aurora cluster replicating from another cluster or instance (`ReplicationSourceIdentifier`). */
   | 'aurora-replica-cluster'
   /** Secondary cluster of an Aurora Global Database. */
@@ -176,19 +178,21 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
     }
     const members = raw.DBClusterMembers ?? [];
     const writerId = members.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+    const aurora = cluster.engine.toLowerCase().startsWith('aurora');
     for (const member of members) {
       if (member.IsClusterWriter || !member.DBInstanceIdentifier) continue;
       const node = instances.get(key(cluster.region, member.DBInstanceIdentifier));
       addReplica({
         id: member.DBInstanceIdentifier,
         region: cluster.region,
-        kind: 'aurora-reader',
+        kind: aurora ? 'aurora-reader' : 'multi-az-cluster-reader',
         engine: node?.engine ?? cluster.engine,
         // A reader follows its cluster's writer; a secondary or replica cluster has none of its own.
         sourceId: writerId ?? cluster.id,
         sourceRegion: cluster.region,
         crossRegion: false,
-        tags: node?.tags ?? cluster.tags,
+        // Teams tag the cluster; instance tags refine it.
+        tags: { ...cluster.tags, ...node?.tags },
         node,
         source: writerId ? instances.get(key(cluster.region, writerId)) : cluster,
       });
@@ -216,6 +220,37 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
         : clusters.get(key(sourceRegion, ref.id)),
     });
   }
+
+  // Replicas a source lists in a region this run could not describe: known to exist, state unknown.
+  const undescribed = (region: string, operation: string) => {
+    const data = snapshot.regions[region];
+    return !data || (data.errors ?? []).some((e) => e.operation === operation);
+  };
+  const addListedReplicas = (source: DatabaseNode, refs: readonly string[] | undefined) => {
+    for (const ref of refs ?? []) {
+      const parsed = parseRdsRef(ref);
+      const region = parsed.region ?? source.region;
+      const isCluster = parsed.type === 'cluster';
+      if (replicas.has(key(region, parsed.id))) continue;
+      if (!undescribed(region, isCluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances')) continue;
+      addReplica({
+        id: parsed.id,
+        region,
+        kind: isCluster ? 'aurora-replica-cluster' : 'rds-read-replica',
+        engine: source.engine,
+        sourceId: source.id,
+        sourceRegion: source.region,
+        crossRegion: region !== source.region,
+        tags: {},
+        source,
+      });
+    }
+  };
+  for (const instance of instances.values()) {
+    addListedReplicas(instance, instance.instance!.ReadReplicaDBInstanceIdentifiers);
+    addListedReplicas(instance, instance.instance!.ReadReplicaDBClusterIdentifiers);
+  }
+  for (const cluster of clusters.values()) addListedReplicas(cluster, cluster.cluster!.ReadReplicaIdentifiers);
 
   const replicaList = [...replicas.values()].sort(
     (a, b) => a.region.localeCompare(b.region) || a.id.localeCompare(b.id),

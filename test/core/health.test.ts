@@ -467,3 +467,43 @@ describe('cascading PostgreSQL replicas', () => {
     expect(codes(snapshot)).toEqual(['REPLICA_LAG_HIGH:warning:pg-c']);
   });
 });
+
+describe('other replica kinds', () => {
+  it('reads ReplicaLag in seconds for Multi-AZ DB cluster readers', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [cluster('maz', { 'maz-1': true, 'maz-2': false }, { Engine: 'postgres' })],
+        metrics: [lag('maz-2', [2, 2, 2])],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings).toEqual([]);
+    expect(report.replicas[0]).toMatchObject({ kind: 'multi-az-cluster-reader', lagSeconds: 2, status: 'healthy' });
+  });
+
+  it('reads RDSToAuroraPostgreSQLReplicaLag for an Aurora PostgreSQL cluster replicating from RDS PostgreSQL', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('pg-src', { Engine: 'postgres' })],
+        dbClusters: [cluster('apg', { 'apg-1': true }, { Engine: 'aurora-postgresql', ReplicationSourceIdentifier: instanceArn('us-east-1', 'pg-src') })],
+        metrics: [series('RDSToAuroraPostgreSQLReplicaLag', { DBClusterIdentifier: 'apg' }, [400, 400, 400])],
+      },
+    });
+
+    expect(codes(snapshot)).toEqual(['REPLICA_LAG_HIGH:critical:apg']);
+  });
+
+  it('reports a listed replica in a region that was not read as unknown, with the region to add', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbInstances: [instance('orders', { ReadReplicaDBInstanceIdentifiers: [instanceArn('ap-south-1', 'orders-in')] })] },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.replicas).toEqual([expect.objectContaining({ id: 'orders-in', region: 'ap-south-1', status: 'unknown' })]);
+    expect(report.findings.map((f) => `${f.code}:${f.resource}`)).toEqual(['CHECK_DEGRADED:orders-in']);
+  });
+});
+

@@ -97,4 +97,55 @@ describe('buildTopology', () => {
   it('returns an empty graph for a region with nothing in it', () => {
     expect(buildTopology(fleet({ 'us-east-1': {} })).replicas).toEqual([]);
   });
+
+  it('types readers of an RDS Multi-AZ DB cluster apart from Aurora readers', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbClusters: [cluster('maz', { 'maz-1': true, 'maz-2': false }, { Engine: 'mysql' })] },
+    });
+
+    expect(edges(snapshot)).toEqual(['multi-az-cluster-reader us-east-1/maz-2 <- us-east-1/maz-1']);
+  });
+
+  it('gives Aurora readers their cluster\'s tags, refined by instance tags', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [cluster('shop', { 'shop-1': true, 'shop-2': false }, { TagList: [{ Key: 'team', Value: 'shop' }, { Key: 'tier', Value: 'gold' }] })],
+        dbInstances: [instance('shop-2', { Engine: 'aurora-mysql', TagList: [{ Key: 'tier', Value: 'silver' }] })],
+      },
+    });
+
+    expect(buildTopology(snapshot).replicas[0]!.tags).toEqual({ team: 'shop', tier: 'silver' });
+  });
+
+  it('keeps replicas a source lists in a region that was not read or could not be described', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [
+          instance('orders', {
+            ReadReplicaDBInstanceIdentifiers: [instanceArn('ap-south-1', 'orders-in'), instanceArn('eu-west-1', 'orders-eu'), instanceArn('eu-west-1', 'gone')],
+          }),
+        ],
+      },
+      'eu-west-1': {
+        dbInstances: [],
+        errors: [{ operation: 'rds:DescribeDBInstances', message: 'denied' }],
+      },
+    });
+
+    expect(edges(snapshot)).toEqual([
+      'rds-read-replica ap-south-1/orders-in <- us-east-1/orders (cross-region)',
+      'rds-read-replica eu-west-1/gone <- us-east-1/orders (cross-region)',
+      'rds-read-replica eu-west-1/orders-eu <- us-east-1/orders (cross-region)',
+    ]);
+    expect(buildTopology(snapshot).replicas.every((r) => r.node === undefined)).toBe(true);
+  });
+
+  it('does not invent replicas a readable region does not have', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbInstances: [instance('orders', { ReadReplicaDBInstanceIdentifiers: [instanceArn('eu-west-1', 'deleted')] })] },
+      'eu-west-1': { dbInstances: [] },
+    });
+
+    expect(edges(snapshot)).toEqual([]);
+  });
 });
