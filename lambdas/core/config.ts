@@ -194,6 +194,7 @@ const drSchema = z.strictObject({
 const suppressionSchema = z.strictObject({
   code: z.enum(FINDING_CODES),
   resource: patternSchema.optional(),
+  region: regionSchema.optional(),
   reason: z.string().min(1, 'must say why'),
 });
 
@@ -267,5 +268,7 @@ export function lagThresholdsFor(
     warningSeconds = override.warningSeconds ?? warningSeconds;
     criticalSeconds = override.criticalSeconds ?? criticalSeconds;
   }
-  return { warningSeconds, criticalSeconds: Math.max(criticalSeconds, warningSeconds) };
+  // An override that only lowers one threshold drags the other along, so a stricter setting
+  // never ends up switching alerting off.
+  return { warningSeconds: Math.min(warningSeconds, criticalSeconds), criticalSeconds };
 }

@@ -4,7 +4,7 @@ import { compilePattern } from './config';
 import type { EvaluationContext } from './context';
 import { DEFAULT_BASELINE, type Baseline } from './drift/baseline';
 import { evaluateDrift } from './drift/rules';
-import { codesInScope, HEALTH_CODES, sortFindings, type Finding } from './findings';
+import { codesInScope, sortFindings, type Finding, type FindingCode } from './findings';
 import { evaluateHealth, type ReplicaStatus } from './health';
 import { MetricIndex } from './metric-plan';
 import { evaluateRedundancy } from './redundancy';
@@ -83,31 +83,39 @@ function applySuppressions(config: Config, findings: readonly Finding[]): Findin
   if (config.suppressions.length === 0) return [...findings];
   const rules = config.suppressions.map((s) => ({
     code: s.code,
+    region: s.region,
     resource: s.resource ? compilePattern(s.resource) : undefined,
   }));
-  return findings.filter((f) => !rules.some((r) => r.code === f.code && (!r.resource || r.resource.test(f.resource))));
+  return findings.filter(
+    (f) =>
+      !rules.some(
+        (r) => r.code === f.code && (!r.region || r.region === f.region) && (!r.resource || r.resource.test(f.resource)),
+      ),
+  );
 }
 
 const STATUS_RANK: Readonly<Record<ReplicaStatus, number>> = { broken: 0, lagging: 1, degraded: 2, unknown: 3, healthy: 4 };
 
+/** The replication status each finding about a replica implies; capacity and configuration findings imply none. */
+const IMPLIED_STATUS: Partial<Record<FindingCode, ReplicaStatus>> = {
+  REPLICA_LAG_HIGH: 'lagging',
+  RPO_EXCEEDED: 'lagging',
+  GLOBAL_SECONDARY_NOT_SYNCED: 'degraded',
+  LAG_METRIC_MISSING: 'unknown',
+  CHECK_DEGRADED: 'unknown',
+};
+
 /**
  * A replica's status also reflects what other rules found about it (RPO, resync, a degraded
- * replication status), so the table never says "healthy" beside a finding on the same replica.
- * Configuration findings (drift) do not change a replication status.
+ * replication status), so the table never says "healthy" beside such a finding.
  */
 function statusWithFindings(status: ReplicaStatus, findings: readonly Finding[]): ReplicaStatus {
   let worst = status;
   for (const f of findings) {
-    if (f.severity === 'info' || !HEALTH_CODES.includes(f.code)) continue;
-    const implied: ReplicaStatus =
-      f.code === 'REPLICATION_BROKEN' && f.severity === 'critical'
-        ? 'broken'
-        : f.code === 'REPLICA_LAG_HIGH' || f.code === 'RPO_EXCEEDED'
-          ? 'lagging'
-          : f.code === 'LAG_METRIC_MISSING' || f.code === 'CHECK_DEGRADED'
-            ? 'unknown'
-            : 'degraded';
-    if (STATUS_RANK[implied] < STATUS_RANK[worst]) worst = implied;
+    if (f.severity === 'info') continue;
+    const implied =
+      f.code === 'REPLICATION_BROKEN' ? (f.severity === 'critical' ? 'broken' : 'degraded') : IMPLIED_STATUS[f.code];
+    if (implied && STATUS_RANK[implied] < STATUS_RANK[worst]) worst = implied;
   }
   return worst;
 }

@@ -504,21 +504,30 @@ function slotLagFindings(ctx: HealthContext): Finding[] {
   return findings;
 }
 
-function degradedFinding(config: Config, region: string, error: ReadError): Finding {
-  const blind = DESCRIBE_OPERATIONS.test(error.operation);
+function degradedFinding(config: Config, region: string, errors: readonly ReadError[]): Finding {
+  const [first] = errors as [ReadError, ...ReadError[]];
+  const blind = DESCRIBE_OPERATIONS.test(first.operation);
+  const times = errors.length > 1 ? ` (${errors.length} calls)` : '';
   return finding(config, {
     code: 'CHECK_DEGRADED',
     severity: blind ? 'critical' : 'warning',
     region,
-    resource: error.operation,
+    resource: first.operation,
     message:
-      `${error.operation} failed in ${region}` +
-      (error.code ? ` (${error.code})` : '') +
-      `: ${error.message}. ` +
+      `${first.operation} failed in ${region}${times}` +
+      (first.code ? ` (${first.code})` : '') +
+      `: ${first.message}. ` +
       (blind
         ? `Replication in ${region} is not being checked.`
-        : `Lag in ${region} is unknown this run; the other regions are fully reported.`),
-    evidence: { operation: error.operation, errorCode: error.code ?? null, error: error.message },
+        : first.operation.startsWith('cloudwatch:')
+          ? `Lag in ${region} is unknown this run; the other regions are fully reported.`
+          : `Part of ${region} could not be checked this run; the other regions are fully reported.`),
+    evidence: {
+      operation: first.operation,
+      errorCode: first.code ?? null,
+      error: first.message,
+      failedCalls: errors.length,
+    },
     hint: 'Check the checker role\'s permissions and the region\'s RDS/CloudWatch endpoints; throttling clears on its own, access denied does not.',
   });
 }
@@ -527,10 +536,13 @@ export function evaluateHealth(ctx: HealthContext): HealthResult {
   const findings: Finding[] = [];
   const metricsFailedIn = new Set<string>();
   for (const [region, data] of Object.entries(ctx.snapshot.regions)) {
+    // One finding per region and API, however many calls of it failed.
+    const byOperation = new Map<string, ReadError[]>();
     for (const error of data.errors ?? []) {
-      findings.push(degradedFinding(ctx.config, region, error));
+      byOperation.set(error.operation, [...(byOperation.get(error.operation) ?? []), error]);
       if (error.operation.startsWith('cloudwatch:')) metricsFailedIn.add(region);
     }
+    for (const errors of byOperation.values()) findings.push(degradedFinding(ctx.config, region, errors));
   }
 
   const replicas: ReplicaHealth[] = [];

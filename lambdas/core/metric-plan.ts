@@ -2,7 +2,6 @@
  * Which CloudWatch series the rules need, and how to find them again in a snapshot.
  * The live reader asks for exactly these; the rules look them up with `MetricIndex`.
  */
-import type { Config } from './config';
 import type { FleetSnapshot, MetricSeries } from './model';
 import { engineFamily, type Replica, type Topology } from './topology';
 
@@ -75,18 +74,14 @@ const query = (region: string, metricName: string, dimensions: Record<string, st
 });
 
 export function queryKey(q: Pick<MetricQuery, 'region' | 'namespace' | 'metricName' | 'dimensions' | 'stat'>): string {
-  const dims = Object.entries(q.dimensions)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  return `${q.region}|${q.namespace}|${q.metricName}|${dims}|${q.stat}`;
+  return `${q.region}|${q.namespace}|${q.metricName}|${dimensionsKey(q.dimensions)}|${q.stat}`;
 }
 
 /**
  * Every series one check reads, deduplicated. Replicas are read in their own region; source
  * activity and slot lag in the source's region, and only for regions being read.
  */
-export function planMetricQueries(topology: Topology, _config?: Config): MetricQuery[] {
+export function planMetricQueries(topology: Topology): MetricQuery[] {
   const readRegions = new Set(topology.regions);
   const queries = new Map<string, MetricQuery>();
   const add = (q: MetricQuery) => {
@@ -109,14 +104,26 @@ export function planMetricQueries(topology: Topology, _config?: Config): MetricQ
   return [...queries.values()];
 }
 
-/** Finds series by metric name and dimensions (a series may carry more dimensions than asked). */
+const dimensionsKey = (dimensions: Readonly<Record<string, string>>) =>
+  Object.entries(dimensions)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
+/**
+ * Finds series by metric name and dimensions: an exact match first (what the live reader asks
+ * for), else a series carrying the asked dimensions among others (hand-written snapshots).
+ */
 export class MetricIndex {
+  private readonly exact = new Map<string, MetricSeries>();
   private readonly byRegionAndName = new Map<string, MetricSeries[]>();
 
   constructor(snapshot: FleetSnapshot) {
     for (const [region, data] of Object.entries(snapshot.regions)) {
       for (const series of data.metrics ?? []) {
         const k = `${region}|${series.namespace}|${series.metricName}`;
+        const exactKey = `${k}|${dimensionsKey(series.dimensions)}`;
+        if (!this.exact.has(exactKey)) this.exact.set(exactKey, series);
         const list = this.byRegionAndName.get(k) ?? [];
         list.push(series);
         this.byRegionAndName.set(k, list);
@@ -130,9 +137,12 @@ export class MetricIndex {
     dimensions: Readonly<Record<string, string>>,
     namespace = RDS_NAMESPACE,
   ): MetricSeries | undefined {
-    const candidates = this.byRegionAndName.get(`${region}|${namespace}|${metricName}`) ?? [];
+    const k = `${region}|${namespace}|${metricName}`;
+    const exact = this.exact.get(`${k}|${dimensionsKey(dimensions)}`);
+    if (exact) return exact;
+    const candidates = this.byRegionAndName.get(k) ?? [];
     return candidates.find((series) =>
-      Object.entries(dimensions).every(([k, v]) => series.dimensions[k] === v),
+      Object.entries(dimensions).every(([name, value]) => series.dimensions[name] === value),
     );
   }
 }

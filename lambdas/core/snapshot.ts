@@ -13,39 +13,84 @@ export class SnapshotError extends Error {
   }
 }
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date');
+// A zone designator is required: a zone-less time would be read in the laptop's local zone and
+// change the verdict with TZ. Dates are normalised to UTC so messages use one clock.
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const isoDate = z
+  .string()
+  .refine((s) => ISO_WITH_ZONE.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date with a zone (e.g. 2026-11-24T10:00:00Z)')
+  .transform((s) => (s.endsWith('Z') ? s : new Date(s).toISOString()));
 
 // SDK response objects pass through untouched; only the fields rules depend on are typed.
 const sdkObject = z.looseObject({});
 const tagList = z.array(z.looseObject({ Key: z.string().optional(), Value: z.string().optional() })).optional();
 
+const text = z.string().optional();
+const count = z.number().optional();
+const identifiers = z.array(z.string()).optional();
+
+// Every field a rule reads is typed, so a wrong type fails here with its path, not inside a rule.
 const dbInstance = z.looseObject({
   DBInstanceIdentifier: z.string().min(1),
-  Engine: z.string().optional(),
-  AllocatedStorage: z.number().optional(),
-  Iops: z.number().optional(),
-  BackupRetentionPeriod: z.number().optional(),
-  ReadReplicaSourceDBInstanceIdentifier: z.string().optional(),
-  StatusInfos: z.array(sdkObject).optional(),
-  DBParameterGroups: z.array(sdkObject).optional(),
+  DBInstanceArn: text,
+  DBInstanceClass: text,
+  Engine: text,
+  EngineVersion: text,
+  DBInstanceStatus: text,
+  DBClusterIdentifier: text,
+  AllocatedStorage: count,
+  Iops: count,
+  StorageThroughput: count,
+  BackupRetentionPeriod: count,
+  ReadReplicaSourceDBInstanceIdentifier: text,
+  ReadReplicaSourceDBClusterIdentifier: text,
+  ReadReplicaDBInstanceIdentifiers: identifiers,
+  ReadReplicaDBClusterIdentifiers: identifiers,
+  StatusInfos: z
+    .array(z.looseObject({ StatusType: text, Status: text, Message: text, Normal: z.boolean().optional() }))
+    .optional(),
+  DBParameterGroups: z
+    .array(z.looseObject({ DBParameterGroupName: text, ParameterApplyStatus: text }))
+    .optional(),
   TagList: tagList,
 });
 
 const dbCluster = z.looseObject({
   DBClusterIdentifier: z.string().min(1),
-  Engine: z.string().optional(),
-  ReplicationSourceIdentifier: z.string().optional(),
+  DBClusterArn: text,
+  Engine: text,
+  EngineVersion: text,
+  Status: text,
+  DBClusterParameterGroup: text,
+  ReplicationSourceIdentifier: text,
+  ReadReplicaIdentifiers: identifiers,
+  GlobalClusterIdentifier: text,
+  BackupRetentionPeriod: count,
   DBClusterMembers: z
-    .array(z.looseObject({ DBInstanceIdentifier: z.string().min(1), IsClusterWriter: z.boolean().optional() }))
+    .array(
+      z.looseObject({
+        DBInstanceIdentifier: z.string().min(1),
+        IsClusterWriter: z.boolean().optional(),
+        DBClusterParameterGroupStatus: text,
+      }),
+    )
     .optional(),
   TagList: tagList,
 });
 
 const globalCluster = z.looseObject({
   GlobalClusterIdentifier: z.string().min(1),
+  Engine: text,
   GlobalClusterMembers: z
-    .array(z.looseObject({ DBClusterArn: z.string().startsWith('arn:', 'must be a cluster ARN'), IsWriter: z.boolean().optional() }))
+    .array(
+      z.looseObject({
+        DBClusterArn: z.string().startsWith('arn:', 'must be a cluster ARN'),
+        IsWriter: z.boolean().optional(),
+        SynchronizationStatus: text,
+      }),
+    )
     .optional(),
+  TagList: tagList,
 });
 
 const parameter = z.looseObject({ ParameterName: z.string().min(1), ParameterValue: z.string().optional() });

@@ -87,4 +87,10 @@ describe('lagThresholdsFor', () => {
     expect(lagThresholdsFor(config, 'reporting-7', {})).toEqual({ warningSeconds: 30, criticalSeconds: 1800 });
     expect(lagThresholdsFor(config, 'orders', { env: 'dev' })).toEqual({ warningSeconds: 900, criticalSeconds: 3600 });
   });
+
+  it('lowers the warning threshold with an override that only lowers the critical one', () => {
+    const config = parseConfig({ lagOverrides: [{ match: { identifier: 'pay-*' }, criticalSeconds: 10 }] });
+    expect(lagThresholdsFor(config, 'pay-ro', {})).toEqual({ warningSeconds: 10, criticalSeconds: 10 });
+  });
 });
+

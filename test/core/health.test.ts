@@ -507,3 +507,25 @@ describe('other replica kinds', () => {
   });
 });
 
+describe('degraded reads and suppressions', () => {
+  it('reports one CHECK_DEGRADED per region and API, however many calls failed', () => {
+    const error = { operation: 'cloudwatch:GetMetricData', message: 'Rate exceeded', code: 'Throttling' };
+    const snapshot = fleet({ 'us-east-1': { dbInstances: [instance('a')], errors: [error, error, error] } });
+
+    const report = check(snapshot);
+
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]!.message).toContain('(3 calls)');
+    expect(report.findings[0]!.evidence.failedCalls).toBe(3);
+  });
+
+  it('suppresses by region when the suppression names one', () => {
+    const denied = { operation: 'rds:DescribeDBInstances', message: 'denied', code: 'AccessDenied' };
+    const snapshot = fleet({ 'us-east-1': { errors: [denied] }, 'eu-west-1': { errors: [denied] } });
+
+    const report = check(snapshot, { suppressions: [{ code: 'CHECK_DEGRADED', region: 'eu-west-1', reason: 'region closed by SCP' }] });
+
+    expect(report.findings.map((f) => f.region)).toEqual(['us-east-1']);
+  });
+});
+

@@ -57,4 +57,25 @@ describe('snapshot validation', () => {
       'regions.us-east-1.dbInstances.0.DBInstanceIdentifier',
     );
   });
+
+  it('rejects dates without a zone, whose meaning would depend on the laptop\'s timezone', () => {
+    expect(errorOf(() => parseSnapshot({ ...minimal, capturedAt: '2026-11-24T10:00:00' }))).toContain(
+      'capturedAt: must be an ISO-8601 date with a zone',
+    );
+  });
+
+  it('normalises offsets to UTC', () => {
+    expect(parseSnapshot({ ...minimal, capturedAt: '2026-11-24T15:30:00+05:30' }).capturedAt).toBe('2026-11-24T10:00:00.000Z');
+  });
+
+  it('rejects wrongly typed fields that rules read, naming the path', () => {
+    const statusInfos = [{ StatusType: 'read replication', Status: 5 }];
+    expect(errorOf(() => parseSnapshot({ ...minimal, regions: { 'us-east-1': { dbInstances: [{ DBInstanceIdentifier: 'a', StatusInfos: statusInfos }] } } }))).toContain(
+      'regions.us-east-1.dbInstances.0.StatusInfos.0.Status: must be string',
+    );
+    expect(errorOf(() => parseSnapshot({ ...minimal, regions: { 'us-east-1': { dbClusters: [{ DBClusterIdentifier: 'c', ReadReplicaIdentifiers: 'oops' }] } } }))).toContain(
+      'regions.us-east-1.dbClusters.0.ReadReplicaIdentifiers: must be array',
+    );
+  });
 });
+
