@@ -120,6 +120,15 @@ function statusWithFindings(status: ReplicaStatus, findings: readonly Finding[])
   return worst;
 }
 
+/**
+ * One fact, one alert: a DR replica over its RPO is also over its lag threshold, and the RPO
+ * finding (critical, with the data-loss consequence) already says everything the lag one would.
+ */
+function withoutRepeats(findings: readonly Finding[]): Finding[] {
+  const overRpo = new Set(findings.filter((f) => f.code === 'RPO_EXCEEDED').map((f) => `${f.region}\u0000${f.resource}`));
+  return findings.filter((f) => !(f.code === 'REPLICA_LAG_HIGH' && overRpo.has(`${f.region}\u0000${f.resource}`)));
+}
+
 /** Findings by region and resource, so building the replica table stays linear in fleet size. */
 function indexByResource(findings: readonly Finding[]): Map<string, Finding[]> {
   const index = new Map<string, Finding[]>();
@@ -143,8 +152,8 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
   // A scope reports only its own codes: a drift run must not raise (or later resolve) lag alerts.
   const inScope = codesInScope(scope);
   const findings = sortFindings(
-    applySuppressions(options.config, [...health.findings, ...redundancy.findings, ...drift]).filter((f) =>
-      inScope.has(f.code),
+    applySuppressions(options.config, withoutRepeats([...health.findings, ...redundancy.findings, ...drift])).filter(
+      (f) => inScope.has(f.code),
     ),
   );
 

@@ -728,7 +728,8 @@ export function evaluateRedundancy(
   const findings: Finding[] = [];
   const dr: DrReadiness[] = [];
 
-  for (const primary of protectedPrimaries(ctx)) {
+  const primaries = protectedPrimaries(ctx);
+  for (const primary of primaries) {
     const rpoSeconds = rpoSecondsFor(ctx.config, primary.identities);
     const { targets, authoritative } = drTargets(ctx, primary, healthByKey);
     const out: PrimaryEvaluation = { findings: [], blockers: [], targetProblems: [], unknowns: [], capable: [] };
@@ -744,7 +745,8 @@ export function evaluateRedundancy(
 
     const live = targets.filter((t) => !t.missingReason && t.health?.status !== 'broken');
     const lags = live.map((t) => t.health?.lagSeconds).filter((l): l is number => typeof l === 'number');
-    // One capable copy is enough to fail over to; anything unread keeps the verdict from `true`.
+    // A region that cannot be read keeps the verdict from `true` (never "ready" on a guess), even
+    // when another copy is verified: the unread one may be the one the runbook fails over to.
     const ready: DrReadiness['ready'] =
       out.blockers.length > 0 ? false : out.unknowns.length > 0 ? 'unknown' : out.capable.length > 0;
     const reasons = ready === true ? [] : [...new Set([...out.blockers, ...out.targetProblems, ...out.unknowns])];
@@ -763,5 +765,40 @@ export function evaluateRedundancy(
     });
   }
 
+  findings.push(...unprotectedResyncs(ctx, new Set(primaries.filter((p) => p.global).map((p) => p.id))));
   return { findings, dr };
+}
+
+/**
+ * A resyncing global secondary matters whether or not the database is marked for DR: readers
+ * in that region see stale data and a switchover to it is blocked.
+ */
+function unprotectedResyncs(ctx: EvaluationContext, protectedGlobals: ReadonlySet<string>): Finding[] {
+  const findings: Finding[] = [];
+  for (const global of ctx.topology.globalClusters) {
+    if (protectedGlobals.has(global.id)) continue;
+    for (const secondary of global.secondaries) {
+      if (secondary.synchronizationStatus !== 'pending-resync') continue;
+      findings.push(
+        finding(ctx.config, {
+          code: 'GLOBAL_SECONDARY_NOT_SYNCED',
+          severity: 'warning',
+          region: secondary.region,
+          resource: secondary.id,
+          message:
+            `Secondary cluster ${secondary.id} (${secondary.region}) of global database ${global.id} has ` +
+            `SynchronizationStatus pending-resync as of ${ctx.snapshot.capturedAt}: it is not in sync with the writer` +
+            (global.writer ? ` ${global.writer.id} (${global.writer.region})` : '') +
+            ' and is not a safe switchover target until it reports connected.',
+          evidence: {
+            globalCluster: global.id,
+            synchronizationStatus: 'pending-resync',
+            writerRegion: global.writer?.region ?? null,
+          },
+          hint: "Usually follows a switchover or failover and clears on its own; if it lasts, read the global cluster's events and the secondary's status before relying on it.",
+        }),
+      );
+    }
+  }
+  return findings;
 }

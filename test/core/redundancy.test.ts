@@ -713,3 +713,25 @@ describe('the demo fleet', () => {
     expect(byDefault.dr.map((d) => d.ready)).toEqual(expect.arrayContaining([true, false, 'unknown']));
   });
 });
+
+describe('findings outside DR protection', () => {
+  it('reports a resyncing secondary of a global database that is not marked for DR', () => {
+    const arn = clusterArn('eu-west-1', 'payments-euw1');
+    const snapshot = globalDatabase({ 'eu-west-1': secondaryRegion('payments-euw1') }, { globalTags: [], sync: { [arn]: 'pending-resync' } });
+
+    const report = check(snapshot);
+
+    expect(report.dr).toEqual([]);
+    expect(drCodes(report)).toEqual(['GLOBAL_SECONDARY_NOT_SYNCED:warning:eu-west-1:payments-euw1']);
+    expect(report.replicas.find((r) => r.id === 'payments-euw1')!.status).toBe('degraded');
+  });
+});
+
+describe('one alert per fact', () => {
+  it('reports a DR replica over its RPO once, as RPO_EXCEEDED, not also as REPLICA_LAG_HIGH', () => {
+    const report = check(crossRegionPair({ lag: [150, 150, 150, 150, 150] }));
+
+    expect(report.findings.map((f) => f.code)).toEqual(['RPO_EXCEEDED']);
+    expect(report.replicas[0]!.status).toBe('lagging');
+  });
+});
