@@ -337,7 +337,36 @@ function missingLagFinding(ctx: HealthContext, replica: Replica, lastSeen?: stri
   };
 }
 
+/**
+ * A cause on the source that stops replication by itself: RDS MySQL and MariaDB turn binary
+ * logging off when automated backups are off, so their replicas have nothing to replay.
+ */
+function knownSourceCause(replica: Replica): string | undefined {
+  const source = replica.source?.instance;
+  if (!source || source.BackupRetentionPeriod !== 0 || engineFamily(replica.engine) !== 'mysql') return undefined;
+  return ` Its source ${replica.sourceId} has automated backups off (BackupRetentionPeriod 0), which turns binary logging off: replication cannot run until backups are enabled on it.`;
+}
+
+function withSourceCause(replica: Replica, broken: Finding): Finding {
+  const cause = knownSourceCause(replica);
+  if (!cause) return broken;
+  return {
+    ...broken,
+    message: broken.message + cause,
+    evidence: { ...broken.evidence, sourceBackupRetentionPeriod: 0 },
+    hint: `Enable automated backups on ${replica.sourceId} (backup retention of at least 1 day), then recreate or restart the replica.`,
+  };
+}
+
 function evaluateReplica(ctx: HealthContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
+  const verdict = evaluateReplicaHealth(ctx, replica, metricsFailed);
+  return {
+    health: verdict.health,
+    findings: verdict.findings.map((f) => (f.code === 'REPLICATION_BROKEN' && f.severity === 'critical' ? withSourceCause(replica, f) : f)),
+  };
+}
+
+function evaluateReplicaHealth(ctx: HealthContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
   const { config } = ctx;
   const findings: Finding[] = [];
   const where = describeReplica(replica);

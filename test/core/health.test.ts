@@ -529,3 +529,20 @@ describe('degraded reads and suppressions', () => {
   });
 });
 
+
+describe('causes on the source', () => {
+  it('points a broken MySQL replica at its source\'s disabled backups (binary logging off)', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('inv', { BackupRetentionPeriod: 0 }), replica('inv-ro', 'inv')],
+        metrics: [lag('inv-ro', [-1, -1, -1, -1])],
+      },
+    });
+
+    const [finding] = check(snapshot).findings;
+
+    expect(finding).toMatchObject({ code: 'REPLICATION_BROKEN', severity: 'critical' });
+    expect(finding!.message).toContain('BackupRetentionPeriod 0');
+    expect(finding!.hint).toContain('Enable automated backups on inv');
+  });
+});

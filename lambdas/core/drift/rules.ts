@@ -870,5 +870,32 @@ export function evaluateDrift(ctx: EvaluationContext, baseline: Baseline): Findi
   }
   findings.push(...parameterParityFindings(ctx, index));
   findings.push(...missingGroupFindings(ctx, index));
+  findings.push(...unreadParameterFindings(ctx, index));
+  return findings;
+}
+
+/**
+ * A region whose data has databases but no parameter groups at all (a snapshot taken without
+ * them, or a run that did not read them): say that the parameter rules were skipped there.
+ */
+function unreadParameterFindings(ctx: EvaluationContext, index: ParameterIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const [region, data] of Object.entries(ctx.snapshot.regions)) {
+    const databases = (data.dbInstances?.length ?? 0) + (data.dbClusters?.length ?? 0);
+    if (databases === 0 || index.hasParameters(region)) continue;
+    findings.push(
+      make(ctx, {
+        code: 'CHECK_DEGRADED',
+        severity: 'info',
+        region,
+        resource: 'rds:DescribeDBParameters',
+        message:
+          `No parameter groups were read in ${region}: parameter drift and replica/source parameter parity were not ` +
+          `checked for its ${databases} databases (instance sizing, engine versions, backups and apply status were).`,
+        evidence: { operation: 'rds:DescribeDBParameters', databases },
+        hint: 'Run the check live, or capture the snapshot with replguard snapshot, which reads every parameter group.',
+      }),
+    );
+  }
   return findings;
 }

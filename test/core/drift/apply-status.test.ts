@@ -42,7 +42,7 @@ describe('PARAM_PENDING_REBOOT and PARAM_APPLY_FAILED', () => {
   it('stays quiet for in-sync and for the transient applying status', () => {
     const findings = run([withStatus('a', 'in-sync'), withStatus('b', 'applying')]);
 
-    expect(findings).toEqual([]);
+    expect(findings.filter((f) => f.code.startsWith('PARAM_'))).toEqual([]);
   });
 
   it('reports a change waiting for an engine upgrade as info', () => {
