@@ -1,6 +1,4 @@
 /** `replguard baseline capture|diff`: write a baseline from a known-good database; show the fleet against one. */
-import { rename, writeFile } from 'node:fs/promises';
-import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { DEFAULT_CONFIG } from '../../lambdas/core/config';
 import { isKnownRegion } from '../../lambdas/core/regions';
 import {
@@ -16,12 +14,11 @@ import { ParameterIndex } from '../../lambdas/core/drift/parameters';
 import { diffBaseline, type BaselineCheck, type BaselineDiff } from '../../lambdas/core/drift/rules';
 import { createContext } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
-import type { FleetReader } from '../../lambdas/core/reader';
 import type { DatabaseNode } from '../../lambdas/core/topology';
-import { loadBaselineFile } from '../../lambdas/io/baseline-file';
 import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
-import { parseFlags, parseFormatFlag, parseRegionsFlag } from './args';
-import { loadConfigFile } from './config-file';
+import { parseFlags, parseFormatFlag } from './args';
+import { FLEET_INPUT_FLAGS, readFleetInput, writeFileAtomically } from './fleet-input';
+import { createLiveReader } from './live';
 import { EXIT_CRITICAL, EXIT_OK, UsageError, type CliCommand, type CliIo } from './types';
 
 const usage = `Usage: replguard baseline capture --from DB [--region R] [--snapshot FILE] [--all] [--out FILE] [--profile NAME]
@@ -47,21 +44,6 @@ diff     shows every database against a baseline: parameters that drift, that ca
 
 Exit status: 0 ok (diff: no critical drift), 1 diff found critical drift, 2 bad input or usage.`;
 
-function liveReader(io: CliIo, regions: readonly string[], profile: string | undefined): FleetReader {
-  return new LiveFleetReader({
-    regions,
-    profile,
-    windowMinutes: 1,
-    includeParameters: true,
-    onProgress: (message) => io.stderr(`${message}\n`),
-  });
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.partial`;
-  await writeFile(temporary, text, 'utf8');
-  await rename(temporary, path);
-}
 
 // ---------------------------------------------------------------------------------------------
 // capture
@@ -137,7 +119,7 @@ async function capture(args: readonly string[], io: CliIo): Promise<number> {
     const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
     if (!region) throw new UsageError('--region is required to capture from a live account (or set AWS_REGION)');
     if (!isKnownRegion(region)) throw new UsageError(`unknown region "${region}"`);
-    snapshot = await liveReader(io, [region], values.profile).read();
+    snapshot = await createLiveReader(io, { regions: [region], profile: values.profile, config: DEFAULT_CONFIG, windowMinutes: 1, includeParameters: true }).read();
     for (const e of snapshot.regions[region]?.errors ?? []) {
       if (/Describe(DBInstances|DBClusters|DB\w*Parameters)$/.test(e.operation)) {
         throw new BaselineError(`${e.operation} failed in ${region}: ${e.message}`);
@@ -151,7 +133,7 @@ async function capture(args: readonly string[], io: CliIo): Promise<number> {
   const { baseline, groups } = capturedBaseline(snapshot, node, values.all ?? false);
   const text = `${JSON.stringify(serializeBaseline(baseline), null, 2)}\n`;
   if (values.out) {
-    await writeAtomically(values.out, text);
+    await writeFileAtomically(values.out, text);
   } else {
     io.stdout(text);
   }
@@ -249,24 +231,11 @@ function renderDiffJson(diff: BaselineDiff, checkedAt: string): string {
 }
 
 async function diff(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(args, {
-    snapshot: { type: 'string' },
-    regions: { type: 'string' },
-    profile: { type: 'string' },
-    baseline: { type: 'string' },
-    config: { type: 'string' },
-    format: { type: 'string' },
-  });
+  const { values } = parseFlags(args, { ...FLEET_INPUT_FLAGS, format: { type: 'string' } });
   const format = parseFormatFlag(values.format);
-  const regions = parseRegionsFlag(values.regions);
-  if (values.snapshot && (regions || values.profile)) {
-    throw new UsageError('--snapshot reads a file: it cannot be combined with --regions or --profile');
-  }
-  const config = await loadConfigFile(values.config);
-  const baselinePath = values.baseline ?? config.drift.baseline;
-  const baseline = baselinePath ? await loadBaselineFile(baselinePath) : DEFAULT_BASELINE;
-  const reader = values.snapshot ? new SnapshotFileReader(values.snapshot) : liveReader(io, regions ?? config.regions, values.profile);
-  const snapshot = await reader.read();
+  const input = await readFleetInput(values, io);
+  const { config, snapshot } = input;
+  const baseline = input.baseline ?? DEFAULT_BASELINE;
   const withParameters = Object.values(snapshot.regions).some((r) => r.dbParameters !== undefined || r.dbClusterParameters !== undefined);
   if (!withParameters) {
     throw new BaselineError(

@@ -7,15 +7,19 @@ export interface LiveReaderRequest {
   readonly regions: readonly string[];
   readonly profile?: string;
   readonly config: Config;
+  /** @default config.drift.enabled */
+  readonly includeParameters?: boolean;
+  /** @default config.lag.windowMinutes */
+  readonly windowMinutes?: number;
 }
 
-/** A live reader that reads everything a full check needs, with progress on stderr. */
+/** A live reader for what the config's checks need, with progress on stderr. */
 export function createLiveReader(io: CliIo, request: LiveReaderRequest): FleetReader {
   return new LiveFleetReader({
     regions: request.regions,
     profile: request.profile,
-    windowMinutes: request.config.lag.windowMinutes,
-    includeParameters: request.config.drift.enabled,
+    windowMinutes: request.windowMinutes ?? request.config.lag.windowMinutes,
+    includeParameters: request.includeParameters ?? request.config.drift.enabled,
     includeAutomatedBackups: request.config.dr.requireReplicatedBackups,
     onProgress: (message) => io.stderr(`${message}\n`),
   });

@@ -1,6 +1,6 @@
-import { writeFile, rename } from 'node:fs/promises';
 import { parseFlags, parseRegionsFlag } from './args';
 import { loadConfigFile } from './config-file';
+import { writeFileAtomically } from './fleet-input';
 import { createLiveReader } from './live';
 import { EXIT_OK, UsageError, type CliCommand } from './types';
 
@@ -26,10 +26,7 @@ export const snapshotCommand: CliCommand = {
     const regions = parseRegionsFlag(values.regions) ?? config.regions;
     const reader = createLiveReader(io, { regions, profile: values.profile, config });
     const snapshot = await reader.read();
-    // Write beside the target and rename, so an interrupted capture never leaves half a file.
-    const temporary = `${values.out}.partial`;
-    await writeFile(temporary, `${JSON.stringify(snapshot, null, 2)}\n`, 'utf8');
-    await rename(temporary, values.out);
+    await writeFileAtomically(values.out, `${JSON.stringify(snapshot, null, 2)}\n`);
     const errors = Object.entries(snapshot.regions).flatMap(([region, data]) =>
       (data.errors ?? []).map((e) => `${region}: ${e.operation} failed: ${e.message}`),
     );
