@@ -5,12 +5,12 @@
  * logger, SDK clients, readers). Targets: ≤ 1 MB, ≤ 300 ms.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ENV_NAMES } from '../lambdas/checker/env';
+import { BUNDLED_CONFIG_FILE, ENV_NAMES } from '../lambdas/checker/env';
 import { CHECKER_BUNDLE, CHECKER_ENTRY } from '../lib/checker-bundle';
 import type { Benchmark, BenchContext, BenchValue } from './types';
 
@@ -23,6 +23,8 @@ interface LambdaBundle {
   readonly entry: string;
   readonly options: typeof CHECKER_BUNDLE;
   readonly env: Readonly<Record<string, string>>;
+  /** Files the stack ships next to the bundle, by name. */
+  readonly files: Readonly<Record<string, string>>;
 }
 
 const FUNCTIONS: readonly LambdaBundle[] = [
@@ -30,8 +32,8 @@ const FUNCTIONS: readonly LambdaBundle[] = [
     name: 'checker',
     entry: CHECKER_ENTRY,
     options: CHECKER_BUNDLE,
+    files: { [BUNDLED_CONFIG_FILE]: readFileSync(new URL('../examples/replguard.config.json', import.meta.url), 'utf8') },
     env: {
-      [ENV_NAMES.config]: readFileSync(new URL('../examples/replguard.config.json', import.meta.url), 'utf8'),
       [ENV_NAMES.tableName]: 'bench-alerts',
       [ENV_NAMES.topicArn]: 'arn:aws:sns:us-east-1:123456789012:bench-alerts',
       [ENV_NAMES.dashboardName]: 'bench-dashboard',
@@ -77,6 +79,7 @@ export async function measureBundles(ctx: BenchContext): Promise<Record<string, 
         banner: { js: fn.options.banner },
         logLevel: 'silent',
       });
+      for (const [name, text] of Object.entries(fn.files)) writeFileSync(join(dir, name), text);
       const bytes = statSync(outfile).size;
       const runs = Array.from({ length: INIT_RUNS }, () => measureInit(outfile, fn.env));
       const initMs = Math.round(median(runs));

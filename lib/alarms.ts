@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
 import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/metrics';
@@ -11,6 +12,13 @@ export interface GuardAlarmsProps {
   readonly config: Config;
   readonly topic: sns.ITopic;
   readonly checker: lambda.IFunction;
+  /** Checks that failed every retry, or that EventBridge could not deliver. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Alarm names are `<prefix>-<alarm>`: the name is what an alarm's email subject and SMS show,
+   * so it must say what fired, and which deployment.
+   */
+  readonly namePrefix: string;
 }
 
 /** Alarm evaluation ranges are limited to one day. */
@@ -27,13 +35,16 @@ function periodsWithin(period: Duration, wanted: number): number {
 
 /**
  * The alarms, all to the alert topic. They back up the checker's own notifications with
- * CloudWatch's view: the fleet metrics, and the checker watching itself (heartbeat, errors).
+ * CloudWatch's view: the fleet metrics, and the checker watching itself (heartbeat, errors,
+ * dead letters). The fleet alarms count what the checker counts (its thresholds, overrides and
+ * suppressions), so an alarm never pages for what the config says may happen.
  */
 export class GuardAlarms extends Construct {
   readonly unhealthyReplicas: cloudwatch.Alarm;
-  readonly maxReplicaLag: cloudwatch.Alarm;
+  readonly replicaLagCritical: cloudwatch.Alarm;
   readonly heartbeatMissing: cloudwatch.Alarm;
   readonly checkerErrors: cloudwatch.Alarm;
+  readonly deadLetters: cloudwatch.Alarm;
   readonly drNotReady: cloudwatch.Alarm;
   readonly driftFindings?: cloudwatch.Alarm;
   readonly all: readonly cloudwatch.Alarm[];
@@ -46,10 +57,12 @@ export class GuardAlarms extends Construct {
     const healthPeriod = periodMinutes(config.schedule.checkRateMinutes);
     const metric = (metricName: string, period: Duration, statistic: string, dimensionsMap?: Record<string, string>) =>
       new cloudwatch.Metric({ namespace, metricName, period, statistic, ...(dimensionsMap ? { dimensionsMap } : {}) });
+    const alarmName = (id: string) => `${props.namePrefix}-${id}`;
 
     this.unhealthyReplicas = new cloudwatch.Alarm(this, 'UnhealthyReplicas', {
+      alarmName: alarmName('UnhealthyReplicas'),
       alarmDescription:
-        `Replicas not healthy (lagging, broken or unknown) in the last health check. The checker's email names them; runbook: ${runbook}. ` +
+        `Replicas not healthy (lagging, broken or unknown) in the last health check; replicas whose problem is suppressed in the config are not counted. The checker's email names them; runbook: ${runbook}. ` +
         'Missing data keeps the last state: the heartbeat alarm owns "the checker stopped".',
       metric: metric(METRIC_NAMES.unhealthyReplicas, healthPeriod, 'Maximum'),
       threshold: 0,
@@ -58,24 +71,25 @@ export class GuardAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     });
 
-    // The same M-of-N as the lag rule, so the alarm and the findings agree on "sustained".
-    const lagPeriods = periodsWithin(healthPeriod, config.lag.evaluationPeriods);
-    this.maxReplicaLag = new cloudwatch.Alarm(this, 'MaxReplicaLag', {
+    // The checker's own verdict (REPLICA_LAG_HIGH critical): each replica against its own threshold
+    // (lagOverrides), sustained M of N, suppressions applied. A fleet-wide max against one global
+    // threshold would page for every replica an override or a suppression says may lag.
+    this.replicaLagCritical = new cloudwatch.Alarm(this, 'ReplicaLagCritical', {
+      alarmName: alarmName('ReplicaLagCritical'),
       alarmDescription:
-        `Worst replica lag above the critical threshold (${config.lag.criticalSeconds} s) in ${config.lag.datapointsToAlarm} of ${config.lag.evaluationPeriods} checks. ` +
-        `Per-replica overrides are applied by the checker, not here. Runbook: ${runbook}. ` +
-        'Missing data (no replica lag known) keeps the last state: unknown is not healthy.',
-      metric: metric(METRIC_NAMES.maxReplicaLagSeconds, healthPeriod, 'Maximum'),
-      threshold: config.lag.criticalSeconds,
+        `Replicas over their critical lag threshold (lag.criticalSeconds = ${config.lag.criticalSeconds} s, or the lagOverride that matches) in ${config.lag.datapointsToAlarm} of ${config.lag.evaluationPeriods} datapoints. ` +
+        `The checker's email names them; runbook: ${runbook}. Missing data keeps the last state: unknown is not healthy.`,
+      metric: metric(METRIC_NAMES.replicasOverCriticalLag, healthPeriod, 'Maximum'),
+      threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: lagPeriods,
-      datapointsToAlarm: Math.min(config.lag.datapointsToAlarm, lagPeriods),
+      evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     });
 
     // Three missed health checks in a row: one late run is not worth a page.
     const heartbeatPeriods = periodsWithin(healthPeriod, 3);
     this.heartbeatMissing = new cloudwatch.Alarm(this, 'HeartbeatMissing', {
+      alarmName: alarmName('HeartbeatMissing'),
       alarmDescription:
         'The health check stopped reporting: replication is NOT being watched. Check the checker function\'s logs and dead-letter queue. ' +
         'Missing data is breaching: the monitor watches itself.',
@@ -88,6 +102,7 @@ export class GuardAlarms extends Construct {
     });
 
     this.checkerErrors = new cloudwatch.Alarm(this, 'CheckerErrors', {
+      alarmName: alarmName('CheckerErrors'),
       alarmDescription:
         'The checker function failed (an output such as metrics, alert states or SNS failed, or the run crashed). See its logs. ' +
         'Missing data is not breaching: no invocation is no error, and the heartbeat alarm covers silence.',
@@ -98,8 +113,23 @@ export class GuardAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    // Errors only count invocations that ran; a check EventBridge could not deliver, or that waited
+    // past its maximum age (runs queue behind reserved concurrency 1), shows only here.
+    this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
+      alarmName: alarmName('DeadLetters'),
+      alarmDescription:
+        'Checks failed every retry, expired in the queue or could not be delivered: they are in the checker\'s dead-letter queue. ' +
+        'Read the messages (they carry the error), fix the cause, then purge the queue to clear this alarm. Missing data is not breaching: an idle empty queue reports nothing.',
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     const drPeriods = periodsWithin(healthPeriod, 3);
     this.drNotReady = new cloudwatch.Alarm(this, 'DrNotReady', {
+      alarmName: alarmName('DrNotReady'),
       alarmDescription:
         `Primaries that need DR have no ready replica in another region (or readiness is unknown) for ${drPeriods} checks in a row. Runbook: ${runbook}. ` +
         'Missing data keeps the last state: the heartbeat alarm owns "the checker stopped".',
@@ -113,6 +143,7 @@ export class GuardAlarms extends Construct {
 
     if (config.drift.enabled) {
       this.driftFindings = new cloudwatch.Alarm(this, 'DriftFindings', {
+        alarmName: alarmName('DriftFindings'),
         alarmDescription:
           `Parameter or configuration drift found by the drift check. The checker's email names each parameter; runbook: ${runbook}. ` +
           'Missing data keeps the last state: the drift check reports only every few minutes, and an unreadable fleet is not drift-free.',
@@ -126,9 +157,10 @@ export class GuardAlarms extends Construct {
 
     this.all = [
       this.unhealthyReplicas,
-      this.maxReplicaLag,
+      this.replicaLagCritical,
       this.heartbeatMissing,
       this.checkerErrors,
+      this.deadLetters,
       this.drNotReady,
       ...(this.driftFindings ? [this.driftFindings] : []),
     ];

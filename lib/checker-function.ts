@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
-import { ENV_NAMES } from '../lambdas/checker/env';
+import { BUNDLED_CONFIG_FILE, ENV_NAMES } from '../lambdas/checker/env';
 import { CHECKER_BUNDLE, CHECKER_ENTRY } from './checker-bundle';
 
 /** Name of the custom drift baseline inside the function package. */
@@ -17,10 +20,19 @@ export const BUNDLED_BASELINE = 'baseline.json';
 
 const shellQuote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * Writes the validated config (defaults filled in) to a file the bundling step copies into the
+ * package. A file, not an environment variable: Lambda allows 4 KB of variables in total.
+ */
+function stageConfigFile(config: Config): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'replguard-config-')), BUNDLED_CONFIG_FILE);
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
 export interface CheckerFunctionProps {
+  /** The validated config; shipped inside the function package as `BUNDLED_CONFIG_FILE`. */
   readonly config: Config;
-  /** The config as the user wrote it, passed to the function as JSON. */
-  readonly configJson: string;
   readonly table: dynamodb.ITable;
   readonly topic: sns.ITopic;
   readonly dashboardName: string;
@@ -53,6 +65,7 @@ export class CheckerFunction extends Construct {
   constructor(scope: Construct, id: string, props: CheckerFunctionProps) {
     super(scope, id);
     const { config } = props;
+    const configFile = stageConfigFile(config);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -113,7 +126,7 @@ export class CheckerFunction extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AlertStates',
-        actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        actions: ['dynamodb:Query', 'dynamodb:PutItem'],
         resources: [props.table.tableArn],
       }),
     );
@@ -143,7 +156,7 @@ export class CheckerFunction extends Construct {
       // A check queued for longer than this reads a fleet the next scheduled run reads anyway.
       maxEventAge: Duration.hours(1),
       environment: {
-        [ENV_NAMES.config]: props.configJson,
+        [ENV_NAMES.configFile]: BUNDLED_CONFIG_FILE,
         [ENV_NAMES.tableName]: props.table.tableName,
         [ENV_NAMES.topicArn]: props.topic.topicArn,
         [ENV_NAMES.dashboardName]: props.dashboardName,
@@ -163,9 +176,11 @@ export class CheckerFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // The asset hash covers the output directory, so a changed baseline redeploys the function.
-          afterBundling: (_inputDir: string, outputDir: string) =>
-            props.baselineFile ? [`cp ${shellQuote(props.baselineFile)} ${shellQuote(`${outputDir}/${BUNDLED_BASELINE}`)}`] : [],
+          // The asset hash covers the output directory, so a changed config or baseline redeploys the function.
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp ${shellQuote(configFile)} ${shellQuote(`${outputDir}/${BUNDLED_CONFIG_FILE}`)}`,
+            ...(props.baselineFile ? [`cp ${shellQuote(props.baselineFile)} ${shellQuote(`${outputDir}/${BUNDLED_BASELINE}`)}`] : []),
+          ],
         },
       },
     });

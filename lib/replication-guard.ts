@@ -18,9 +18,6 @@ import { CheckerFunction } from './checker-function';
 import { GuardDashboard } from './dashboard';
 import { Notifications } from './notifications';
 
-/** Lambda allows 4 KB of environment in total; leave room for the other variables. */
-export const MAX_CONFIG_ENV_BYTES = 3072;
-
 export interface ReplicationGuardProps {
   /**
    * The replguard config: the same object as the CLI's config file. Validated with the same
@@ -43,6 +40,12 @@ export interface ReplicationGuardProps {
    * @default - `<stack name>-ReplicationGuard`
    */
   readonly dashboardName?: string;
+  /**
+   * Prefix of the alarm names (`<prefix>-HeartbeatMissing`, ...): alarm emails and SMS show the
+   * name. Set it when one stack holds two guards.
+   * @default - the stack name
+   */
+  readonly alarmNamePrefix?: string;
   /**
    * Checker timeout.
    * @default Duration.minutes(2)
@@ -101,15 +104,8 @@ export class ReplicationGuard extends Construct {
   constructor(scope: Construct, id: string, props: ReplicationGuardProps) {
     super(scope, id);
     const source = props.configSource ?? 'config';
+    // Validated here, shipped to the checker as a file in its package (any size), validated again there.
     this.config = parseConfig(props.config, source);
-    const configJson = JSON.stringify(props.config);
-    const configBytes = Buffer.byteLength(configJson, 'utf8');
-    if (configBytes > MAX_CONFIG_ENV_BYTES) {
-      throw new ConfigError(
-        `Invalid config in ${source}: ${configBytes} bytes of JSON, but the checker receives it as a Lambda environment ` +
-          `variable (4 KB in total); keep it under ${MAX_CONFIG_ENV_BYTES} bytes (fewer overrides or suppressions).`,
-      );
-    }
 
     const baselineFile = this.config.drift.enabled && this.config.drift.baseline
       ? checkedBaseline(resolve(props.baseDirectory ?? process.cwd(), this.config.drift.baseline), source)
@@ -128,7 +124,6 @@ export class ReplicationGuard extends Construct {
 
     const checker = new CheckerFunction(this, 'Checker', {
       config: this.config,
-      configJson,
       table: this.table,
       topic: this.topic,
       dashboardName: this.dashboardName,
@@ -146,7 +141,13 @@ export class ReplicationGuard extends Construct {
       checker: this.checker,
       deadLetterQueue: this.deadLetterQueue,
     });
-    this.alarms = new GuardAlarms(this, 'Alarms', { config: this.config, topic: this.topic, checker: this.checker });
+    this.alarms = new GuardAlarms(this, 'Alarms', {
+      config: this.config,
+      topic: this.topic,
+      checker: this.checker,
+      deadLetterQueue: this.deadLetterQueue,
+      namePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,
+    });
     this.dashboard = new GuardDashboard(this, 'Dashboard', {
       config: this.config,
       dashboardName: this.dashboardName,

@@ -21,6 +21,18 @@ function quantity(value: number): string {
   return value.toPrecision(3);
 }
 
+/** The line that dominates the bill and the setting that moves it: what a reader wants to know first. */
+function largestItem(estimate: CostEstimate): string[] {
+  const top = [...estimate.lines].sort((a, b) => b.monthlyUsd - a.monthlyUsd)[0];
+  if (!top || estimate.totalUsd <= 0) return [];
+  const share = Math.round((top.monthlyUsd / estimate.totalUsd) * 100);
+  return [
+    '',
+    `Largest item: ${top.service} ${top.item}, ${usd(top.monthlyUsd)} (${share}% of the total)` +
+      (top.lever ? `; set by ${top.lever}.` : '.'),
+  ];
+}
+
 export function renderCostTable(estimate: CostEstimate): string {
   const rows = [
     ['SERVICE', 'ITEM', 'QUANTITY', 'MONTHLY'],
@@ -38,6 +50,7 @@ export function renderCostTable(estimate: CostEstimate): string {
       .filter(([, v]) => v > 0)
       .map(([service, v]) => `  ${service.padEnd(16)} ${usd(v)}`),
     `  ${'TOTAL'.padEnd(16)} ${usd(estimate.totalUsd)} per month`,
+    ...largestItem(estimate),
     '',
     'Assumptions:',
     ...estimate.assumptions.map((a) => `  - ${a}`),

@@ -3,11 +3,11 @@
  *
  * Every write is conditional on the version the run read and carries the invocation's token, so
  * a retried Lambda invocation (same request id) finds its transition already claimed and sends
- * nothing twice.
+ * nothing twice. News is claimed `unsent` and confirmed after the publish, so a run that died in
+ * between leaves it for the next run to send (see alert-lifecycle).
  */
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   PutItemCommand,
   QueryCommand,
   type AttributeValue,
@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   ALERT_TABLE_SCHEMA,
+  NEWS_KINDS,
   type AlertState,
   type AlertStateStore,
   type AlertStatus,
@@ -51,6 +52,7 @@ export function toItem(state: AlertState, transitionId?: string): Item {
   };
   if (state.resolvedAt) item.resolvedAt = { S: state.resolvedAt };
   if (state.expiresAt !== undefined) item[TTL] = { N: String(state.expiresAt) };
+  if (state.unsent) item.unsent = { S: state.unsent };
   if (transitionId) item.lastTransition = { S: transitionId };
   return item;
 }
@@ -87,10 +89,12 @@ export function fromItem(item: Item): AlertState {
     ...(item.resolvedAt?.S ? { resolvedAt: item.resolvedAt.S } : {}),
     ...(expires !== undefined ? { expiresAt: Number(expires) } : {}),
     version,
+    ...(item.unsent ? { unsent: oneOf(item, 'unsent', NEWS_KINDS) } : {}),
   };
 }
 
-const transitionId = (t: Transition, token: string) => `${token}#${t.kind}`;
+/** Unique per write of a run: a re-send under the same request id is a new transition, not a replay. */
+const transitionId = (t: Transition, token: string) => `${token}#${t.kind}#${t.next.version}`;
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
@@ -150,34 +154,24 @@ export class DynamoAlertStateStore implements AlertStateStore {
     }
   }
 
-  async release(transition: Transition, token: string): Promise<void> {
-    const id = transitionId(transition, token);
-    const condition = {
-      ConditionExpression: '#version = :claimed AND #last = :id',
-      ExpressionAttributeNames: { '#version': 'version', '#last': 'lastTransition' },
-      ExpressionAttributeValues: { ':claimed': { N: String(transition.next.version) }, ':id': { S: id } },
-    };
+  async confirm(transition: Transition, token: string): Promise<void> {
+    if (!transition.next.unsent) return;
+    const { unsent: _sent, ...sent } = transition.next;
     try {
-      if (transition.previous) {
-        // Back to what the run read, one version on, so the retry plans (and sends) it again.
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: toItem({ ...transition.previous, version: transition.next.version + 1 }),
-            ...condition,
-          }),
-        );
-      } else {
-        await this.client.send(
-          new DeleteItemCommand({
-            TableName: this.tableName,
-            Key: { [PK]: { S: transition.next.scope }, [SK]: { S: transition.next.key } },
-            ...condition,
-          }),
-        );
-      }
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem({ ...sent, version: transition.next.version + 1 }, transitionId(transition, token)),
+          ConditionExpression: '#version = :claimed AND #last = :id',
+          ExpressionAttributeNames: { '#version': 'version', '#last': 'lastTransition' },
+          ExpressionAttributeValues: {
+            ':claimed': { N: String(transition.next.version) },
+            ':id': { S: transitionId(transition, token) },
+          },
+        }),
+      );
     } catch (error) {
-      // Someone moved the alert on since: there is nothing of ours left to undo.
+      // Someone moved the alert on since the claim: what they wrote stands.
       if (!isConditionFailure(error)) throw error;
     }
   }

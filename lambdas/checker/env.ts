@@ -1,12 +1,16 @@
 /**
  * The checker's environment, read and validated in one place at init. The stack sets these;
- * a missing or malformed one fails the cold start with the variable named.
+ * a missing or malformed one fails the cold start with the variable (or file) named.
+ *
+ * The config itself is not in the environment (Lambda allows 4 KB of variables in total, and a
+ * fleet's overrides and suppressions outgrow that): the stack ships it as a JSON file inside the
+ * function package, and the environment only names the file.
  */
 import { ConfigError, parseConfig, type Config } from '../core/config';
 
 export const ENV_NAMES = {
-  /** The replguard config as JSON, validated again here with parseConfig. */
-  config: 'REPLGUARD_CONFIG',
+  /** The config file: a file name next to the handler, or an absolute path. `BUNDLED_CONFIG_FILE` when unset. */
+  configFile: 'REPLGUARD_CONFIG_FILE',
   tableName: 'ALERT_TABLE_NAME',
   topicArn: 'ALERT_TOPIC_ARN',
   dashboardName: 'DASHBOARD_NAME',
@@ -18,6 +22,9 @@ export const ENV_NAMES = {
   baselineFile: 'REPLGUARD_BASELINE_FILE',
 } as const;
 
+/** Name of the validated config inside the function package, next to the handler. */
+export const BUNDLED_CONFIG_FILE = 'replguard.config.json';
+
 export class EnvironmentError extends Error {
   constructor(message: string) {
     super(message);
@@ -27,6 +34,8 @@ export class EnvironmentError extends Error {
 
 export interface CheckerEnvironment {
   readonly config: Config;
+  /** The config file it was read from, as named in the environment (for the logs). */
+  readonly configFile: string;
   readonly tableName: string;
   readonly topicArn: string;
   readonly dashboardName: string;
@@ -37,38 +46,58 @@ export interface CheckerEnvironment {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Reads a file named in the environment: a name next to the handler, or an absolute path. */
+export type ReadPackageFile = (file: string) => string;
+
 function required(env: Env, name: string): string {
   const value = env[name]?.trim();
   if (!value) throw new EnvironmentError(`Environment variable ${name} is not set.`);
   return value;
 }
 
-export function readEnvironment(env: Env): CheckerEnvironment {
-  const configText = required(env, ENV_NAMES.config);
+const PLAIN_FILE_NAME = /^[A-Za-z0-9._-]+$/;
+
+function readConfig(file: string, readFile: ReadPackageFile): Config {
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    throw new EnvironmentError(`Config file ${file} (${ENV_NAMES.configFile}) cannot be read: ${(error as Error).message}`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(configText);
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new EnvironmentError(`Environment variable ${ENV_NAMES.config} is not valid JSON: ${(error as Error).message}`);
+    throw new EnvironmentError(`Config file ${file} (${ENV_NAMES.configFile}) is not valid JSON: ${(error as Error).message}`);
   }
-  let config: Config;
   try {
-    config = parseConfig(raw, `environment variable ${ENV_NAMES.config}`);
+    return parseConfig(raw, `deployed config file ${file}`);
   } catch (error) {
     if (error instanceof ConfigError) throw new EnvironmentError(error.message);
     throw error;
   }
+}
+
+export function readEnvironment(env: Env, readFile: ReadPackageFile): CheckerEnvironment {
+  const configFile = env[ENV_NAMES.configFile]?.trim() || BUNDLED_CONFIG_FILE;
+  if (!PLAIN_FILE_NAME.test(configFile) && !configFile.startsWith('/')) {
+    throw new EnvironmentError(
+      `Environment variable ${ENV_NAMES.configFile} must be a file name next to the handler or an absolute path (got "${configFile}").`,
+    );
+  }
+  const config = readConfig(configFile, readFile);
   const topicArn = required(env, ENV_NAMES.topicArn);
   if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/.test(topicArn)) {
     throw new EnvironmentError(`Environment variable ${ENV_NAMES.topicArn} is not an SNS topic ARN (got "${topicArn}").`);
   }
   const deploymentName = env[ENV_NAMES.deploymentName]?.trim();
   const baselineFile = env[ENV_NAMES.baselineFile]?.trim();
-  if (baselineFile && !/^[A-Za-z0-9._-]+$/.test(baselineFile)) {
+  if (baselineFile && !PLAIN_FILE_NAME.test(baselineFile)) {
     throw new EnvironmentError(`Environment variable ${ENV_NAMES.baselineFile} must be a file name next to the handler (got "${baselineFile}").`);
   }
   return {
     config,
+    configFile,
     tableName: required(env, ENV_NAMES.tableName),
     topicArn,
     dashboardName: required(env, ENV_NAMES.dashboardName),

@@ -1,9 +1,11 @@
 /**
  * The checker Lambda: a thin shell. Everything that can be made once is made at init (the
- * environment, the logger, the SDK clients, the readers); each invocation resolves its trigger
- * and runs one check.
+ * environment, the config file shipped in the package, the logger, the SDK clients, the
+ * readers); each invocation resolves its trigger and runs one check.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -22,11 +24,14 @@ import { runCheck, type CheckOutcome } from './run-check';
 import { triggerOf, type CheckerEvent, type CheckScope } from './trigger';
 
 const logger = new Logger({ serviceName: 'replication-guard' });
+/** Files the stack ships in the package sit next to this file; tests may name an absolute path. */
+const packageFile = (file: string) =>
+  readFileSync(isAbsolute(file) ? file : fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8');
 const env = (() => {
   try {
-    return readEnvironment(process.env);
+    return readEnvironment(process.env, packageFile);
   } catch (error) {
-    // A broken deployment fails the cold start with the variable named, in the structured logs too.
+    // A broken deployment fails the cold start with the variable or file named, in the structured logs too.
     logger.error('Checker environment is invalid', { error: (error as Error).message });
     throw error;
   }
@@ -34,7 +39,7 @@ const env = (() => {
 const { config } = env;
 // A custom baseline is bundled next to this file at deploy time (validated at synth and again here).
 const baseline = env.baselineFile
-  ? parseBaselineText(readFileSync(new URL(`./${env.baselineFile}`, import.meta.url), 'utf8'), `deployed baseline ${env.baselineFile}`)
+  ? parseBaselineText(packageFile(env.baselineFile), `deployed baseline ${env.baselineFile}`)
   : undefined;
 
 // One client pair per monitored region, shared by both readers and kept across invocations.

@@ -1,5 +1,5 @@
 /**
- * One check, end to end: read → evaluate → publish metrics → alert lifecycle → notify.
+ * One check, end to end: read → evaluate → publish metrics → alert lifecycle → notify → confirm.
  * Every dependency is injected, so this runs under test without AWS. A failing output never
  * hides the others: metrics, alert states and the notification are each attempted, and the
  * run fails (so Lambda counts an error and retries) only after all of them were tried.
@@ -66,6 +66,8 @@ export interface CheckOutcome {
   readonly degradedRegions: readonly string[];
   readonly metricsPublished: number;
   readonly transitions: Readonly<Partial<Record<TransitionKind, number>>>;
+  /** Of those, news an earlier run wrote but never confirmed sent. */
+  readonly resent: number;
   readonly notified: boolean;
   /** Set when the check did not run, with why. */
   readonly skipped?: string;
@@ -93,7 +95,7 @@ export async function runCheck(
 
   if (scope === 'drift' && !config.drift.enabled) {
     log.info('Drift check skipped: drift.enabled is false', { reason: request.reason });
-    return { scope, replicas: 0, findings: 0, degradedRegions: [], metricsPublished: 0, transitions: {}, notified: false, skipped: 'drift disabled' };
+    return { scope, replicas: 0, findings: 0, degradedRegions: [], metricsPublished: 0, transitions: {}, resent: 0, notified: false, skipped: 'drift disabled' };
   }
 
   const started = clock();
@@ -124,6 +126,7 @@ export async function runCheck(
   }
 
   const transitionCounts: Partial<Record<TransitionKind, number>> = {};
+  let resent = 0;
   let notified = false;
   try {
     const previous = await deps.store.load(scope);
@@ -142,6 +145,10 @@ export async function runCheck(
       if (await deps.store.claim(transition, request.token)) {
         claimed.push(transition);
         transitionCounts[transition.kind] = (transitionCounts[transition.kind] ?? 0) + 1;
+        if (transition.resend) {
+          resent++;
+          log.warn('Sending news an earlier run wrote but never confirmed sent', { key: transition.key, kind: transition.kind });
+        }
       } else {
         log.info('Transition already claimed (a retry or an overlapping run); not sent again', {
           key: transition.key,
@@ -162,19 +169,21 @@ export async function runCheck(
       reminderHours: config.notifications.reminderHours,
     });
     if (notification) {
-      try {
-        await deps.notifier.publish(notification);
-        notified = true;
-        log.info('Notification sent', { subject: notification.subject, sms: notification.sendSms, open: countBySeverity(plan.open) });
-      } catch (error) {
-        // Undo the claims so the retry of this invocation plans and sends them again.
-        for (const transition of claimed.filter((t) => t.notify)) {
-          await deps.store.release(transition, request.token).catch((releaseError: unknown) =>
-            log.error('Releasing a claimed transition failed', { key: transition.key, error: asError(releaseError).message }),
-          );
+      // A failure here leaves the claims unsent: the retry (or the next run) sends them.
+      await deps.notifier.publish(notification);
+      notified = true;
+      log.info('Notification sent', { subject: notification.subject, sms: notification.sendSms, open: countBySeverity(plan.open) });
+      // Sent: clear the unsent marks. A failure here can only repeat the message, never lose it.
+      let confirmFailure: Error | undefined;
+      for (const transition of claimed.filter((t) => t.next.unsent)) {
+        try {
+          await deps.store.confirm(transition, request.token);
+        } catch (error) {
+          confirmFailure = asError(error);
+          log.error('Confirming a sent transition failed; the next run sends it again', { key: transition.key, error: confirmFailure.message });
         }
-        throw error;
       }
+      if (confirmFailure) failures.push({ output: 'alert states', error: confirmFailure });
     }
   } catch (error) {
     log.error('Alert lifecycle or notification failed', { error: asError(error).message });
@@ -189,6 +198,7 @@ export async function runCheck(
     degradedRegions,
     metricsPublished,
     transitions: transitionCounts,
+    resent,
     notified,
   };
   log.info('Check finished', { ...outcome, reason: request.reason, durationMs, summary: report.summary });

@@ -26,6 +26,7 @@ export const DRIFT_API_CALLS = [
   'ModifyDBParameterGroup',
   'ModifyDBClusterParameterGroup',
   'ResetDBParameterGroup',
+  'ResetDBClusterParameterGroup',
   'ModifyDBInstance',
   'ModifyDBCluster',
 ] as const;

@@ -6,6 +6,12 @@
  * notifies once more when it clears. Each check scope owns its alerts: a health run only opens,
  * reminds and resolves health alerts, so it never "resolves" a drift alert it did not look for.
  * An alert in a region whose read failed this run is held, not resolved: unknown is not healthy.
+ *
+ * Delivery is at least once. A transition that is news is written with `unsent` set, and the
+ * flag is cleared only after SNS accepted the message; a run that finds `unsent` still set (the
+ * previous attempt crashed or timed out between the write and the publish, or the publish failed)
+ * sends that news again. A crash after the publish and before the clear repeats a message; no
+ * crash loses one.
  */
 import type { EvaluationScope } from './evaluate';
 import { SEVERITY_RANK, codesInScope, findingKey, type Finding, type FindingCode, type Severity } from './findings';
@@ -30,10 +36,15 @@ export interface AlertState {
   readonly expiresAt?: number;
   /** Incremented by every write: writes are conditional on it, so a retried run cannot repeat one. */
   readonly version: number;
+  /** News written but not yet confirmed sent; the next run sends it (again) until it is. */
+  readonly unsent?: NewsKind;
 }
 
 /** `updated` is silent: a severity change that is not an escalation. */
 export type TransitionKind = 'opened' | 'escalated' | 'reminder' | 'resolved' | 'updated';
+/** The transitions that are news (sent to people). */
+export type NewsKind = Exclude<TransitionKind, 'updated'>;
+export const NEWS_KINDS: readonly NewsKind[] = ['opened', 'escalated', 'reminder', 'resolved'];
 
 export interface Transition {
   readonly kind: TransitionKind;
@@ -45,6 +56,8 @@ export interface Transition {
   readonly next: AlertState;
   /** The current finding; absent for `resolved`. */
   readonly finding?: Finding;
+  /** Sends news an earlier run wrote but never confirmed sent (it crashed, timed out or SNS failed). */
+  readonly resend?: boolean;
 }
 
 export interface LifecycleInput {
@@ -100,6 +113,9 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
   const retentionSeconds = (input.resolvedRetentionDays ?? 30) * 86_400;
   const transitions: Transition[] = [];
   const open: AlertState[] = [];
+  /** News is written unsent; the run clears the flag once SNS took the message. */
+  const news = (kind: NewsKind, fields: Omit<Transition, 'kind' | 'notify' | 'next'>, next: AlertState) =>
+    transitions.push({ kind, notify: true, ...fields, next: { ...next, lastNotifiedAt: nowIso, unsent: kind } });
 
   for (const [key, finding] of current) {
     const state = states.get(key);
@@ -121,47 +137,54 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
         lastNotifiedAt: nowIso,
         version: (state?.version ?? 0) + 1,
       };
-      transitions.push({ kind: 'opened', key, notify: true, previous: state, next, finding });
-      open.push(next);
+      news('opened', { key, previous: state, finding }, next);
+      open.push(transitions.at(-1)!.next);
       continue;
     }
-    const base = { ...state, ...fromFinding, version: state.version + 1 };
+    const base: AlertState = { ...state, ...fromFinding, version: state.version + 1 };
     if (moreSevere(finding.severity, state.severity) && atLeast(finding.severity, minSeverity)) {
-      const next: AlertState = { ...base, lastNotifiedAt: nowIso };
-      transitions.push({ kind: 'escalated', key, notify: true, previous: state, next, finding });
-      open.push(next);
+      news('escalated', { key, previous: state, finding }, base);
+    } else if (state.unsent) {
+      news(state.unsent, { key, previous: state, finding, resend: true }, base);
     } else if (finding.severity !== state.severity) {
-      const next: AlertState = { ...base };
-      transitions.push({ kind: 'updated', key, notify: false, previous: state, next, finding });
-      open.push(next);
+      transitions.push({ kind: 'updated', key, notify: false, previous: state, next: base, finding });
     } else if (
       atLeast(finding.severity, minSeverity) &&
       now.getTime() - Date.parse(state.lastNotifiedAt) >= input.reminderHours * HOUR_MS
     ) {
-      const next: AlertState = { ...base, lastNotifiedAt: nowIso };
-      transitions.push({ kind: 'reminder', key, notify: true, previous: state, next, finding });
-      open.push(next);
+      news('reminder', { key, previous: state, finding }, base);
     } else {
       // Still open, nothing new: no write, so a quiet minute costs nothing.
       open.push(state);
+      continue;
     }
+    open.push(transitions.at(-1)!.next);
   }
 
   for (const state of states.values()) {
-    if (state.status !== 'open' || current.has(state.key)) continue;
+    if (current.has(state.key)) continue;
+    const again = { ...state, version: state.version + 1 };
+    if (state.status === 'resolved') {
+      if (state.unsent === 'resolved') news('resolved', { key: state.key, previous: state, resend: true }, again);
+      continue;
+    }
     if (held.has(state.region)) {
-      open.push(state);
+      // Not resolved while its region cannot be read, but news already decided still goes out.
+      if (state.unsent) {
+        news(state.unsent, { key: state.key, previous: state, resend: true }, again);
+        open.push(transitions.at(-1)!.next);
+      } else {
+        open.push(state);
+      }
       continue;
     }
     const next: AlertState = {
-      ...state,
+      ...again,
       status: 'resolved',
       resolvedAt: nowIso,
-      lastNotifiedAt: nowIso,
       expiresAt: Math.floor(now.getTime() / 1000) + retentionSeconds,
-      version: state.version + 1,
     };
-    transitions.push({ kind: 'resolved', key: state.key, notify: true, previous: state, next });
+    news('resolved', { key: state.key, previous: state }, next);
   }
   return { transitions, open };
 }
@@ -183,6 +206,9 @@ export interface AlertStateStore {
    * attempt of this invocation) got there first: the caller must not notify it.
    */
   claim(transition: Transition, token: string): Promise<boolean>;
-  /** Undoes a claim whose notification could not be sent, so a retry sends it. */
-  release(transition: Transition, token: string): Promise<void>;
+  /**
+   * After SNS accepted the message: clears `unsent` on a claimed news transition, so no later run
+   * sends it again. Does nothing if the alert has moved on since the claim.
+   */
+  confirm(transition: Transition, token: string): Promise<void>;
 }

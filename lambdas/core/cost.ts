@@ -52,7 +52,7 @@ export interface CostAssumptions {
   readonly smsShare: number;
   /** Alarm state changes a month (each one notifies every subscriber). */
   readonly alarmNotificationsPerMonth: number;
-  /** Alert state writes per notification (opened, reminder, resolved...). */
+  /** Alert state writes per notification: a claim and a confirmation per alert in it. */
   readonly alertWritesPerNotification: number;
   /** Dashboards the stack creates. */
   readonly dashboards: number;
@@ -68,7 +68,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   notificationsPerMonth: 30,
   smsShare: 0.3,
   alarmNotificationsPerMonth: 10,
-  alertWritesPerNotification: 3,
+  alertWritesPerNotification: 4,
   dashboards: 1,
 };
 
@@ -80,6 +80,8 @@ export interface CostLine {
   readonly quantity: number;
   readonly unit: string;
   readonly monthlyUsd: number;
+  /** The config setting that moves this line, when one does. */
+  readonly lever?: string;
 }
 
 export interface CostEstimate {
@@ -120,11 +122,11 @@ export function customMetricsUsd(count: number): number {
 }
 
 /**
- * The stack's alarms: unhealthy replicas, max lag, heartbeat, checker errors, DR not ready, and
- * drift findings when drift is on.
+ * The stack's alarms: unhealthy replicas, replica lag critical, heartbeat, checker errors, dead
+ * letters, DR not ready, and drift findings when drift is on.
  */
 export function alarmCount(config: Config): number {
-  return config.drift.enabled ? 6 : 5;
+  return config.drift.enabled ? 7 : 6;
 }
 
 const cents = (usd: number) => Math.round(usd * 100) / 100;
@@ -142,7 +144,9 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const runs = healthRuns + driftRuns;
 
   const seriesPerRun = replicas * a.lagSeriesPerReplica;
-  const metricsRequested = runs * seriesPerRun;
+  // The drift check reads the same lag series as the health check (one reader for both).
+  const healthMetricsRequested = healthRuns * seriesPerRun;
+  const driftMetricsRequested = driftRuns * seriesPerRun;
   const perReplicaMetrics = config.metrics.perReplica ? PER_REPLICA_METRICS * replicas : 0;
   const customMetrics =
     fleetMetricCount('health', config.drift.enabled) + fleetMetricCount('drift', config.drift.enabled) + perReplicaMetrics;
@@ -168,17 +172,31 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const lines: CostLine[] = [
     {
       service: 'CloudWatch',
-      item: 'GetMetricData metrics requested',
-      quantity: metricsRequested,
+      item: 'GetMetricData metrics requested, health checks',
+      quantity: healthMetricsRequested,
       unit: 'metrics',
-      monthlyUsd: metricsRequested * PRICES.getMetricDataPerMetric,
+      monthlyUsd: healthMetricsRequested * PRICES.getMetricDataPerMetric,
+      lever: 'schedule.checkRateMinutes (checking every 5 minutes costs a fifth)',
     },
+    ...(config.drift.enabled
+      ? [
+          {
+            service: 'CloudWatch' as const,
+            item: 'GetMetricData metrics requested, drift checks',
+            quantity: driftMetricsRequested,
+            unit: 'metrics',
+            monthlyUsd: driftMetricsRequested * PRICES.getMetricDataPerMetric,
+            lever: 'schedule.driftRateMinutes',
+          },
+        ]
+      : []),
     {
       service: 'CloudWatch',
       item: `custom metrics (${config.metrics.perReplica ? 'fleet + per replica' : 'fleet aggregates only'})`,
       quantity: customMetrics,
       unit: 'metric-months',
       monthlyUsd: customMetricsUsd(customMetrics),
+      ...(config.metrics.perReplica ? { lever: 'metrics.perReplica (off: fleet aggregates only)' } : {}),
     },
     {
       service: 'CloudWatch',
@@ -208,8 +226,10 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
 
   const assumptions = [
     `${a.daysPerMonth}-day month; us-east-1 list prices; no free tier (CloudWatch's free 10 metrics, 10 alarms and 3 dashboards would lower this).`,
-    `Health check every ${config.schedule.checkRateMinutes} min (${Math.round(healthRuns)} runs)` +
-      (config.drift.enabled ? `, drift check every ${config.schedule.driftRateMinutes} min (${Math.round(driftRuns)} runs)` : ', drift check off') +
+    `Health check every ${config.schedule.checkRateMinutes} min (${Math.round(healthRuns).toLocaleString('en-US')} runs)` +
+      (config.drift.enabled
+        ? `, drift check every ${config.schedule.driftRateMinutes} min (${Math.round(driftRuns).toLocaleString('en-US')} runs)`
+        : ', drift check off') +
       '; event-triggered checks are rare and not counted.',
     `Each run reads ${a.lagSeriesPerReplica} lag series per replica (${replicas} replicas, ${config.regions.length} region${config.regions.length === 1 ? '' : 's'}); PostgreSQL sources add slot and write-activity series, global secondaries a second lag metric.`,
     `GetMetricData is billed per metric requested, not per datapoint: the ${config.lag.windowMinutes}-minute window costs the same as 1 minute.`,
@@ -219,7 +239,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     `Lambda arm64 at ${a.memoryMb} MB: a health run takes ~${a.healthRunSeconds.base} s + ${a.healthRunSeconds.perReplica * 1000} ms per replica, a drift run ~${a.driftRunSeconds.base} s + ${a.driftRunSeconds.perReplica * 1000} ms per replica; ${a.logBytesPerRun} bytes of logs per run.`,
     `${a.notificationsPerMonth} notifications a month (runs with news) plus ${a.alarmNotificationsPerMonth} alarm state changes, to ${emails} email address${emails === 1 ? '' : 'es'} and ${phones} phone number${phones === 1 ? '' : 's'}; ${Math.round(a.smsShare * 100)}% of notifications reach smsMinSeverity (${config.notifications.smsMinSeverity}).`,
     `SMS at the US rate ($${PRICES.snsSmsUs} per message including carrier fees); international SMS costs more.`,
-    `Alert state: one strongly consistent read per run, ${a.alertWritesPerNotification} writes per notification; storage and point-in-time recovery of a few KB round to $0.`,
+    `Alert state: one strongly consistent read per run, ${a.alertWritesPerNotification} writes per notification (a claim and a confirmation per alert in it); storage and point-in-time recovery of a few KB round to $0.`,
   ];
   return { replicas, regions: config.regions.length, lines, byService, totalUsd, assumptions };
 }

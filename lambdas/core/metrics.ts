@@ -6,14 +6,15 @@
  * Unknown is not zero: a count that a failed read could hide is left out rather than sent as 0,
  * and the alarms treat a missing datapoint as "keep the last state".
  */
-import type { Config } from './config';
+import { compilePattern, type Config } from './config';
 import type { EvaluationScope, Report } from './evaluate';
-import { DRIFT_CODES, SEVERITIES, codesInScope, type FindingCode, type Severity } from './findings';
+import { DRIFT_CODES, SEVERITIES, codesInScope, type Finding, type FindingCode, type Severity } from './findings';
 
 export const METRIC_NAMES = {
   replicasMonitored: 'ReplicasMonitored',
   unhealthyReplicas: 'UnhealthyReplicas',
   maxReplicaLagSeconds: 'MaxReplicaLagSeconds',
+  replicasOverCriticalLag: 'ReplicasOverCriticalLag',
   findings: 'Findings',
   checkDurationMs: 'CheckDurationMs',
   heartbeat: 'Heartbeat',
@@ -58,11 +59,38 @@ export interface MetricsInput {
 /** The aggregates every check publishes per scope (a fixed set: this is what `replguard cost` counts). */
 export function fleetMetricCount(scope: EvaluationScope, driftEnabled: boolean): number {
   const common = 2 + SEVERITIES.length; // Heartbeat, CheckDurationMs, Findings × severity
-  const health = 5; // ReplicasMonitored, UnhealthyReplicas, MaxReplicaLagSeconds, DrReady, DrNotReady
+  const health = 6; // ReplicasMonitored, UnhealthyReplicas, MaxReplicaLagSeconds, ReplicasOverCriticalLag, DrReady, DrNotReady
   const drift = 1; // DriftFindings
   if (scope === 'health') return common + health;
   if (scope === 'drift') return driftEnabled ? common + drift : 0;
   return common + health + drift;
+}
+
+/** The codes whose findings set a replica's own status (lagging, broken, unknown). */
+const REPLICA_STATUS_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'REPLICA_LAG_HIGH',
+  'REPLICATION_BROKEN',
+  'LAG_METRIC_MISSING',
+  'CHECK_DEGRADED',
+]);
+
+const replicaKey = (region: string, id: string) => `${region}\u0000${id}`;
+
+/**
+ * Replicas that are not healthy and that the user did not silence. A replica whose only problem
+ * is suppressed in the config is not paged for, so the alarm must not count it either; a replica
+ * that is not healthy for any other reason counts, finding or not (unknown is not healthy).
+ */
+function unhealthyReplicas(report: Report, config: Config, findings: readonly Finding[]): number {
+  const named = new Set(findings.filter((f) => f.severity !== 'info').map((f) => replicaKey(f.region, f.resource)));
+  const silencers = config.suppressions
+    .filter((s) => REPLICA_STATUS_CODES.has(s.code))
+    .map((s) => ({ region: s.region, resource: s.resource ? compilePattern(s.resource) : undefined }));
+  const silenced = (region: string, id: string) =>
+    silencers.some((s) => (!s.region || s.region === region) && (!s.resource || s.resource.test(id)));
+  return report.replicas.filter(
+    (r) => r.status !== 'healthy' && (named.has(replicaKey(r.region, r.id)) || !silenced(r.region, r.id)),
+  ).length;
 }
 
 /** Custom metrics per replica when `metrics.perReplica` is on (lag and health). */
@@ -96,11 +124,16 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
   ];
 
   if (scope === 'health' || scope === 'all') {
-    const unhealthy = report.replicas.filter((r) => r.status !== 'healthy').length;
     const lags = report.replicas.map((r) => r.lagSeconds).filter((v): v is number => v !== null);
+    // Over each replica's own critical threshold (lagOverrides applied), sustained, not suppressed: what pages.
+    const overCritical = new Set(
+      findings.filter((f) => f.code === 'REPLICA_LAG_HIGH' && f.severity === 'critical').map((f) => replicaKey(f.region, f.resource)),
+    );
     out.push(datum(METRIC_NAMES.replicasMonitored, report.replicas.length, 'Count'));
-    out.push(...count(METRIC_NAMES.unhealthyReplicas, unhealthy));
+    out.push(...count(METRIC_NAMES.unhealthyReplicas, unhealthyReplicas(report, config, findings)));
+    // Raw worst lag, for the graph: it ignores overrides and suppressions, so no alarm uses it.
     if (lags.length > 0) out.push(datum(METRIC_NAMES.maxReplicaLagSeconds, Math.max(...lags), 'Seconds'));
+    out.push(...count(METRIC_NAMES.replicasOverCriticalLag, overCritical.size));
     out.push(datum(METRIC_NAMES.drReadyPrimaries, report.dr.filter((d) => d.ready === true).length, 'Count'));
     // 'unknown' is not ready: a primary whose DR cannot be verified is not protected.
     out.push(...count(METRIC_NAMES.drNotReadyPrimaries, report.dr.filter((d) => d.ready !== true).length));

@@ -102,6 +102,8 @@ export function dashboardConsoleUrl(region: string, dashboardName: string): stri
 }
 
 const severityOf = (t: Transition): Severity => t.next.severity;
+/** ISO-8601 to the second, as everywhere else in the message ("2026-11-24T10:00:00Z"). */
+const at = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z');
 const worst = (severities: readonly Severity[]): Severity | undefined =>
   [...severities].sort((a, b) => SEVERITY_RANK[a] - SEVERITY_RANK[b])[0];
 
@@ -134,7 +136,7 @@ function emailEntry(t: Transition, input: NotificationInput): string[] {
     return [
       `[RESOLVED] ${s.code} on ${where}, was ${s.severity}`,
       `  Last seen: ${s.message}`,
-      `  Open from ${s.openedAt} to ${input.checkedAt} (${duration(s.openedAt, input.checkedAt)}).`,
+      `  Open from ${at(s.openedAt)} to ${at(input.checkedAt)} (${duration(s.openedAt, input.checkedAt)}).`,
       `  Runbook: ${runbookUrl(s.code, input.runbookBaseUrl)}`,
     ];
   }
@@ -143,30 +145,57 @@ function emailEntry(t: Transition, input: NotificationInput): string[] {
     `[${s.severity.toUpperCase()}] ${s.code} on ${where}`,
     `  What: ${finding?.message ?? s.message}`,
   ];
-  if (t.kind === 'escalated' && t.previous) lines.push(`  Escalated from ${t.previous.severity}.`);
-  lines.push(`  Open since: ${s.openedAt}${t.kind === 'reminder' ? ` (${duration(s.openedAt, input.checkedAt)})` : ''}`);
+  if (t.kind === 'escalated' && t.previous && t.previous.severity !== s.severity) lines.push(`  Escalated from ${t.previous.severity}.`);
+  const late = t.kind === 'reminder' || t.resend;
+  lines.push(`  Open since: ${at(s.openedAt)}${late ? ` (${duration(s.openedAt, input.checkedAt)})` : ''}`);
   if (finding?.hint) lines.push(`  Likely cause and first step: ${finding.hint}`);
   lines.push(`  Runbook: ${finding?.runbook ?? runbookUrl(s.code, input.runbookBaseUrl)}`);
   return lines;
 }
 
-function smsText(news: readonly Transition[], level: Severity | undefined): string {
-  const head = `ReplGuard ${level ? SMS_LEVEL[level] : 'OK'}: ${countsPhrase(news)}.`;
-  const active = news.filter((t) => t.kind !== 'resolved');
+/** "2 crit, 1 warn" */
+function smsOpenPhrase(open: readonly AlertState[]): string {
+  return (['critical', 'warning', 'info'] as const)
+    .map((s) => [s, open.filter((a) => a.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${SMS_LEVEL[s].toLowerCase()}`)
+    .join(', ');
+}
+
+function smsText(news: readonly Transition[], level: Severity | undefined, open: readonly AlertState[]): string {
+  // Only resolutions: "OK" only if nothing is left open, or the phone says all clear while a critical is still open.
+  const stillOpen = level ? '' : smsOpenPhrase(open);
+  const head = level
+    ? `ReplGuard ${SMS_LEVEL[level]}: ${countsPhrase(news)}.`
+    : stillOpen
+      ? `ReplGuard ${countsPhrase(news)}:`
+      : `ReplGuard OK: ${countsPhrase(news)}.`;
+  const tail = stillOpen ? `. Still open: ${stillOpen}.` : '';
+  const budget = MAX_SMS_BYTES - byteLength(tail);
+  // Most severe first: the first item is what the phone shows without scrolling.
+  const active = news
+    .filter((t) => t.kind !== 'resolved')
+    .sort((a, b) => SEVERITY_RANK[severityOf(a)] - SEVERITY_RANK[severityOf(b)]);
   const items = (active.length ? active : news).map((t) => `${t.next.code} ${t.next.resource} ${t.next.region}`);
   let text = head;
   for (let i = 0; i < items.length; i++) {
     const after = items.length - i - 1;
     const withItem = `${text}${i === 0 ? ' ' : '; '}${items[i]}`;
     // Keep room for "+N more" so the reader knows the list is cut.
-    if (byteLength(withItem + (after > 0 ? ` +${after} more` : '')) > MAX_SMS_BYTES) {
+    if (byteLength(withItem + (after > 0 ? ` +${after} more` : '')) > budget) {
+      // The first item is the one that matters most: cut it rather than leave it out.
+      if (i === 0) {
+        const rest = after > 0 ? ` +${after} more` : '';
+        text = truncateBytes(withItem, budget - byteLength(rest)) + rest;
+        break;
+      }
       const more = ` +${items.length - i} more`;
-      if (byteLength(text + more) <= MAX_SMS_BYTES) text += more;
+      if (byteLength(text + more) <= budget) text += more;
       break;
     }
     text = withItem;
   }
-  return truncateBytes(text, MAX_SMS_BYTES);
+  return truncateBytes(truncateBytes(text, budget) + tail, MAX_SMS_BYTES);
 }
 
 /** Entries beyond this many are listed one line each. */
@@ -193,7 +222,9 @@ export function buildNotification(input: NotificationInput): Notification | unde
 
   const active = news.filter((t) => t.kind !== 'resolved');
   const level = worst(active.map(severityOf));
-  const label = level ? level.toUpperCase() : 'RESOLVED';
+  const stillOpen = worst(input.open.map((a) => a.severity));
+  // A run that only resolves things is not "RESOLVED" while something else is still open.
+  const label = level ? level.toUpperCase() : stillOpen ? `STILL ${stillOpen.toUpperCase()}` : 'RESOLVED';
   const name = input.deploymentName ? ` (${input.deploymentName})` : '';
   const check = input.scope === 'drift' ? 'drift check' : input.scope === 'health' ? 'health check' : 'check';
 
@@ -207,7 +238,7 @@ export function buildNotification(input: NotificationInput): Notification | unde
       : core;
 
   const lines = [
-    `Replication Guard${name}: ${countsPhrase(news)} in the ${check} at ${input.checkedAt}.`,
+    `Replication Guard${name}: ${countsPhrase(news)} in the ${check} at ${at(input.checkedAt)}.`,
     `Open now: ${openPhrase(input.open)}.`,
   ];
   // SNS takes 256 KB per message (every protocol's text together): past a budget, entries shrink
@@ -243,7 +274,7 @@ export function buildNotification(input: NotificationInput): Notification | unde
   const email = lines.join('\n');
 
   const sendSms = news.some((t) => SEVERITY_RANK[severityOf(t)] <= SEVERITY_RANK[input.smsMinSeverity]);
-  return { subject, email, sms: smsText(news, level), default: email, sendSms };
+  return { subject, email, sms: smsText(news, level, input.open), default: email, sendSms };
 }
 
 /** The SNS `Message` for `MessageStructure: "json"`. */

@@ -1,7 +1,6 @@
 /// <reference types="aws-sdk-client-mock-vitest/extend" />
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
@@ -60,8 +59,10 @@ describe('DynamoAlertStateStore', () => {
       ConditionExpression: 'attribute_not_exists(#pk)',
     });
     const item = ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
-    expect(item.lastTransition).toEqual({ S: 'req-1#opened' });
+    expect(item.lastTransition).toEqual({ S: 'req-1#opened#1' });
     expect(item.version).toEqual({ N: '1' });
+    // Written as news not yet sent, until the run confirms the publish.
+    expect(item.unsent).toEqual({ S: 'opened' });
   });
 
   it('claims a change of an existing alert only at the version it read, once per token', async () => {
@@ -74,7 +75,7 @@ describe('DynamoAlertStateStore', () => {
 
     expect(ddb).toHaveReceivedCommandWith(PutItemCommand, {
       ConditionExpression: '#version = :expected AND (attribute_not_exists(#last) OR #last <> :id)',
-      ExpressionAttributeValues: { ':expected': { N: '1' }, ':id': { S: 'req-2#resolved' } },
+      ExpressionAttributeValues: { ':expected': { N: '1' }, ':id': { S: 'req-2#resolved#2' } },
     });
   });
 
@@ -91,14 +92,15 @@ describe('DynamoAlertStateStore', () => {
     await expect(store.claim(opened, 'req-1')).rejects.toThrow('throttled');
   });
 
-  it('never lets a retried invocation claim the same transition twice', async () => {
+  it('never lets a retried invocation send a confirmed transition twice', async () => {
     // Prepare: a table that really evaluates the conditions.
     const table = fakeAlertTable();
     const store = new DynamoAlertStateStore(table.client, 'alerts');
     const opened = plan(await store.load('health')).transitions[0]!;
 
-    // Act: the first attempt claims; the retry (same request id) plans from what it reads.
+    // Act: the first attempt claims, publishes and confirms; the retry (same request id) plans from what it reads.
     const first = await store.claim(opened, 'req-1');
+    await store.confirm(opened, 'req-1');
     const retryPlan = plan(await store.load('health'));
     const replay = await store.claim(opened, 'req-1');
 
@@ -106,34 +108,39 @@ describe('DynamoAlertStateStore', () => {
     expect(first).toBe(true);
     expect(retryPlan.transitions).toEqual([]);
     expect(replay).toBe(false);
+    expect((await store.load('health'))[0]).toMatchObject({ version: 2, status: 'open' });
+    expect((await store.load('health'))[0]!.unsent).toBeUndefined();
   });
 
-  it('releases a claim so the retry plans the transition again', async () => {
+  it('leaves news it could not send for the retry: a crash between claim and publish loses nothing', async () => {
     const table = fakeAlertTable();
     const store = new DynamoAlertStateStore(table.client, 'alerts');
     const opened = plan([]).transitions[0]!;
     await store.claim(opened, 'req-1');
+    // The invocation dies here: no publish, no confirm.
 
-    await store.release(opened, 'req-1');
-    const retryPlan = plan(await store.load('health'));
+    const retryPlan = plan(await store.load('health'), [lag], new Date(NOW.getTime() + 60_000));
+    const resend = retryPlan.transitions[0]!;
+    const claimed = await store.claim(resend, 'req-1');
+    await store.confirm(resend, 'req-1');
 
-    expect(table.mock.commandCalls(DeleteItemCommand)).toHaveLength(1);
-    expect(retryPlan.transitions.map((t) => t.kind)).toEqual(['opened']);
-    expect(await store.claim(retryPlan.transitions[0]!, 'req-1')).toBe(true);
+    expect(retryPlan.transitions.map((t) => [t.kind, t.resend])).toEqual([['opened', true]]);
+    expect(claimed).toBe(true);
+    expect(plan(await store.load('health'), [lag], new Date(NOW.getTime() + 120_000)).transitions).toEqual([]);
   });
 
-  it('restores the previous state when releasing a change', async () => {
+  it('confirms nothing over a newer write', async () => {
     const table = fakeAlertTable();
     const store = new DynamoAlertStateStore(table.client, 'alerts');
     const opened = plan([]).transitions[0]!;
     await store.claim(opened, 'req-1');
-    const reminder = plan([opened.next], [lag], new Date(NOW.getTime() + 5 * 3_600_000)).transitions[0]!;
-    await store.claim(reminder, 'req-2');
+    const resend = plan(await store.load('health')).transitions[0]!;
+    await store.claim(resend, 'req-2');
 
-    await store.release(reminder, 'req-2');
-    const [state] = await store.load('health');
+    await store.confirm(opened, 'req-1');
 
-    expect(state).toMatchObject({ lastNotifiedAt: NOW.toISOString(), version: 3 });
+    // The newer run's news is still waiting for its own confirmation.
+    expect((await store.load('health'))[0]).toMatchObject({ version: 2, unsent: 'opened' });
   });
 
   it('rejects items it cannot read rather than guessing', () => {

@@ -6,6 +6,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { toHaveReceivedCommandTimes } from 'aws-sdk-client-mock-vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV_NAMES } from '../../lambdas/checker/env';
 
@@ -24,8 +27,11 @@ describe('checker handler', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
+    // The stack ships the config inside the package; here it is a file elsewhere, named by absolute path.
+    const configFile = join(mkdtempSync(join(tmpdir(), 'replguard-handler-')), 'config.json');
+    writeFileSync(configFile, JSON.stringify({ regions: ['us-east-1', 'eu-west-1'], notifications: { emails: ['oncall@example.com'] } }));
     Object.assign(process.env, {
-      [ENV_NAMES.config]: JSON.stringify({ regions: ['us-east-1', 'eu-west-1'], notifications: { emails: ['oncall@example.com'] } }),
+      [ENV_NAMES.configFile]: configFile,
       [ENV_NAMES.tableName]: 'alerts',
       [ENV_NAMES.topicArn]: 'arn:aws:sns:us-east-1:123456789012:alerts',
       [ENV_NAMES.dashboardName]: 'guard',

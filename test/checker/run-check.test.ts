@@ -19,7 +19,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { CloudWatchMetricsPublisher } from '../../lambdas/aws/metrics-publisher';
-import { SnsNotificationPublisher } from '../../lambdas/aws/sns-publisher';
+import { SnsNotificationPublisher, type NotificationPublisher } from '../../lambdas/aws/sns-publisher';
 import { CheckOutputError, runCheck, type CheckDependencies, type CheckLogger } from '../../lambdas/checker/run-check';
 import type { CheckScope } from '../../lambdas/checker/trigger';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
@@ -123,7 +123,7 @@ describe('runCheck', () => {
     expect(h.sent()[1]!.Subject).toContain('RESOLVED: 1 resolved');
   });
 
-  it('undoes its claims when SNS fails, so the retry sends the news', async () => {
+  it('leaves its claims unsent when SNS fails, so the retry sends the news', async () => {
     const h = harness();
     h.snsMock.on(PublishCommand).rejectsOnce(new Error('SNS unavailable')).resolves({ MessageId: 'm' });
 
@@ -138,13 +138,40 @@ describe('runCheck', () => {
     expect(metric(h.metrics(), 'Heartbeat')).toHaveLength(2);
   });
 
-  it('still notifies when publishing metrics fails, and reports the failure', async () => {
+  it('sends the news on the retry when the invocation died between claim and publish', async () => {
+    // Prepare: the first attempt writes its claims, then hangs in the publish until Lambda kills it.
     const h = harness();
-    h.cw.on(PutMetricDataCommand).rejects(new Error('AccessDenied'));
+    let reachedPublish: () => void = () => undefined;
+    const atPublish = new Promise<void>((resolve) => (reachedPublish = resolve));
+    const hangs: NotificationPublisher = {
+      publish: () => {
+        reachedPublish();
+        return new Promise<never>(() => undefined);
+      },
+    };
+    void h.check('health', 'req-1', staticReader(lagging), { notifier: hangs });
+    await atPublish;
+
+    // Act: Lambda retries the invocation (same request id), then the schedule runs on.
+    const retry = await h.check('health', 'req-1', staticReader(at(2, lagging)));
+    const next = await h.check('health', 'req-2', staticReader(at(3, lagging)));
+
+    // Assess: sent once, by the retry; nothing after.
+    expect(retry).toMatchObject({ notified: true, resent: 1, transitions: { opened: 1 } });
+    expect(next.notified).toBe(false);
+    expect(h.sent()).toHaveLength(1);
+    expect(h.sent()[0]!.Subject).toContain('CRITICAL: 1 new');
+  });
+
+  it('still notifies when publishing metrics fails, reports the failure, and the retry sends nothing twice', async () => {
+    const h = harness();
+    h.cw.on(PutMetricDataCommand).rejectsOnce(new Error('AccessDenied')).resolves({});
 
     await expect(h.check('health', 'req-1', staticReader(lagging))).rejects.toThrow(/metrics: AccessDenied/);
+    const retry = await h.check('health', 'req-1', staticReader(at(1, lagging)));
 
     expect(h.sent()).toHaveLength(1);
+    expect(retry.notified).toBe(false);
   });
 
   it('opens and resolves only the alerts of its own scope', async () => {

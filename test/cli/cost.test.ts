@@ -19,8 +19,10 @@ describe('replguard cost', () => {
     const text = io.out.join('');
     expect(code).toBe(0);
     expect(text).toContain('Monthly cost for 1000 replicas in 1 region');
-    expect(text).toMatch(/GetMetricData metrics requested\s+46,080,000 metrics\s+\$460\.80/);
+    expect(text).toMatch(/GetMetricData metrics requested, health checks\s+43,200,000 metrics\s+\$432\.00/);
+    expect(text).toMatch(/GetMetricData metrics requested, drift checks\s+2,880,000 metrics\s+\$28\.80/);
     expect(text).toMatch(/TOTAL\s+\$\d+\.\d\d per month/);
+    expect(text).toMatch(/Largest item: CloudWatch GetMetricData metrics requested, health checks, \$432\.00 \(9\d% of the total\); set by schedule\.checkRateMinutes/);
     expect(text).toContain('Assumptions:');
     for (const service of ['CloudWatch', 'Lambda', 'SNS', 'DynamoDB']) expect(text).toContain(service);
   });
@@ -35,7 +37,7 @@ describe('replguard cost', () => {
 
     const json = JSON.parse(io.out.join('')) as { regions: number; totalUsd: number; lines: { item: string; quantity: number }[] };
     expect(json.regions).toBe(2);
-    expect(json.lines.find((l) => l.item.startsWith('custom metrics'))!.quantity).toBe(16 + 200);
+    expect(json.lines.find((l) => l.item.startsWith('custom metrics'))!.quantity).toBe(17 + 200);
     expect(json.totalUsd).toBeGreaterThan(0);
   });
 

@@ -9,8 +9,17 @@ const hours = (n: number) => minutes(n * 60);
 
 const lag = finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning', resource: 'orders-ro-1' });
 
-/** Runs the lifecycle like the checker does: states carried from run to run. */
-function run(previous: readonly AlertState[], findings: readonly Finding[], now: Date, extra: Partial<LifecycleInput> = {}) {
+/** What the table holds after the run sent its news and confirmed it. */
+const sent = ({ unsent: _unsent, ...state }: AlertState): AlertState => state;
+
+/** Runs the lifecycle like the checker does: states carried from run to run, news sent. */
+function run(
+  previous: readonly AlertState[],
+  findings: readonly Finding[],
+  now: Date,
+  extra: Partial<LifecycleInput> = {},
+  delivered = true,
+) {
   const plan = planTransitions({
     scope: 'health',
     previous,
@@ -21,7 +30,7 @@ function run(previous: readonly AlertState[], findings: readonly Finding[], now:
     ...extra,
   });
   const byKey = new Map(previous.map((s) => [s.key, s]));
-  for (const t of plan.transitions) byKey.set(t.key, t.next);
+  for (const t of plan.transitions) byKey.set(t.key, delivered ? sent(t.next) : t.next);
   return { plan, states: [...byKey.values()], kinds: plan.transitions.map((t: Transition) => t.kind) };
 }
 
@@ -129,5 +138,37 @@ describe('planTransitions', () => {
     const resolved = run(opened.states, [], T0, { resolvedRetentionDays: 7 });
 
     expect(resolved.plan.transitions[0]!.next.expiresAt).toBe(T0.getTime() / 1000 + 7 * 86_400);
+  });
+
+  it('sends again news that was written but never confirmed sent, until it is', () => {
+    const critical = { ...lag, severity: 'critical' as const };
+    // The run that opened it died before the publish (or SNS failed): the news is still unsent.
+    const lost = run([], [lag], T0, {}, false);
+
+    const retry = run(lost.states, [lag], minutes(1));
+    const after = run(retry.states, [lag], minutes(2));
+    const lostResolution = run(after.states, [], minutes(3), {}, false);
+    const resolutionRetry = run(lostResolution.states, [], minutes(4));
+    const escalatedMeanwhile = run(run([], [lag], T0, {}, false).states, [critical], minutes(1));
+
+    expect(lost.plan.transitions[0]!.next.unsent).toBe('opened');
+    expect(retry.kinds).toEqual(['opened']);
+    expect(retry.plan.transitions[0]).toMatchObject({ resend: true, next: { openedAt: T0.toISOString(), lastNotifiedAt: minutes(1).toISOString() } });
+    expect(after.kinds).toEqual([]);
+    expect(resolutionRetry.kinds).toEqual(['resolved']);
+    expect(resolutionRetry.plan.transitions[0]!.resend).toBe(true);
+    expect(run(resolutionRetry.states, [], minutes(5)).kinds).toEqual([]);
+    // Newer news replaces the unsent one: one message, about where things stand now.
+    expect(escalatedMeanwhile.kinds).toEqual(['escalated']);
+  });
+
+  it('still sends unsent news of a region it cannot read this run, without resolving anything', () => {
+    const west = finding({ code: 'REPLICATION_BROKEN', region: 'us-west-2', resource: 'orders-ro-west' });
+    const lost = run([], [west], T0, {}, false);
+
+    const blind = run(lost.states, [], minutes(1), { heldRegions: new Set(['us-west-2']) });
+
+    expect(blind.plan.transitions.map((t) => [t.kind, t.resend])).toEqual([['opened', true]]);
+    expect(blind.plan.open.map((s) => s.status)).toEqual(['open']);
   });
 });

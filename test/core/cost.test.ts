@@ -17,11 +17,13 @@ describe('estimateMonthlyCost', () => {
     expect(reads.monthlyUsd).toBeCloseTo(432, 6);
   });
 
-  it('counts the drift check\'s metric reads too', () => {
+  it('counts the drift check\'s metric reads too, on a line of their own', () => {
     const estimate = estimateMonthlyCost({ config: config(), replicas: 1000 });
 
-    // 43,200 health runs + 2,880 drift runs (every 15 min) × 1,000 series.
-    expect(line(estimate, 'GetMetricData').quantity).toBe(46_080_000);
+    // 43,200 health runs and 2,880 drift runs (every 15 min), × 1,000 series each.
+    expect(line(estimate, 'GetMetricData metrics requested, health checks').quantity).toBe(43_200_000);
+    expect(line(estimate, 'GetMetricData metrics requested, drift checks').quantity).toBe(2_880_000);
+    expect(estimateMonthlyCost({ config: config({ drift: { enabled: false } }), replicas: 1000 }).lines.filter((l) => l.item.includes('drift'))).toEqual([]);
   });
 
   it('scales the metric bill with the check rate', () => {
@@ -63,8 +65,8 @@ describe('estimateMonthlyCost', () => {
     expect(estimate.totalUsd).toBeCloseTo(sum, 2);
     expect(estimate.assumptions.join('\n')).toMatch(/30-day month/);
     expect(estimate.assumptions.join('\n')).toMatch(/per metric requested, not per datapoint/);
-    expect(alarmCount(config())).toBe(6);
-    expect(alarmCount(config({ drift: { enabled: false } }))).toBe(5);
+    expect(alarmCount(config())).toBe(7);
+    expect(alarmCount(config({ drift: { enabled: false } }))).toBe(6);
   });
 
   it('rejects a fleet size that is not a whole number', () => {

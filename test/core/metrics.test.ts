@@ -37,6 +37,7 @@ describe('buildMetrics', () => {
     expect(value(datums, 'ReplicasMonitored')).toBe(3);
     expect(value(datums, 'UnhealthyReplicas')).toBe(2);
     expect(value(datums, 'MaxReplicaLagSeconds')).toBe(420);
+    expect(value(datums, 'ReplicasOverCriticalLag')).toBe(1);
     expect(value(datums, 'Findings', { Scope: 'health', Severity: 'critical' })).toBe(1);
     expect(value(datums, 'Findings', { Scope: 'health', Severity: 'warning' })).toBe(1);
     expect(value(datums, 'Findings', { Scope: 'health', Severity: 'info' })).toBe(0);
@@ -47,6 +48,40 @@ describe('buildMetrics', () => {
     expect(value(datums, 'DrNotReadyPrimaries')).toBe(2);
     expect(named(datums, 'DriftFindings')).toHaveLength(0);
     expect(datums.every((d) => d.Timestamp === r.checkedAt)).toBe(true);
+  });
+
+  it('counts for the alarms what the checker pages for: each replica\'s own threshold, suppressions applied', () => {
+    // Prepare: one replica over its critical threshold, one only warning, one lagging but suppressed.
+    const r = report({
+      replicas: [
+        replicaRow('orders-ro-1', { lagSeconds: 900, status: 'lagging' }),
+        replicaRow('orders-ro-2', { lagSeconds: 60, status: 'lagging' }),
+        replicaRow('analytics-ro-1', { lagSeconds: 5000, status: 'lagging' }),
+        replicaRow('orders-ro-3', { region: 'us-west-2', lagSeconds: null, status: 'unknown' }),
+      ],
+      findings: [
+        finding({ code: 'REPLICA_LAG_HIGH', resource: 'orders-ro-1' }),
+        // The same replica twice (lag and RPO) is still one replica.
+        finding({ code: 'RPO_EXCEEDED', resource: 'orders-ro-1' }),
+        finding({ code: 'REPLICA_LAG_HIGH', resource: 'orders-ro-2', severity: 'warning' }),
+      ],
+    });
+    const cfg = config({
+      suppressions: [
+        { code: 'REPLICA_LAG_HIGH', resource: 'analytics-*', reason: 'Nightly batch replica; lag is expected.' },
+        // Suppresses nothing here: the unknown replica is in us-west-2.
+        { code: 'LAG_METRIC_MISSING', region: 'eu-west-1', reason: 'Replicas there are being rebuilt this week.' },
+      ],
+    });
+
+    // Act
+    const datums = buildMetrics({ report: r, scope: 'health', config: cfg, durationMs: 1, degraded: false });
+
+    // Assess: the suppressed replica is left out; the unknown one counts even without a finding.
+    expect(value(datums, 'UnhealthyReplicas')).toBe(3);
+    expect(value(datums, 'ReplicasOverCriticalLag')).toBe(1);
+    // The graph still shows the raw worst lag.
+    expect(value(datums, 'MaxReplicaLagSeconds')).toBe(5000);
   });
 
   it('leaves the max lag out when no replica lag is known: unknown is not 0', () => {
@@ -67,6 +102,7 @@ describe('buildMetrics', () => {
     const datums = buildMetrics({ report: r, scope: 'health', config: config(), durationMs: 10, degraded: true });
 
     expect(named(datums, 'UnhealthyReplicas')).toHaveLength(0);
+    expect(named(datums, 'ReplicasOverCriticalLag')).toHaveLength(0);
     expect(named(datums, 'DrNotReadyPrimaries')).toHaveLength(0);
     expect(value(datums, 'Findings', { Scope: 'health', Severity: 'critical' })).toBe(1);
     expect(value(datums, 'Heartbeat', { Scope: 'health' })).toBe(1);

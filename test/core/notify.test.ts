@@ -30,6 +30,9 @@ const lag = finding({
   hint: 'Check the replica\'s CPU and IOPS against the source; a long transaction on the source shows as lag.',
 });
 
+/** The alert states after a run whose news was sent and confirmed. */
+const delivered = (transitions: readonly Transition[]): AlertState[] => transitions.map(({ next: { unsent: _unsent, ...state } }) => state);
+
 function opened(findings: readonly Finding[], previous: readonly AlertState[] = []) {
   return planTransitions({ scope: 'health', previous, findings, now: NOW, reminderHours: 4, minSeverity: 'warning' });
 }
@@ -68,7 +71,8 @@ describe('buildNotification', () => {
     expect(n.email).toContain(`What: ${broken.message}`);
     expect(n.email).toContain(`Likely cause and first step: ${broken.hint}`);
     expect(n.email).toContain('Runbook: https://runbook.example/runbook.md#replication_broken');
-    expect(n.email).toContain(`Open since: ${NOW.toISOString()}`);
+    expect(n.email).toContain('Open since: 2026-11-24T10:00:00Z');
+    expect(n.email).toContain('in the health check at 2026-11-24T10:00:00Z.');
     expect(n.email).toContain('[WARNING] REPLICA_LAG_HIGH on orders-ro-1 (us-east-1)');
     expect(n.email).toContain('Dashboard: https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards:name=ReplicationGuard-prod');
     // Critical first.
@@ -141,7 +145,7 @@ describe('buildNotification', () => {
     const later = new Date(NOW.getTime() + 4 * 3_600_000);
     const plan = planTransitions({
       scope: 'health',
-      previous: first.transitions.map((t) => t.next),
+      previous: delivered(first.transitions),
       findings: [broken],
       now: later,
       reminderHours: 4,
@@ -163,7 +167,7 @@ describe('buildNotification', () => {
     const first = opened([broken]);
     const plan = planTransitions({
       scope: 'health',
-      previous: first.transitions.map((t) => t.next),
+      previous: delivered(first.transitions),
       findings: [],
       now: new Date(NOW.getTime() + 600_000),
       reminderHours: 4,
@@ -182,7 +186,7 @@ describe('buildNotification', () => {
     const first = opened([broken]);
     const plan = planTransitions({
       scope: 'health',
-      previous: first.transitions.map((t) => t.next),
+      previous: delivered(first.transitions),
       findings: [{ ...broken, severity: 'warning' }],
       now: new Date(NOW.getTime() + 60_000),
       reminderHours: 4,
@@ -191,6 +195,65 @@ describe('buildNotification', () => {
 
     expect(plan.transitions.map((t) => t.kind)).toEqual(['updated']);
     expect(buildNotification(input(plan.transitions, plan.open))).toBeUndefined();
+  });
+
+  it('does not say OK or RESOLVED while something else is still open', () => {
+    const second = { ...broken, resource: 'orders-ro-east', region: 'us-east-1' };
+    const first = opened([broken, second]);
+    const plan = planTransitions({
+      scope: 'health',
+      previous: delivered(first.transitions),
+      findings: [second],
+      now: new Date(NOW.getTime() + 600_000),
+      reminderHours: 4,
+      minSeverity: 'warning',
+    });
+
+    const n = buildNotification(input(plan.transitions, plan.open))!;
+
+    expect(n.subject).toBe('[Replication Guard] STILL CRITICAL: 1 resolved (open: 1 critical) - ReplicationGuard');
+    expect(n.sms).toBe('ReplGuard 1 resolved: REPLICATION_BROKEN orders-ro-west us-west-2. Still open: 1 crit.');
+    expect(n.email).toContain('Open now: 1 critical.');
+  });
+
+  it('keeps "still open" in the 140 bytes when many long-named alerts resolve', () => {
+    const many = Array.from({ length: 30 }, (_, i) =>
+      finding({ code: 'REPLICATION_BROKEN', resource: `réplica-ünïcode-${i}-東京-${'x'.repeat(40)}`, region: 'ap-northeast-1' }),
+    );
+    const first = opened(many);
+    const plan = planTransitions({
+      scope: 'health',
+      previous: delivered(first.transitions),
+      findings: many.slice(0, 3),
+      now: new Date(NOW.getTime() + 600_000),
+      reminderHours: 4,
+      minSeverity: 'warning',
+    });
+
+    const n = buildNotification(input(plan.transitions, plan.open))!;
+
+    expect(byteLength(n.sms)).toBeLessThanOrEqual(MAX_SMS_BYTES);
+    expect(n.sms).toMatch(/^ReplGuard 27 resolved: .* \+\d+ more\. Still open: 3 crit\.$/);
+  });
+
+  it('lists the most severe news first in the SMS, whatever its kind', () => {
+    const first = opened([lag]);
+    const critical = { ...broken, resource: 'orders-ro-1', region: 'us-east-1', code: 'REPLICA_LAG_HIGH' as const };
+    const newWarning = finding({ code: 'LAG_METRIC_MISSING', severity: 'warning', resource: 'aaa-first-by-name' });
+    const plan = planTransitions({
+      scope: 'health',
+      previous: delivered(first.transitions),
+      findings: [critical, newWarning],
+      now: new Date(NOW.getTime() + 600_000),
+      reminderHours: 4,
+      minSeverity: 'warning',
+    });
+
+    const n = buildNotification(input(plan.transitions, plan.open))!;
+
+    expect(plan.transitions.map((t) => t.kind).sort()).toEqual(['escalated', 'opened']);
+    expect(n.sms).toBe('ReplGuard CRIT: 1 new, 1 escalated. REPLICA_LAG_HIGH orders-ro-1 us-east-1; LAG_METRIC_MISSING aaa-first-by-name us-east-1');
+    expect(n.email).toContain('Escalated from warning.');
   });
 });
 

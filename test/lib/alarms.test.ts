@@ -26,6 +26,22 @@ describe('GuardAlarms', () => {
     }
   });
 
+  it('names each alarm after the deployment and what fired: the name is what the alarm email and SMS show', () => {
+    const names = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[]).map((a) => a.Properties.AlarmName);
+
+    expect(new Set(names)).toEqual(
+      new Set([
+        'Guard-CheckerErrors',
+        'Guard-DeadLetters',
+        'Guard-DriftFindings',
+        'Guard-DrNotReady',
+        'Guard-HeartbeatMissing',
+        'Guard-ReplicaLagCritical',
+        'Guard-UnhealthyReplicas',
+      ]),
+    );
+  });
+
   it('alarms on any unhealthy replica, keeping its state while no data comes', () => {
     expect(alarmOn(template, 'UnhealthyReplicas').Properties).toMatchObject({
       Namespace: 'ReplicationGuard',
@@ -37,13 +53,30 @@ describe('GuardAlarms', () => {
     });
   });
 
-  it('alarms on the worst lag above the critical threshold with the rule\'s M of N', () => {
-    expect(alarmOn(template, 'MaxReplicaLagSeconds').Properties).toMatchObject({
-      Threshold: 120,
+  it('alarms on replicas over their own critical lag threshold, as the checker judged them', () => {
+    const alarm = alarmOn(template, 'ReplicasOverCriticalLag');
+
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'ReplicationGuard',
+      Statistic: 'Maximum',
+      Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 5,
-      DatapointsToAlarm: 3,
+      EvaluationPeriods: 1,
       TreatMissingData: 'ignore',
+    });
+    expect(alarm.Properties.AlarmDescription).toContain('120 s, or the lagOverride that matches');
+    // The raw fleet maximum ignores overrides and suppressions: graphed, never alarmed on.
+    expect((Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[]).filter((a) => a.Properties.MetricName === 'MaxReplicaLagSeconds')).toEqual([]);
+  });
+
+  it('alarms on checks that ended in the dead-letter queue', () => {
+    expect(alarmOn(template, 'ApproximateNumberOfMessagesVisible').Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'QueueName'] } }],
     });
   });
 

@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../lambdas/core/config';
+import { ConfigError } from '../../lambdas/core/config';
 import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../../lib/app-config';
-import { MAX_CONFIG_ENV_BYTES } from '../../lib/replication-guard';
 import { synthGuard } from './synth';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'replguard-app-'));
@@ -67,16 +66,5 @@ describe('ReplicationGuard config checks', () => {
     expect(() => synthGuard({ notifications: { emails: ['oncall-at-example.com'] } })).toThrow(
       /notifications\.emails\.0: is not an email address \(got "oncall-at-example.com"\)/,
     );
-  });
-
-  it('refuses a config too large for the Lambda environment', () => {
-    const suppressions = Array.from({ length: 60 }, (_, i) => ({
-      code: 'REPLICA_LAG_HIGH' as const,
-      resource: `analytics-replica-${i}`,
-      reason: 'Reporting replica: lag during the nightly batch is expected and harmless.',
-    }));
-    parseConfig({ suppressions });
-
-    expect(() => synthGuard({ suppressions })).toThrow(new RegExp(`keep it under ${MAX_CONFIG_ENV_BYTES} bytes`));
   });
 });

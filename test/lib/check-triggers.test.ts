@@ -45,7 +45,14 @@ describe('CheckTriggers', () => {
         'detail-type': ['AWS API Call via CloudTrail'],
         detail: {
           eventSource: ['rds.amazonaws.com'],
-          eventName: ['ModifyDBParameterGroup', 'ModifyDBClusterParameterGroup', 'ResetDBParameterGroup', 'ModifyDBInstance', 'ModifyDBCluster'],
+          eventName: [
+            'ModifyDBParameterGroup',
+            'ModifyDBClusterParameterGroup',
+            'ResetDBParameterGroup',
+            'ResetDBClusterParameterGroup',
+            'ModifyDBInstance',
+            'ModifyDBCluster',
+          ],
         },
       },
     });

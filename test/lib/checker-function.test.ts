@@ -1,9 +1,12 @@
-import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../lambdas/core/config';
+import { BUNDLED_CONFIG_FILE, ENV_NAMES, readEnvironment } from '../../lambdas/checker/env';
+import { ConfigError, parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import { DEFAULT_BASELINE, serializeBaseline } from '../../lambdas/core/drift/baseline';
 import { EXAMPLE_CONFIG, policyStatements, synthGuard } from './synth';
 
@@ -13,14 +16,56 @@ function assetDir(app: { outdir: string }, template: Template): string {
   return join(app.outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
 }
 
+/** A real fleet's config: far more than the 4 KB Lambda allows for all environment variables together. */
+const LARGE_CONFIG: ConfigInput = {
+  ...EXAMPLE_CONFIG,
+  lagOverrides: Array.from({ length: 200 }, (_, i) => ({
+    match: { identifier: `analytics-${i}-ro-*`, tags: { team: `team-${i % 12}` } },
+    warningSeconds: 600,
+    criticalSeconds: 3600,
+  })),
+  suppressions: Array.from({ length: 40 }, (_, i) => ({
+    code: 'LAG_METRIC_MISSING' as const,
+    resource: `batch-${i}-*`,
+    reason: 'Stopped outside the nightly batch window; no lag to report while stopped.',
+  })),
+  dr: { identifiers: Array.from({ length: 30 }, (_, i) => `/^payments-${i}-(eu|us)-[0-9]+$/`) },
+};
+
+/** The function's environment as deployed, with CloudFormation references as placeholders. */
+function functionEnvironment(template: Template): Record<string, unknown> {
+  const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
+    Properties: { Environment: { Variables: Record<string, unknown> } };
+  };
+  return fn.Properties.Environment.Variables;
+}
+
+/** Imports the bundle in a fresh Node.js process, as a cold start does; returns the exit status and stderr. */
+function coldStart(bundleFile: string) {
+  return spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(bundleFile).href)});`], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'eu-west-1',
+      [ENV_NAMES.configFile]: BUNDLED_CONFIG_FILE,
+      [ENV_NAMES.tableName]: 'alerts',
+      [ENV_NAMES.topicArn]: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      [ENV_NAMES.dashboardName]: 'Guard-ReplicationGuard',
+      [ENV_NAMES.dashboardRegion]: 'eu-west-1',
+    },
+  });
+}
+
 describe('CheckerFunction', () => {
   let template: Template;
+  let asset: string;
   let bundle: string;
   beforeAll(() => {
-    // The one test file that really bundles: the same esbuild run as `cdk synth`.
-    const { app, template: t } = synthGuard(EXAMPLE_CONFIG, { bundle: true });
+    // The one test file that really bundles: the same esbuild run as `cdk synth`, with a large config.
+    const { app, template: t } = synthGuard(LARGE_CONFIG, { bundle: true });
     template = t;
-    bundle = join(assetDir(app, t), 'index.mjs');
+    asset = assetDir(app, t);
+    bundle = join(asset, 'index.mjs');
   });
 
   it('runs on a current Node.js runtime on arm64, one at a time, with a timeout and DLQ', () => {
@@ -52,20 +97,50 @@ describe('CheckerFunction', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('receives the config, table, topic and dashboard through its environment', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as {
-      Properties: { Environment: { Variables: Record<string, unknown> } };
-    };
-    const vars = fn.Properties.Environment.Variables;
-    expect(JSON.parse(vars.REPLGUARD_CONFIG as string)).toEqual(EXAMPLE_CONFIG);
-    expect(vars).toMatchObject({
+  it('receives the table, topic and dashboard through its environment, and only the name of its config file', () => {
+    const vars = functionEnvironment(template);
+
+    expect(vars).toEqual({
+      REPLGUARD_CONFIG_FILE: 'replguard.config.json',
       ALERT_TABLE_NAME: { Ref: expect.stringMatching(/AlertStates/) },
       ALERT_TOPIC_ARN: { Ref: expect.stringMatching(/Topic/) },
       DASHBOARD_NAME: 'Guard-ReplicationGuard',
       DASHBOARD_REGION: 'eu-west-1',
       DEPLOYMENT_NAME: 'Guard',
     });
-    expect(vars.REPLGUARD_BASELINE_FILE).toBeUndefined();
+    // Far below Lambda's 4 KB, however large the config (resolved ARNs are ~100 bytes each).
+    expect(Buffer.byteLength(JSON.stringify(vars))).toBeLessThan(1024);
+  });
+
+  it('ships a config of 200 lag overrides inside the package, validated, with the defaults filled in', () => {
+    const file = join(asset, BUNDLED_CONFIG_FILE);
+    expect(statSync(file).size).toBeGreaterThan(4096);
+
+    // As Lambda sees it: the references resolved to the table name and the topic ARN.
+    const deployed = {
+      ...functionEnvironment(template),
+      ALERT_TABLE_NAME: 'Guard-AlertStates',
+      ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:Guard-Topic',
+    } as Record<string, string>;
+    const shipped = readEnvironment(deployed, (name) => readFileSync(join(asset, name), 'utf8'));
+
+    expect(shipped.config).toEqual(parseConfig(LARGE_CONFIG));
+    expect(shipped.config.lagOverrides).toHaveLength(200);
+    expect(shipped.config.notifications.reminderHours).toBe(4);
+  });
+
+  it('starts from the shipped config, and fails the cold start naming the file when it is missing', () => {
+    const broken = mkdtempSync(join(tmpdir(), 'replguard-asset-'));
+    cpSync(asset, broken, { recursive: true });
+    rmSync(join(broken, BUNDLED_CONFIG_FILE));
+
+    const ok = coldStart(bundle);
+    const missing = coldStart(join(broken, 'index.mjs'));
+
+    expect(ok.stderr).not.toMatch(/error/i);
+    expect(ok.status).toBe(0);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('Config file replguard.config.json (REPLGUARD_CONFIG_FILE) cannot be read');
   });
 
   it('has only the permissions it needs, each narrowed by resource or condition', () => {
@@ -97,7 +172,7 @@ describe('CheckerFunction', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({
         Sid: 'AlertStates',
-        Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        Action: ['dynamodb:Query', 'dynamodb:PutItem'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/AlertStates/), 'Arn'] },
       }),
     );

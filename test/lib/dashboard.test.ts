@@ -50,7 +50,7 @@ describe('GuardDashboard', () => {
     const text = all.find((w) => w.type === 'text')!;
     expect(text.properties.markdown).toContain('(https://runbook.example/docs/runbook.md)');
     const alarms = all.find((w) => w.type === 'alarm')!;
-    expect(alarms.properties.alarms).toHaveLength(6);
+    expect(alarms.properties.alarms).toHaveLength(7);
   });
 
   it('shows fleet counts, worst lag, DR readiness, drift and the checker itself', () => {
