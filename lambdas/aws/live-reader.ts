@@ -65,6 +65,8 @@ export interface LiveReaderOptions {
   readonly includeParameters?: boolean;
   /** Read automated backups (needed by BACKUPS_NOT_REPLICATED). @default false */
   readonly includeAutomatedBackups?: boolean;
+  /** Read the lag and activity metrics; the drift check does not need them (and each costs money). @default true */
+  readonly includeMetrics?: boolean;
   /** Throttling retry; `sleep` is injectable so tests do not wait. */
   readonly retry?: RetryOptions;
 }
@@ -387,7 +389,7 @@ export class LiveFleetReader implements FleetReader {
         cores.map((r) => [r.region, { dbInstances: r.dbInstances, dbClusters: r.dbClusters, globalClusters: r.globalClusters }]),
       ),
     };
-    const queries = planMetricQueries(buildTopology(described));
+    const queries = this.options.includeMetrics === false ? [] : planMetricQueries(buildTopology(described));
     const [metrics, extras] = await Promise.all([
       Promise.all(this.regions.map((region) => this.readMetrics(region, queries.filter((q) => q.region === region), window))),
       Promise.all(reads.map((r) => r.extras)),

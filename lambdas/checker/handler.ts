@@ -47,7 +47,9 @@ const regionClients = new Map<string, RegionClients>();
 const clientsFor = (region: string): RegionClients => {
   let clients = regionClients.get(region);
   if (!clients) {
-    clients = { rds: new RDSClient({ region }), cloudwatch: new CloudWatchClient({ region }) };
+    // Adaptive mode paces calls under RDS's per-account token bucket; further throttling retries are the reader's.
+    const options = { region, retryMode: 'adaptive', maxAttempts: 2 };
+    clients = { rds: new RDSClient(options), cloudwatch: new CloudWatchClient(options) };
     regionClients.set(region, clients);
   }
   return clients;
@@ -64,6 +66,8 @@ const readers: Record<CheckScope, LiveFleetReader> = {
     regions: config.regions,
     windowMinutes: config.lag.windowMinutes,
     includeParameters: true,
+    // Drift rules read no lag: skip GetMetricData, which is billed per metric requested.
+    includeMetrics: false,
     includeAutomatedBackups: config.dr.requireReplicatedBackups,
     clients: clientsFor,
   }),

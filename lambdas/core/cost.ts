@@ -143,10 +143,8 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const driftRuns = config.drift.enabled ? minutes / config.schedule.driftRateMinutes : 0;
   const runs = healthRuns + driftRuns;
 
-  const seriesPerRun = replicas * a.lagSeriesPerReplica;
-  // The drift check reads the same lag series as the health check (one reader for both).
-  const healthMetricsRequested = healthRuns * seriesPerRun;
-  const driftMetricsRequested = driftRuns * seriesPerRun;
+  // Only the health check reads lag series; the drift check reads parameter groups, not metrics.
+  const healthMetricsRequested = healthRuns * replicas * a.lagSeriesPerReplica;
   const perReplicaMetrics = config.metrics.perReplica ? PER_REPLICA_METRICS * replicas : 0;
   const customMetrics =
     fleetMetricCount('health', config.drift.enabled) + fleetMetricCount('drift', config.drift.enabled) + perReplicaMetrics;
@@ -178,18 +176,6 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
       monthlyUsd: healthMetricsRequested * PRICES.getMetricDataPerMetric,
       lever: 'schedule.checkRateMinutes (checking every 5 minutes costs a fifth)',
     },
-    ...(config.drift.enabled
-      ? [
-          {
-            service: 'CloudWatch' as const,
-            item: 'GetMetricData metrics requested, drift checks',
-            quantity: driftMetricsRequested,
-            unit: 'metrics',
-            monthlyUsd: driftMetricsRequested * PRICES.getMetricDataPerMetric,
-            lever: 'schedule.driftRateMinutes',
-          },
-        ]
-      : []),
     {
       service: 'CloudWatch',
       item: `custom metrics (${config.metrics.perReplica ? 'fleet + per replica' : 'fleet aggregates only'})`,
@@ -231,7 +217,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
         ? `, drift check every ${config.schedule.driftRateMinutes} min (${Math.round(driftRuns).toLocaleString('en-US')} runs)`
         : ', drift check off') +
       '; event-triggered checks are rare and not counted.',
-    `Each run reads ${a.lagSeriesPerReplica} lag series per replica (${replicas} replicas, ${config.regions.length} region${config.regions.length === 1 ? '' : 's'}); PostgreSQL sources add slot and write-activity series, global secondaries a second lag metric.`,
+    `Each run reads ${a.lagSeriesPerReplica} lag series per replica (${replicas} replicas, ${config.regions.length} region${config.regions.length === 1 ? '' : 's'}); PostgreSQL sources add slot and write-activity series, global secondaries up to four lag series (RPO and replication lag, with and without SourceRegion).`,
     `GetMetricData is billed per metric requested, not per datapoint: the ${config.lag.windowMinutes}-minute window costs the same as 1 minute.`,
     config.metrics.perReplica
       ? `Per-replica metrics on: ${PER_REPLICA_METRICS} custom metrics per replica (${perReplicaMetrics}); turn metrics.perReplica off to publish fleet aggregates only.`

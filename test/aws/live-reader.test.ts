@@ -223,6 +223,22 @@ describe('LiveFleetReader', () => {
     expect(report.replicas.find((r) => r.id === 'payments-ap')).toMatchObject({ region: 'ap-southeast-2', status: 'unknown' });
   });
 
+  it('skips GetMetricData when metrics are not wanted (the drift check), still describing everything', async () => {
+    // Prepare
+    const { mocks, options } = mockRegions(['us-east-1']);
+    mocks['us-east-1']!.rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [mysql('primary'), mysql('ro-1', { ReadReplicaSourceDBInstanceIdentifier: 'primary' })],
+    });
+
+    // Act
+    const snapshot = await new LiveFleetReader(options({ includeMetrics: false })).read();
+
+    // Assess
+    expect(mocks['us-east-1']!.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
+    expect(snapshot.regions['us-east-1']!.dbInstances).toHaveLength(2);
+    expect(snapshot.regions['us-east-1']!.errors).toBeUndefined();
+  });
+
   it('splits more than 500 metric queries into ceil(n/500) calls and maps every result back to its series', async () => {
     // Prepare
     const { mocks, options } = mockRegions(['us-east-1']);
