@@ -1,5 +1,6 @@
 /** What `check` and `baseline diff` share: where the fleet comes from, the config and the baseline. */
 import { writeFile, rename } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Config } from '../../lambdas/core/config';
 import type { Baseline } from '../../lambdas/core/drift/baseline';
 import type { FleetSnapshot } from '../../lambdas/core/model';
@@ -41,7 +42,10 @@ export async function readFleetInput(values: FleetInputFlags, io: CliIo): Promis
     throw new UsageError('--snapshot reads a file: it cannot be combined with --regions or --profile');
   }
   const config = await loadConfigFile(values.config);
-  const baselinePath = values.baseline ?? config.drift.baseline;
+  // --baseline is relative to where the user stands; drift.baseline to the config file, as in the stack.
+  const baselinePath =
+    values.baseline ??
+    (config.drift.baseline && values.config ? resolve(dirname(values.config), config.drift.baseline) : config.drift.baseline);
   const baseline = baselinePath ? await loadBaselineFile(baselinePath) : undefined;
   const reader: FleetReader = values.snapshot
     ? new SnapshotFileReader(values.snapshot)

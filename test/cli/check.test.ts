@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runReplguard } from '../support/cli';
 
@@ -149,8 +149,10 @@ describe('replguard check with a parameter baseline', () => {
     expect(drift).toContainEqual(expect.objectContaining({ resource: 'orders-mysql', severity: 'critical' }));
   });
 
-  it('reads the baseline named by drift.baseline in the config', async () => {
-    const config = tempFile('config.json', JSON.stringify({ drift: { baseline: baselineFile(67_108_864) } }));
+  it('reads the baseline named by drift.baseline, relative to the config file', async () => {
+    const baseline = baselineFile(67_108_864);
+    const config = join(dirname(baseline), 'config.json');
+    writeFileSync(config, JSON.stringify({ drift: { baseline: basename(baseline) } }));
 
     const { stdout } = await runCli(['check', '--snapshot', DEMO, '--format', 'json', '--config', config]);
 
