@@ -123,10 +123,21 @@ function statusWithFindings(status: ReplicaStatus, findings: readonly Finding[])
 /**
  * One fact, one alert: a DR replica over its RPO is also over its lag threshold, and the RPO
  * finding (critical, with the data-loss consequence) already says everything the lag one would.
+ * It keeps the lag verdict in its evidence, so the lag alarm still counts that replica.
  */
 function withoutRepeats(findings: readonly Finding[]): Finding[] {
-  const overRpo = new Set(findings.filter((f) => f.code === 'RPO_EXCEEDED').map((f) => `${f.region}\u0000${f.resource}`));
-  return findings.filter((f) => !(f.code === 'REPLICA_LAG_HIGH' && overRpo.has(`${f.region}\u0000${f.resource}`)));
+  const place = (f: Finding) => `${f.region}\u0000${f.resource}`;
+  const overRpo = new Set(findings.filter((f) => f.code === 'RPO_EXCEEDED').map(place));
+  const criticalLag = new Set(
+    findings.filter((f) => f.code === 'REPLICA_LAG_HIGH' && f.severity === 'critical').map(place),
+  );
+  return findings
+    .filter((f) => !(f.code === 'REPLICA_LAG_HIGH' && overRpo.has(place(f))))
+    .map((f) =>
+      f.code === 'RPO_EXCEEDED' && criticalLag.has(place(f))
+        ? { ...f, evidence: { ...f.evidence, overCriticalLag: true } }
+        : f,
+    );
 }
 
 /** Findings by region and resource, so building the replica table stays linear in fleet size. */

@@ -126,8 +126,15 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
   if (scope === 'health' || scope === 'all') {
     const lags = report.replicas.map((r) => r.lagSeconds).filter((v): v is number => v !== null);
     // Over each replica's own critical threshold (lagOverrides applied), sustained, not suppressed: what pages.
+    // A DR replica's lag finding is folded into its RPO_EXCEEDED, which keeps the verdict in evidence.
     const overCritical = new Set(
-      findings.filter((f) => f.code === 'REPLICA_LAG_HIGH' && f.severity === 'critical').map((f) => replicaKey(f.region, f.resource)),
+      findings
+        .filter(
+          (f) =>
+            (f.code === 'REPLICA_LAG_HIGH' && f.severity === 'critical') ||
+            (f.code === 'RPO_EXCEEDED' && f.evidence.overCriticalLag === true),
+        )
+        .map((f) => replicaKey(f.region, f.resource)),
     );
     out.push(datum(METRIC_NAMES.replicasMonitored, report.replicas.length, 'Count'));
     out.push(...count(METRIC_NAMES.unhealthyReplicas, unhealthyReplicas(report, config, findings)));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildMetrics } from '../../lambdas/core/metrics';
 import { readFileSync } from 'node:fs';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import { evaluate, type Report } from '../../lambdas/core/evaluate';
@@ -728,6 +729,16 @@ describe('findings outside DR protection', () => {
 });
 
 describe('one alert per fact', () => {
+  it('keeps the lag verdict of a DR replica far past its critical lag, so the lag alarm still counts it', () => {
+    const report = check(crossRegionPair({ lag: [900, 900, 900, 900, 900] }));
+
+    const datums = buildMetrics({ report, scope: 'health', config: parseConfig({}), durationMs: 1, degraded: false });
+
+    expect(report.findings.map((f) => f.code)).toEqual(['RPO_EXCEEDED']);
+    expect(report.findings[0]!.evidence.overCriticalLag).toBe(true);
+    expect(datums.find((d) => d.MetricName === 'ReplicasOverCriticalLag')!.Value).toBe(1);
+  });
+
   it('reports a DR replica over its RPO once, as RPO_EXCEEDED, not also as REPLICA_LAG_HIGH', () => {
     const report = check(crossRegionPair({ lag: [150, 150, 150, 150, 150] }));
 
