@@ -9,6 +9,8 @@ export interface LiveReaderRequest {
   readonly config: Config;
   /** @default config.drift.enabled */
   readonly includeParameters?: boolean;
+  /** @default config.dr.requireReplicatedBackups */
+  readonly includeAutomatedBackups?: boolean;
   /** @default config.lag.windowMinutes */
   readonly windowMinutes?: number;
 }
@@ -20,7 +22,7 @@ export function createLiveReader(io: CliIo, request: LiveReaderRequest): FleetRe
     profile: request.profile,
     windowMinutes: request.windowMinutes ?? request.config.lag.windowMinutes,
     includeParameters: request.includeParameters ?? request.config.drift.enabled,
-    includeAutomatedBackups: request.config.dr.requireReplicatedBackups,
+    includeAutomatedBackups: request.includeAutomatedBackups ?? request.config.dr.requireReplicatedBackups,
     onProgress: (message) => io.stderr(`${message}\n`),
   });
 }

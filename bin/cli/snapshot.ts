@@ -24,7 +24,14 @@ export const snapshotCommand: CliCommand = {
     if (!values.out) throw new UsageError('--out FILE is required');
     const config = await loadConfigFile(values.config);
     const regions = parseRegionsFlag(values.regions) ?? config.regions;
-    const reader = createLiveReader(io, { regions, profile: values.profile, config });
+    // Everything any check could read, whatever this config enables, so the file serves any later config.
+    const reader = createLiveReader(io, {
+      regions,
+      profile: values.profile,
+      config,
+      includeParameters: true,
+      includeAutomatedBackups: true,
+    });
     const snapshot = await reader.read();
     await writeFileAtomically(values.out, `${JSON.stringify(snapshot, null, 2)}\n`);
     const errors = Object.entries(snapshot.regions).flatMap(([region, data]) =>

@@ -695,6 +695,11 @@ function backups(ctx: EvaluationContext, primary: ProtectedPrimary, out: Primary
     out.unknowns.push(`automated backups of ${primary.id}: ${AUTOMATED_BACKUPS_OPERATION} failed in ${primary.region}`);
     return;
   }
+  if (checked.length === 0 && !disabled) {
+    // Data read without automated backups (e.g. an older snapshot) says nothing either way.
+    out.unknowns.push(`automated backups of ${primary.id} were not read (${AUTOMATED_BACKUPS_OPERATION})`);
+    return;
+  }
   out.blockers.push(disabled ? 'automated backups are disabled' : 'automated backups are not replicated to another region');
   out.findings.push(
     finding(ctx.config, {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeDBClustersCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   DescribeGlobalClustersCommand,
   RDSClient,
@@ -32,6 +33,7 @@ beforeEach(() => {
   });
   rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
   rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
+  rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({ DBInstanceAutomatedBackups: [] });
   cloudwatch.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: { Id: string; MetricStat: { Metric: { MetricName: string } } }[]; EndTime: Date }) => ({
     MetricDataResults: input.MetricDataQueries.filter((q) => q.MetricStat.Metric.MetricName === 'ReplicaLag').map((q) => ({
       Id: q.Id,
@@ -64,6 +66,9 @@ describe('replguard snapshot', () => {
     expect(file.format).toBe('replguard-snapshot/v1');
     expect(file.regions['us-east-1'].dbInstances[0].InstanceCreateTime).toBe('2026-01-01T00:00:00.000Z');
     expect(existsSync(`${out}.partial`)).toBe(false);
+    // Everything any check could need, whatever the config enables.
+    expect(rds.commandCalls(DescribeDBInstanceAutomatedBackupsCommand)).toHaveLength(1);
+    expect(file.regions['us-east-1'].dbParameters).toEqual({});
 
     expect(offline.code).toBe(1);
     const report = JSON.parse(offline.stdout);

@@ -616,6 +616,14 @@ describe('BACKUPS_NOT_REPLICATED', () => {
     expect(verdict(report, 'orders')).toMatchObject({ ready: false, reasons: ['automated backups are not replicated to another region'] });
   });
 
+  it('is unknown, not a finding, when no automated backups were read at all', () => {
+    const report = check(crossRegionPair(), required);
+
+    expect(drCodes(report)).toEqual([]);
+    expect(verdict(report, 'orders')).toMatchObject({ ready: 'unknown' });
+    expect(verdict(report, 'orders')!.reasons.join()).toContain('were not read');
+  });
+
   it('accepts a replication listed on the source region\'s automated backup', () => {
     const snapshot = crossRegionPair({
       east: {
