@@ -61,6 +61,32 @@ describe('replguard check on the demo fleet (end to end)', () => {
     expect(byId['payments-euw1']).toBe('healthy');
   });
 
+  it('shows the drift and DR cases the demo is built to contain', async () => {
+    const { stdout } = await runCli(['check', '--snapshot', DEMO, '--format', 'json']);
+    const report = JSON.parse(stdout);
+    const found = new Set(report.findings.map((f: { code: string; resource: string }) => `${f.code} ${f.resource}`));
+
+    for (const expected of [
+      'PARAM_DRIFT inventory-mysql',
+      'PARAM_PENDING_REBOOT users-pg',
+      'PARAM_APPLY_FAILED catalog-pg',
+      'REPLICA_PARAM_BELOW_SOURCE catalog-pg-dr',
+      'REPLICA_PARAM_MISMATCH orders-mysql-ro-2',
+      'REPLICA_WRITABLE billing-mariadb-ro-1',
+      'REPLICA_UNDERSIZED search-mysql-dr',
+      'ENGINE_VERSION_MISMATCH inventory-mysql-ro-1',
+      'SOURCE_BACKUPS_DISABLED inventory-mysql',
+      'NO_CROSS_REGION_REPLICA billing-mariadb',
+      'RPO_EXCEEDED catalog-pg-dr',
+      'GLOBAL_SECONDARY_NOT_SYNCED ledger-euw1',
+      'DR_REPLICA_UNDERSIZED search-mysql-dr',
+    ]) {
+      expect(found).toContain(expected);
+    }
+    const verdicts = Object.fromEntries(report.dr.map((d: { primary: string; ready: unknown }) => [d.primary, d.ready]));
+    expect(verdicts).toMatchObject({ 'orders-mysql': true, 'billing-mariadb': false, 'profiles-mysql': 'unknown' });
+  });
+
   it('prints a table with a row per replica and findings by severity, without colour when not a TTY', async () => {
     const { code, stdout } = await runCli(['check', '--snapshot', DEMO]);
 
