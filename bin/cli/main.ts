@@ -1,11 +1,9 @@
 /** `replguard` entry: dispatches to a command and maps errors to exit codes. */
-import { ConfigError } from '../../lambdas/core/config';
-import { SnapshotError } from '../../lambdas/core/snapshot';
 import { COMMANDS } from './commands';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError, type CliIo } from './types';
 
 /** Errors that mean "your input was wrong": message only, exit 2. */
-const INPUT_ERRORS = ['ConfigError', 'SnapshotError', 'BaselineError', 'UsageError'];
+const INPUT_ERRORS = ['ConfigError', 'SnapshotError', 'BaselineError', 'UsageError', 'LiveReaderOptionsError'];
 
 function generalUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -52,7 +50,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stderr(`replguard ${command.name}: ${error.message}\n\n${command.usage}\n`);
       return EXIT_BAD_INPUT;
     }
-    if (error instanceof ConfigError || error instanceof SnapshotError || (error instanceof Error && INPUT_ERRORS.includes(error.name))) {
+    if (error instanceof Error && INPUT_ERRORS.includes(error.name)) {
       io.stderr(`replguard ${command.name}: ${error.message}\n`);
       return EXIT_BAD_INPUT;
     }
