@@ -53,6 +53,13 @@ export function runbookUrl(code: FindingCode, baseUrl: string = DEFAULT_RUNBOOK_
   return `${baseUrl}#${code.toLowerCase()}`;
 }
 
+export type FindingDraft = Omit<Finding, 'runbook'>;
+
+/** A finding with its runbook link filled in from the config's runbook location. */
+export function makeFinding(config: { readonly runbookBaseUrl: string }, draft: FindingDraft): Finding {
+  return { ...draft, runbook: runbookUrl(draft.code, config.runbookBaseUrl) };
+}
+
 /** Stable identity of a finding across runs: the alert lifecycle keys on it. */
 export function findingKey(finding: Pick<Finding, 'code' | 'region' | 'resource' | 'evidence'>): string {
   const detail = typeof finding.evidence.parameter === 'string' ? `/${finding.evidence.parameter}` : '';

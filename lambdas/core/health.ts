@@ -3,8 +3,9 @@
  * degraded reads. Pure: topology + metrics + config in, findings out.
  */
 import { lagThresholdsFor, type Config } from './config';
-import { runbookUrl, type Finding, type Severity } from './findings';
+import { makeFinding, type Finding, type Severity } from './findings';
 import type { EvaluationContext } from './context';
+import { formatBytes, formatSeconds } from './format';
 import {
   lagMetricsFor,
   samplesOf,
@@ -42,26 +43,6 @@ export interface HealthResult {
 /** Operations whose failure leaves a region's topology unknown, not just its metrics. */
 export const DESCRIBE_OPERATIONS = /^rds:Describe(DBInstances|DBClusters|GlobalClusters)$/;
 
-export function formatSeconds(seconds: number): string {
-  if (seconds === 0) return '0 s';
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 10) return `${Math.round(seconds * 10) / 10} s`;
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 6) / 10} min`;
-  return `${Math.round(seconds / 360) / 10} h`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Math.round(value * 10) / 10} ${units[unit]}`;
-}
-
 function inWindow(samples: readonly Sample[], now: Date, windowMinutes: number): Sample[] {
   const from = now.getTime() - windowMinutes * 60_000;
   return samples.filter((s) => {
@@ -70,12 +51,7 @@ function inWindow(samples: readonly Sample[], now: Date, windowMinutes: number):
   });
 }
 
-function finding(
-  config: Config,
-  partial: Omit<Finding, 'runbook'>,
-): Finding {
-  return { ...partial, runbook: runbookUrl(partial.code, config.runbookBaseUrl) };
-}
+const finding = makeFinding;
 
 /** Start of the run of consecutive samples satisfying `test` that ends at the latest one that does. */
 export function streakStart(samples: readonly Sample[], test: (v: number) => boolean): string | undefined {
@@ -236,15 +212,24 @@ export interface LagWindow {
   readonly stale: boolean;
 }
 
+/** Datapoints older than the last N minutes plus ingestion grace do not count towards M of N. */
+function oldestCountedTime(ctx: HealthContext): number {
+  return ctx.now.getTime() - (ctx.config.lag.evaluationPeriods + INGESTION_GRACE_MINUTES) * 60_000;
+}
+
+/** The last N datapoints that are recent enough to count. */
+function lastCounted(ctx: HealthContext, samples: readonly Sample[]): Sample[] {
+  const oldest = oldestCountedTime(ctx);
+  return samples.slice(-ctx.config.lag.evaluationPeriods).filter((s) => Date.parse(s.timestamp) > oldest);
+}
+
 export function lagWindow(ctx: HealthContext, replica: Replica): LagWindow | undefined {
   const lag = resolveLag(ctx, replica);
   if (!lag) return undefined;
   const { metric, samples } = lag;
-  const n = ctx.config.lag.evaluationPeriods;
   const isMarker = (s: Sample) => metric.minusOneMeansBroken && s.value === -1;
   const toSeconds = (s: Sample) => ({ ...s, value: s.value * metric.toSeconds });
-  const oldestCounted = ctx.now.getTime() - (n + INGESTION_GRACE_MINUTES) * 60_000;
-  const lastN = samples.slice(-n).filter((s) => Date.parse(s.timestamp) > oldestCounted);
+  const lastN = lastCounted(ctx, samples);
   const newest = samples[samples.length - 1]!;
   return {
     metric,
@@ -254,7 +239,7 @@ export function lagWindow(ctx: HealthContext, replica: Replica): LagWindow | und
     minusOneSince: metric.minusOneMeansBroken ? streakStart(samples, (v) => v === -1) : undefined,
     latestSeconds: isMarker(newest) ? null : newest.value * metric.toSeconds,
     newestAt: newest.timestamp,
-    stale: Date.parse(newest.timestamp) <= oldestCounted,
+    stale: Date.parse(newest.timestamp) <= oldestCountedTime(ctx),
   };
 }
 
@@ -492,7 +477,7 @@ function evaluateReplicaHealth(ctx: HealthContext, replica: Replica, metricsFail
 function slotLagFindings(ctx: HealthContext): Finding[] {
   const { config } = ctx;
   const findings: Finding[] = [];
-  const { datapointsToAlarm: m, evaluationPeriods: n } = config.lag;
+  const { datapointsToAlarm: m } = config.lag;
   for (const instance of ctx.topology.instances) {
     if (engineFamily(instance.engine) !== 'postgres') continue;
     const samples = inWindow(
@@ -500,15 +485,18 @@ function slotLagFindings(ctx: HealthContext): Finding[] {
       ctx.now,
       config.lag.windowMinutes,
     );
-    const recent = samples.slice(-n);
+    const recent = lastCounted(ctx, samples);
     const { warningBytes, criticalBytes } = config.replicationSlot;
     const over = (limit: number) => recent.filter((s) => s.value > limit).length;
-    const severity: Severity | undefined =
-      over(criticalBytes) >= m ? 'critical' : over(warningBytes) >= m ? 'warning' : undefined;
+    const severity: Severity | undefined = isSustained(over(criticalBytes), recent.length, m)
+      ? 'critical'
+      : isSustained(over(warningBytes), recent.length, m)
+        ? 'warning'
+        : undefined;
     if (!severity) continue;
     const limit = severity === 'critical' ? criticalBytes : warningBytes;
     const latest = recent[recent.length - 1]!.value;
-    const since = streakStart(samples, (v) => v > warningBytes);
+    const since = sinceText(streakStart(samples, (v) => v > limit), samples[0]?.timestamp);
     findings.push(
       finding(config, {
         code: 'REPLICATION_SLOT_LAG_HIGH',
@@ -517,14 +505,14 @@ function slotLagFindings(ctx: HealthContext): Finding[] {
         resource: instance.id,
         message:
           `${instance.id} (${instance.region}) retains ${formatBytes(latest)} of WAL for its slowest replication slot, ` +
-          `over the ${severity} threshold of ${formatBytes(limit)} in ${over(limit)} of the last ${recent.length} minutes, since ${since}.`,
+          `over the ${severity} threshold of ${formatBytes(limit)} in ${over(limit)} of the last ${recent.length} datapoints, ${since}.`,
         evidence: {
           metric: SLOT_LAG_METRIC,
           bytes: latest,
           thresholdBytes: limit,
           datapointsOver: over(limit),
           evaluatedDatapoints: recent.length,
-          since: since ?? null,
+          since: since || null,
         },
         hint: 'Find the slot in pg_replication_slots (inactive or far behind); fix or drop its consumer before the WAL fills the storage.',
       }),

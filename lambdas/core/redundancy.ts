@@ -16,10 +16,10 @@
 import { compilePattern, matches, type Config } from './config';
 import type { EvaluationContext } from './context';
 import type { DrReadiness } from './evaluate';
-import { runbookUrl, type Finding } from './findings';
+import { makeFinding, type Finding } from './findings';
+import { formatSeconds } from './format';
 import {
   DESCRIBE_OPERATIONS,
-  formatSeconds,
   isIdleArtefact,
   isSustained,
   lagWindow,
@@ -67,9 +67,7 @@ interface ProtectedPrimary {
 
 const key = (region: string, id: string) => `${region}\u0000${id}`;
 
-function finding(config: Config, partial: Omit<Finding, 'runbook'>): Finding {
-  return { ...partial, runbook: runbookUrl(partial.code, config.runbookBaseUrl) };
-}
+const finding = makeFinding;
 
 // ---------------------------------------------------------------------------------------------
 // Which primaries need DR

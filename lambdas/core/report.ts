@@ -1,7 +1,7 @@
 /** Human and machine renderings of a report. */
 import type { DrReadiness, Report } from './evaluate';
 import { SEVERITIES, type Severity } from './findings';
-import { formatSeconds } from './health';
+import { formatSeconds } from './format';
 
 export function renderJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;

@@ -22,7 +22,7 @@
  */
 import { compilePattern } from '../config';
 import type { EvaluationContext } from '../context';
-import { runbookUrl, type EvidenceValue, type Finding, type Severity } from '../findings';
+import { makeFinding, type EvidenceValue, type Finding, type FindingDraft, type Severity } from '../findings';
 import type { DbInstance } from '../model';
 import type { DatabaseNode, Replica, ReplicaKind } from '../topology';
 import { describeExpectation, type Baseline, type BaselineEntry, type Expectation, type Role } from './baseline';
@@ -42,10 +42,9 @@ import {
 
 const key = (region: string, id: string) => `${region}\u0000${id}`;
 
-type FindingDraft = Omit<Finding, 'runbook'>;
 
-function make(ctx: EvaluationContext, partial: FindingDraft): Finding {
-  return { ...partial, runbook: runbookUrl(partial.code, ctx.config.runbookBaseUrl) };
+function make(ctx: EvaluationContext, draft: FindingDraft): Finding {
+  return makeFinding(ctx.config, draft);
 }
 
 // ---------------------------------------------------------------------------------------------
