@@ -272,3 +272,13 @@ export function lagThresholdsFor(
   // never ends up switching alerting off.
   return { warningSeconds: Math.min(warningSeconds, criticalSeconds), criticalSeconds };
 }
+
+/** Does a suppression in the config silence this code on this resource in this region? */
+export function isSuppressed(config: Config, code: string, region: string, resource: string): boolean {
+  return config.suppressions.some(
+    (s) =>
+      s.code === code &&
+      (s.region === undefined || s.region === region) &&
+      (s.resource === undefined || compilePattern(s.resource).test(resource)),
+  );
+}

@@ -1,6 +1,6 @@
 /** Evaluate: snapshot + config in, report out. The single entry point of the rules. */
 import type { Config } from './config';
-import { compilePattern } from './config';
+import { isSuppressed } from './config';
 import type { EvaluationContext } from './context';
 import { DEFAULT_BASELINE, type Baseline } from './drift/baseline';
 import { evaluateDrift } from './drift/rules';
@@ -81,17 +81,7 @@ export function createContext(snapshot: FleetSnapshot, config: Config): Evaluati
 
 function applySuppressions(config: Config, findings: readonly Finding[]): Finding[] {
   if (config.suppressions.length === 0) return [...findings];
-  const rules = config.suppressions.map((s) => ({
-    code: s.code,
-    region: s.region,
-    resource: s.resource ? compilePattern(s.resource) : undefined,
-  }));
-  return findings.filter(
-    (f) =>
-      !rules.some(
-        (r) => r.code === f.code && (!r.region || r.region === f.region) && (!r.resource || r.resource.test(f.resource)),
-      ),
-  );
+  return findings.filter((f) => !isSuppressed(config, f.code, f.region, f.resource));
 }
 
 const STATUS_RANK: Readonly<Record<ReplicaStatus, number>> = { broken: 0, lagging: 1, degraded: 2, unknown: 3, healthy: 4 };

@@ -6,7 +6,7 @@
  * Unknown is not zero: a count that a failed read could hide is left out rather than sent as 0,
  * and the alarms treat a missing datapoint as "keep the last state".
  */
-import { compilePattern, type Config } from './config';
+import { isSuppressed, type Config } from './config';
 import type { EvaluationScope, Report } from './evaluate';
 import { DRIFT_CODES, SEVERITIES, codesInScope, type Finding, type FindingCode, type Severity } from './findings';
 
@@ -83,11 +83,8 @@ const replicaKey = (region: string, id: string) => `${region}\u0000${id}`;
  */
 function unhealthyReplicas(report: Report, config: Config, findings: readonly Finding[]): number {
   const named = new Set(findings.filter((f) => f.severity !== 'info').map((f) => replicaKey(f.region, f.resource)));
-  const silencers = config.suppressions
-    .filter((s) => REPLICA_STATUS_CODES.has(s.code))
-    .map((s) => ({ region: s.region, resource: s.resource ? compilePattern(s.resource) : undefined }));
   const silenced = (region: string, id: string) =>
-    silencers.some((s) => (!s.region || s.region === region) && (!s.resource || s.resource.test(id)));
+    [...REPLICA_STATUS_CODES].some((code) => isSuppressed(config, code, region, id));
   return report.replicas.filter(
     (r) => r.status !== 'healthy' && (named.has(replicaKey(r.region, r.id)) || !silenced(r.region, r.id)),
   ).length;

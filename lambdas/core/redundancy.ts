@@ -532,20 +532,7 @@ function evaluateTargets(
     const problems: string[] = [];
     if (target.synchronizationStatus === 'pending-resync') {
       problems.push(`${target.id} (${target.region}): global member pending-resync`);
-      out.findings.push(
-        finding(config, {
-          code: 'GLOBAL_SECONDARY_NOT_SYNCED',
-          severity: 'warning',
-          region: target.region,
-          resource: target.id,
-          message:
-            `Secondary cluster ${target.id} (${target.region}) of ${label} has SynchronizationStatus ` +
-            `pending-resync as of ${ctx.snapshot.capturedAt}: it is not in sync with the writer and is not a ` +
-            `safe failover target until it reports connected.`,
-          evidence: { globalCluster: primary.id, synchronizationStatus: 'pending-resync', writerRegion: primary.region },
-          hint: "Usually follows a switchover or failover and clears on its own; if it lasts, read the global cluster's events and the secondary's status before relying on it.",
-        }),
-      );
+      out.findings.push(resyncFinding(ctx, { id: target.id, region: target.region }, primary.id, primary.region, label));
     }
     const small = undersized(ctx, primary.node, target);
     if (small) {
@@ -782,26 +769,30 @@ function unprotectedResyncs(ctx: EvaluationContext, protectedGlobals: ReadonlySe
     if (protectedGlobals.has(global.id)) continue;
     for (const secondary of global.secondaries) {
       if (secondary.synchronizationStatus !== 'pending-resync') continue;
-      findings.push(
-        finding(ctx.config, {
-          code: 'GLOBAL_SECONDARY_NOT_SYNCED',
-          severity: 'warning',
-          region: secondary.region,
-          resource: secondary.id,
-          message:
-            `Secondary cluster ${secondary.id} (${secondary.region}) of global database ${global.id} has ` +
-            `SynchronizationStatus pending-resync as of ${ctx.snapshot.capturedAt}: it is not in sync with the writer` +
-            (global.writer ? ` ${global.writer.id} (${global.writer.region})` : '') +
-            ' and is not a safe switchover target until it reports connected.',
-          evidence: {
-            globalCluster: global.id,
-            synchronizationStatus: 'pending-resync',
-            writerRegion: global.writer?.region ?? null,
-          },
-          hint: "Usually follows a switchover or failover and clears on its own; if it lasts, read the global cluster's events and the secondary's status before relying on it.",
-        }),
-      );
+      const writer = global.writer ? ` (writer ${global.writer.id} in ${global.writer.region})` : '';
+      findings.push(resyncFinding(ctx, secondary, global.id, global.writer?.region ?? null, `global database ${global.id}${writer}`));
     }
   }
   return findings;
+}
+
+function resyncFinding(
+  ctx: EvaluationContext,
+  secondary: { readonly id: string; readonly region: string },
+  globalClusterId: string,
+  writerRegion: string | null,
+  label: string,
+): Finding {
+  return finding(ctx.config, {
+    code: 'GLOBAL_SECONDARY_NOT_SYNCED',
+    severity: 'warning',
+    region: secondary.region,
+    resource: secondary.id,
+    message:
+      `Secondary cluster ${secondary.id} (${secondary.region}) of ${label} has SynchronizationStatus ` +
+      `pending-resync as of ${ctx.snapshot.capturedAt}: it is not in sync with the writer and is not a ` +
+      `safe failover target until it reports connected.`,
+    evidence: { globalCluster: globalClusterId, synchronizationStatus: 'pending-resync', writerRegion },
+    hint: "Usually follows a switchover or failover and clears on its own; if it lasts, read the global cluster's events and the secondary's status before relying on it.",
+  });
 }

@@ -20,6 +20,7 @@
  * group is missing from such a snapshot is not checked, and one CHECK_DEGRADED finding per
  * missing group names the databases left unchecked. Instance-level rules always run.
  */
+import { parseRdsRef } from '../arn';
 import { compilePattern } from '../config';
 import type { EvaluationContext } from '../context';
 import { makeFinding, type EvidenceValue, type Finding, type FindingDraft, type Severity } from '../findings';
@@ -802,8 +803,8 @@ function backupFindings(ctx: EvaluationContext): Finding[] {
     if (instance.DBClusterIdentifier) continue;
     const ids = new Set<string>([
       ...ctx.topology.replicasOf(node.region, node.id).map((r) => r.id),
-      ...(instance.ReadReplicaDBInstanceIdentifiers ?? []).map((id) => id.split(':').pop() ?? id),
-      ...(instance.ReadReplicaDBClusterIdentifiers ?? []).map((id) => id.split(':').pop() ?? id),
+      ...(instance.ReadReplicaDBInstanceIdentifiers ?? []).map((ref) => parseRdsRef(ref).id),
+      ...(instance.ReadReplicaDBClusterIdentifiers ?? []).map((ref) => parseRdsRef(ref).id),
     ]);
     consider(node, instance.BackupRetentionPeriod, [...ids].sort());
   }
