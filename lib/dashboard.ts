@@ -27,6 +27,8 @@ const RDS_LAG_SECONDS = [
 const AURORA_LAG_MS = [
   { metricName: 'AuroraReplicaLag', dimensions: ['DBInstanceIdentifier'] },
   { metricName: 'AuroraGlobalDBReplicationLag', dimensions: ['DBClusterIdentifier', 'SourceRegion'] },
+  // What the RPO rule reads first: the data a failover to the secondary would lose.
+  { metricName: 'AuroraGlobalDBRPOLag', dimensions: ['DBClusterIdentifier', 'SourceRegion'] },
 ] as const;
 
 /** The operator's view: what is wrong now, per replica, and whether the checker itself runs. */

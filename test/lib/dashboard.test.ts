@@ -41,6 +41,7 @@ describe('GuardDashboard', () => {
         `SEARCH('{AWS/RDS,DBClusterIdentifier} MetricName="AuroraBinlogReplicaLag"', 'Maximum', 60)`,
         `SEARCH('{AWS/RDS,DBInstanceIdentifier} MetricName="AuroraReplicaLag"', 'Maximum', 60)`,
         `SEARCH('{AWS/RDS,DBClusterIdentifier,SourceRegion} MetricName="AuroraGlobalDBReplicationLag"', 'Maximum', 60)`,
+        `SEARCH('{AWS/RDS,DBClusterIdentifier,SourceRegion} MetricName="AuroraGlobalDBRPOLag"', 'Maximum', 60)`,
       ]);
       expect(searches.every((s) => s!.region === region)).toBe(true);
     }
