@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import { evaluate, type Report } from '../../lambdas/core/evaluate';
 import type { AutomatedBackup, DbCluster, DbInstance, FleetSnapshot, RegionSnapshot } from '../../lambdas/core/model';
-import { compareInstanceClasses } from '../../lambdas/core/redundancy';
+import { compareInstanceClasses } from '../../lambdas/core/instance-capacity';
 import { renderTable } from '../../lambdas/core/report';
 import { parseSnapshotText } from '../../lambdas/core/snapshot';
 import {

@@ -71,20 +71,3 @@ export function instanceClassInfo(instanceClass: string | undefined): InstanceCl
 export function classMemoryBytes(info: InstanceClassInfo): number {
   return info.memoryGiB * GIB;
 }
-
-const NAMED_SIZES: Readonly<Record<string, number>> = { nano: 0.125, micro: 0.25, small: 0.5, medium: 0.75, large: 1, xlarge: 2 };
-
-/**
- * `db.r6g.2xlarge` → family `r6g` and a rank that orders sizes within the family
- * (micro < small < medium < large < xlarge < 2xlarge < ...). Works for classes not in the
- * table too, since AWS names sizes the same way in every family. Suffixes such as
- * `.tpc2.mem4x` (Oracle) or `serverless` have no rank.
- */
-export function classSize(instanceClass: string | undefined): { readonly family: string; readonly rank: number } | undefined {
-  const match = /^db\.([a-z0-9-]+)\.(\d*)(nano|micro|small|medium|large|xlarge)$/.exec(instanceClass?.toLowerCase() ?? '');
-  if (!match) return undefined;
-  const [, family, multiplier, size] = match;
-  if (multiplier && size !== 'xlarge') return undefined;
-  const rank = multiplier ? 2 * Number(multiplier) : NAMED_SIZES[size!]!;
-  return { family: family!, rank };
-}

@@ -22,13 +22,13 @@
  */
 import { parseRdsRef } from '../arn';
 import { compilePattern } from '../config';
+import { compareInstanceClasses } from '../instance-capacity';
 import type { EvaluationContext } from '../context';
 import { makeFinding, type EvidenceValue, type Finding, type FindingDraft, type Severity } from '../findings';
 import type { DbInstance } from '../model';
 import type { DatabaseNode, Replica, ReplicaKind } from '../topology';
 import { describeExpectation, type Baseline, type BaselineEntry, type Expectation, type Role } from './baseline';
 import { baselineEngine, compareVersions, majorVersion } from './engines';
-import { classSize, instanceClassInfo } from './instance-classes';
 import { ParameterIndex, type DatabaseParameters, type EffectiveParameter, type ParameterLookup } from './parameters';
 import {
   atLeast,
@@ -705,17 +705,10 @@ function sizeFindings(ctx: EvaluationContext, replica: Replica): Finding[] {
     sourceRegion: replica.sourceRegion,
   };
   if (r.DBInstanceClass && s.DBInstanceClass && r.DBInstanceClass !== s.DBInstanceClass) {
-    const rs = classSize(r.DBInstanceClass);
-    const ss = classSize(s.DBInstanceClass);
-    if (rs && ss && rs.family === ss.family) {
-      if (rs.rank < ss.rank) reasons.push(`class ${r.DBInstanceClass} is smaller than ${their} ${s.DBInstanceClass}`);
-    } else {
-      const ri = instanceClassInfo(r.DBInstanceClass);
-      const si = instanceClassInfo(s.DBInstanceClass);
-      if (ri && si) {
-        if (ri.memoryGiB < si.memoryGiB) reasons.push(`class ${r.DBInstanceClass} has ${ri.memoryGiB} GiB of memory, ${their} ${s.DBInstanceClass} ${si.memoryGiB} GiB`);
-        if (ri.vcpus < si.vcpus) reasons.push(`class ${r.DBInstanceClass} has ${ri.vcpus} vCPUs, ${their} ${s.DBInstanceClass} ${si.vcpus}`);
-      }
+    // The same comparison as DR_REPLICA_UNDERSIZED, so the two rules never disagree about a pair.
+    const comparison = compareInstanceClasses(s.DBInstanceClass, r.DBInstanceClass);
+    if (comparison.verdict === 'smaller') {
+      reasons.push(`class ${r.DBInstanceClass} is smaller than ${their} ${s.DBInstanceClass} (${comparison.detail})`);
     }
   }
   if (replica.kind === 'rds-read-replica') {

@@ -27,7 +27,7 @@ describe('REPLICA_UNDERSIZED', () => {
   it('compares memory and vCPUs across families', () => {
     const findings = only(run(pair({ DBInstanceClass: 'db.r6g.xlarge' }, { DBInstanceClass: 'db.m6g.xlarge' })), 'REPLICA_UNDERSIZED');
 
-    expect(findings[0]!.message).toContain("db.m6g.xlarge has 16 GiB of memory, the source's db.r6g.xlarge 32 GiB");
+    expect(findings[0]!.message).toContain("db.m6g.xlarge (4 vCPU, 16 GiB) vs db.r6g.xlarge (4 vCPU, 32 GiB)");
     expect(only(run(pair({ DBInstanceClass: 'db.m6g.xlarge' }, { DBInstanceClass: 'db.r6g.xlarge' })), 'REPLICA_UNDERSIZED')).toEqual([]);
   });
 
@@ -137,5 +137,13 @@ describe('SOURCE_BACKUPS_DISABLED', () => {
 
     expect(findings).toEqual([]);
     expect(only(standalone, 'SOURCE_BACKUPS_DISABLED')).toEqual([]);
+  });
+});
+
+describe('replica and DR sizing agree', () => {
+  it('judges a burstable replica of a general-purpose source the same way the DR rule does', () => {
+    const findings = only(run(pair({ DBInstanceClass: 'db.m5.large' }, { DBInstanceClass: 'db.t3.large' })), 'REPLICA_UNDERSIZED');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toContain('burstable');
   });
 });
