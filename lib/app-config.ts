@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseConfig, type Config, type ConfigInput } from '../lambdas/core/config';
+import { ConfigError, parseConfigJson, type Config, type ConfigInput } from '../lambdas/core/config';
 
 /** Used when `npx cdk synth` is run without `-c config=PATH`. */
 export const DEFAULT_CONFIG_PATH = 'examples/replguard.config.json';
@@ -24,13 +24,6 @@ export function loadAppConfig(path: string): AppConfig {
         : `Cannot read config file ${path}: ${(error as Error).message}`,
     );
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  const config = parseConfig(raw, path);
-  // parseConfig accepted it, so the raw object has the input shape.
-  return { path, input: raw as ConfigInput, config };
+  const { raw, config } = parseConfigJson(text, path);
+  return { path, input: raw, config };
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, DEFAULT_CONFIG, parseConfig, type Config } from '../../lambdas/core/config';
+import { ConfigError, DEFAULT_CONFIG, parseConfigJson, type Config } from '../../lambdas/core/config';
 
 /** Loads and validates a config file; no path means all defaults. */
 export async function loadConfigFile(path: string | undefined): Promise<Config> {
@@ -11,11 +11,5 @@ export async function loadConfigFile(path: string | undefined): Promise<Config> 
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(code === 'ENOENT' ? `Config file ${path} does not exist.` : `Cannot read config file ${path}: ${(error as Error).message}`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseConfig(raw, path);
+  return parseConfigJson(text, path).config;
 }

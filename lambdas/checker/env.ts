@@ -6,7 +6,7 @@
  * fleet's overrides and suppressions outgrow that): the stack ships it as a JSON file inside the
  * function package, and the environment only names the file.
  */
-import { ConfigError, parseConfig, type Config } from '../core/config';
+import { ConfigError, parseConfigJson, type Config } from '../core/config';
 
 export const ENV_NAMES = {
   /** The config file: a file name next to the handler, or an absolute path. `BUNDLED_CONFIG_FILE` when unset. */
@@ -64,14 +64,8 @@ function readConfig(file: string, readFile: ReadPackageFile): Config {
   } catch (error) {
     throw new EnvironmentError(`Config file ${file} (${ENV_NAMES.configFile}) cannot be read: ${(error as Error).message}`);
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new EnvironmentError(`Config file ${file} (${ENV_NAMES.configFile}) is not valid JSON: ${(error as Error).message}`);
-  }
-  try {
-    return parseConfig(raw, `deployed config file ${file}`);
+    return parseConfigJson(text, `deployed config file ${file} (${ENV_NAMES.configFile})`).config;
   } catch (error) {
     if (error instanceof ConfigError) throw new EnvironmentError(error.message);
     throw error;

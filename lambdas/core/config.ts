@@ -239,6 +239,19 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
   throw new ConfigError(`Invalid config in ${source}:\n${lines.join('\n')}`);
 }
 
+/** Parses config JSON text; `source` names the file in errors. Returns the raw input too (the CDK app ships it). */
+export function parseConfigJson(text: string, source: string): { readonly raw: ConfigInput; readonly config: Config } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Config file ${source} is not valid JSON: ${(error as Error).message}`);
+  }
+  const config = parseConfig(raw, source);
+  // parseConfig accepted it, so the raw object has the input shape.
+  return { raw: raw as ConfigInput, config };
+}
+
 export const DEFAULT_CONFIG: Config = parseConfig({});
 
 /** Does a database match a selector? */
