@@ -16,7 +16,7 @@ export interface GuardDashboardProps {
  * One SEARCH per monitored region and lag metric: replicas created after the deploy show up
  * without a redeploy. SEARCH runs in one region, so each carries its region.
  */
-export function lagSearchExpression(metricName: string, dimensions: readonly string[]): string {
+function lagSearchExpression(metricName: string, dimensions: readonly string[]): string {
   return `SEARCH('{AWS/RDS,${dimensions.join(',')}} MetricName="${metricName}"', 'Maximum', 60)`;
 }
 

@@ -40,7 +40,7 @@ import { withThrottlingRetry, type RetryOptions } from './throttling-retry';
 /** GetMetricData accepts at most 500 MetricDataQueries per call. */
 export const METRIC_QUERIES_PER_CALL = 500;
 /** The largest page the RDS describe APIs return. */
-export const DESCRIBE_PAGE_SIZE = 100;
+const DESCRIBE_PAGE_SIZE = 100;
 const METRIC_PERIOD_SECONDS = 60;
 /** Concurrent calls per region and API family: well inside RDS's burst of 300 and CloudWatch's TPS. */
 const CONCURRENCY_PER_REGION = 5;
@@ -79,7 +79,7 @@ export class LiveReaderOptionsError extends Error {
 }
 
 /** SDK response objects as snapshot JSON: Dates become ISO strings, undefined fields are dropped. */
-export function toSnapshotShape(value: unknown): unknown {
+function toSnapshotShape(value: unknown): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
   if (Array.isArray(value)) return value.map(toSnapshotShape);
   if (value !== null && typeof value === 'object') {

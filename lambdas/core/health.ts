@@ -10,13 +10,14 @@ import {
   lagMetricsFor,
   samplesOf,
   SLOT_LAG_METRIC,
+  WAL_RATE_METRIC,
+  WRITE_IOPS_METRIC,
   type LagMetric,
   type Sample,
 } from './metric-plan';
 import type { ReadError } from './model';
 import { engineFamily, type Replica } from './topology';
 
-type HealthContext = EvaluationContext;
 
 /**
  * healthy: replicating within thresholds; lagging: lag (or RPO) over threshold; degraded: running
@@ -143,7 +144,7 @@ function lagHint(replica: Replica): string {
   }
 }
 
-function replicationStatusFinding(ctx: HealthContext, replica: Replica): Finding | undefined {
+function replicationStatusFinding(ctx: EvaluationContext, replica: Replica): Finding | undefined {
   const info = replica.node?.instance?.StatusInfos?.find((s) => s.StatusType === 'read replication');
   const status = info?.Status?.toLowerCase();
   if (!info || !status || status === 'replicating' || status === 'replication stop point set') return undefined;
@@ -177,13 +178,13 @@ function replicationStatusFinding(ctx: HealthContext, replica: Replica): Finding
   });
 }
 
-export interface ResolvedLag {
+interface ResolvedLag {
   readonly metric: LagMetric;
   /** Every datapoint in the window, oldest first, raw values (-1 kept). */
   readonly samples: readonly Sample[];
 }
 
-export function resolveLag(ctx: HealthContext, replica: Replica): ResolvedLag | undefined {
+function resolveLag(ctx: EvaluationContext, replica: Replica): ResolvedLag | undefined {
   for (const metric of lagMetricsFor(replica)) {
     const samples = inWindow(
       samplesOf(ctx.metrics.find(replica.region, metric.metricName, metric.dimensions)),
@@ -213,17 +214,17 @@ export interface LagWindow {
 }
 
 /** Datapoints older than the last N minutes plus ingestion grace do not count towards M of N. */
-function oldestCountedTime(ctx: HealthContext): number {
+function oldestCountedTime(ctx: EvaluationContext): number {
   return ctx.now.getTime() - (ctx.config.lag.evaluationPeriods + INGESTION_GRACE_MINUTES) * 60_000;
 }
 
 /** The last N datapoints that are recent enough to count. */
-function lastCounted(ctx: HealthContext, samples: readonly Sample[]): Sample[] {
+function lastCounted(ctx: EvaluationContext, samples: readonly Sample[]): Sample[] {
   const oldest = oldestCountedTime(ctx);
   return samples.slice(-ctx.config.lag.evaluationPeriods).filter((s) => Date.parse(s.timestamp) > oldest);
 }
 
-export function lagWindow(ctx: HealthContext, replica: Replica): LagWindow | undefined {
+export function lagWindow(ctx: EvaluationContext, replica: Replica): LagWindow | undefined {
   const lag = resolveLag(ctx, replica);
   if (!lag) return undefined;
   const { metric, samples } = lag;
@@ -256,7 +257,7 @@ export function isSustained(over: number, available: number, datapointsToAlarm: 
  * of lag. Only a source that is itself a primary counts: an intermediate replica writes no WAL of
  * its own, so its quiet says nothing about the real primary.
  */
-export function isIdleArtefact(ctx: HealthContext, replica: Replica, peakSeconds: number): boolean {
+export function isIdleArtefact(ctx: EvaluationContext, replica: Replica, peakSeconds: number): boolean {
   if (replica.kind !== 'rds-read-replica' || engineFamily(replica.engine) !== 'postgres') return false;
   if (peakSeconds > ctx.config.postgresIdle.maxLagSeconds) return false;
   const sourceInstance = replica.source?.instance;
@@ -265,14 +266,14 @@ export function isIdleArtefact(ctx: HealthContext, replica: Replica, peakSeconds
 }
 
 /** True when the source's writes are known and stayed at or below the idle thresholds. */
-export function sourceIsIdle(ctx: HealthContext, replica: Replica): boolean {
+function sourceIsIdle(ctx: EvaluationContext, replica: Replica): boolean {
   const { maxTransactionLogsBytesPerSecond, maxWriteIops } = ctx.config.postgresIdle;
   const dims = { DBInstanceIdentifier: replica.sourceId };
   const window = (name: string) =>
     inWindow(samplesOf(ctx.metrics.find(replica.sourceRegion, name, dims)), ctx.now, ctx.config.lag.windowMinutes);
-  const logs = window('TransactionLogsGeneration');
+  const logs = window(WAL_RATE_METRIC);
   if (logs.length > 0) return logs.every((s) => s.value <= maxTransactionLogsBytesPerSecond);
-  const iops = window('WriteIOPS');
+  const iops = window(WRITE_IOPS_METRIC);
   if (iops.length > 0) return iops.every((s) => s.value <= maxWriteIops);
   return false;
 }
@@ -288,7 +289,7 @@ interface ReplicaVerdict {
   readonly findings: Finding[];
 }
 
-function missingLagFinding(ctx: HealthContext, replica: Replica, lastSeen?: string): ReplicaVerdict {
+function missingLagFinding(ctx: EvaluationContext, replica: Replica, lastSeen?: string): ReplicaVerdict {
   const { config } = ctx;
   const expected = lagMetricsFor(replica).map((m) => m.metricName).join(' or ');
   const dbStatus = databaseStatus(replica);
@@ -343,7 +344,7 @@ function withSourceCause(replica: Replica, broken: Finding): Finding {
   };
 }
 
-function evaluateReplica(ctx: HealthContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
+function evaluateReplica(ctx: EvaluationContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
   const verdict = evaluateReplicaHealth(ctx, replica, metricsFailed);
   return {
     health: verdict.health,
@@ -351,7 +352,7 @@ function evaluateReplica(ctx: HealthContext, replica: Replica, metricsFailed: bo
   };
 }
 
-function evaluateReplicaHealth(ctx: HealthContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
+function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
   const { config } = ctx;
   const findings: Finding[] = [];
   const where = describeReplica(replica);
@@ -474,7 +475,7 @@ function evaluateReplicaHealth(ctx: HealthContext, replica: Replica, metricsFail
   return { health: { ...lagged, status: 'lagging' }, findings };
 }
 
-function slotLagFindings(ctx: HealthContext): Finding[] {
+function slotLagFindings(ctx: EvaluationContext): Finding[] {
   const { config } = ctx;
   const findings: Finding[] = [];
   const { datapointsToAlarm: m } = config.lag;
@@ -549,7 +550,7 @@ function degradedFinding(config: Config, region: string, errors: readonly ReadEr
   });
 }
 
-export function evaluateHealth(ctx: HealthContext): HealthResult {
+export function evaluateHealth(ctx: EvaluationContext): HealthResult {
   const findings: Finding[] = [];
   const metricsFailedIn = new Set<string>();
   for (const [region, data] of Object.entries(ctx.snapshot.regions)) {

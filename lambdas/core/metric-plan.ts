@@ -61,7 +61,9 @@ export function lagMetricsFor(replica: Replica): readonly LagMetric[] {
 }
 
 /** Writes on a PostgreSQL source, to tell the idle-source lag artefact from real lag. */
-export const SOURCE_ACTIVITY_METRICS = ['TransactionLogsGeneration', 'WriteIOPS'] as const;
+export const WAL_RATE_METRIC = 'TransactionLogsGeneration';
+export const WRITE_IOPS_METRIC = 'WriteIOPS';
+const SOURCE_ACTIVITY_METRICS = [WAL_RATE_METRIC, WRITE_IOPS_METRIC] as const;
 export const SLOT_LAG_METRIC = 'OldestReplicationSlotLag';
 
 const query = (region: string, metricName: string, dimensions: Record<string, string>): MetricQuery => ({
@@ -73,7 +75,7 @@ const query = (region: string, metricName: string, dimensions: Record<string, st
   period: 60,
 });
 
-export function queryKey(q: Pick<MetricQuery, 'region' | 'namespace' | 'metricName' | 'dimensions' | 'stat'>): string {
+function queryKey(q: Pick<MetricQuery, 'region' | 'namespace' | 'metricName' | 'dimensions' | 'stat'>): string {
   return `${q.region}|${q.namespace}|${q.metricName}|${dimensionsKey(q.dimensions)}|${q.stat}`;
 }
 

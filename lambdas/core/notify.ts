@@ -199,7 +199,7 @@ function smsText(news: readonly Transition[], level: Severity | undefined, open:
 }
 
 /** Entries beyond this many are listed one line each. */
-export const MAX_DETAILED_ENTRIES = 50;
+const MAX_DETAILED_ENTRIES = 50;
 /** The email text's budget; the message carries it twice (email and default) within SNS's 256 KB. */
 export const MAX_EMAIL_BYTES = 100_000;
 

@@ -459,7 +459,7 @@ export function formatNumber(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
-/** How a resolved value reads in a message: `ON`, `1,365`, `{DBInstanceClassMemory/12582880} (≈ 819 to 1,365)`. */
+/** How a resolved value reads in a message: `ON`, `1,365`, `{DBInstanceClassMemory/12582880} (between 819 and 1,365)`. */
 export function describeResolved(r: Resolved): string {
   if (r.kind === 'number' && isFormula(r.text)) {
     return r.lo === r.hi ? `${r.text} (= ${formatNumber(r.lo)})` : `${r.text} (between ${formatNumber(r.lo)} and ${formatNumber(r.hi)})`;
