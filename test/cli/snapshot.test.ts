@@ -99,4 +99,18 @@ describe('replguard snapshot', () => {
     expect(file.regions['us-east-1'].dbInstances).toHaveLength(1);
     expect(file.regions['eu-west-1'].errors[0]).toMatchObject({ operation: 'rds:DescribeDBInstances' });
   });
+
+  it('says plainly that there are no credentials, exit 2, instead of reporting the fleet as degraded', async () => {
+    const missing = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    rds.rejects(missing);
+    cloudwatch.rejects(missing);
+
+    const result = await runCli(['check', '--regions', 'us-east-1,eu-west-1']);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('No AWS credentials found');
+    expect(result.stderr).toContain('--profile');
+  });
 });
+
