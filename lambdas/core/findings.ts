@@ -67,11 +67,42 @@ export function findingKey(finding: Pick<Finding, 'code' | 'region' | 'resource'
   return `${finding.code}/${finding.region}/${finding.resource}${detail}${operation}`;
 }
 
+/**
+ * Within a severity, what a paged human should read first: replication that stopped, then lag and
+ * data at risk, then configuration; "we could not look" comes last so it never hides a cause.
+ */
+const CODE_PRIORITY: readonly FindingCode[] = [
+  'REPLICATION_BROKEN',
+  'REPLICA_LAG_HIGH',
+  'RPO_EXCEEDED',
+  'NO_CROSS_REGION_REPLICA',
+  'REPLICATION_SLOT_LAG_HIGH',
+  'GLOBAL_SECONDARY_NOT_SYNCED',
+  'REPLICA_WRITABLE',
+  'SOURCE_BACKUPS_DISABLED',
+  'PARAM_APPLY_FAILED',
+  'REPLICA_PARAM_BELOW_SOURCE',
+  'REPLICA_PARAM_MISMATCH',
+  'PARAM_DRIFT',
+  'PARAM_PENDING_REBOOT',
+  'ENGINE_VERSION_MISMATCH',
+  'REPLICA_UNDERSIZED',
+  'DR_REPLICA_UNDERSIZED',
+  'BACKUPS_NOT_REPLICATED',
+  'LAG_METRIC_MISSING',
+  'CHECK_DEGRADED',
+];
+
+/** Orders codes by what to read first (see CODE_PRIORITY). */
+export function compareCodes(a: FindingCode, b: FindingCode): number {
+  return CODE_PRIORITY.indexOf(a) - CODE_PRIORITY.indexOf(b);
+}
+
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      a.code.localeCompare(b.code) ||
+      compareCodes(a.code, b.code) ||
       a.region.localeCompare(b.region) ||
       a.resource.localeCompare(b.resource) ||
       a.message.localeCompare(b.message),

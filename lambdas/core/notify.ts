@@ -7,7 +7,7 @@
  */
 import type { AlertState, Transition, TransitionKind } from './alert-lifecycle';
 import type { EvaluationScope } from './evaluate';
-import { SEVERITY_RANK, runbookUrl, type Severity } from './findings';
+import { compareCodes, SEVERITY_RANK, runbookUrl, type Severity } from './findings';
 
 /** SNS email subjects must be shorter than 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -175,7 +175,7 @@ function smsText(news: readonly Transition[], level: Severity | undefined, open:
   // Most severe first: the first item is what the phone shows without scrolling.
   const active = news
     .filter((t) => t.kind !== 'resolved')
-    .sort((a, b) => SEVERITY_RANK[severityOf(a)] - SEVERITY_RANK[severityOf(b)]);
+    .sort((a, b) => SEVERITY_RANK[severityOf(a)] - SEVERITY_RANK[severityOf(b)] || compareCodes(a.next.code, b.next.code));
   const items = (active.length ? active : news).map((t) => `${t.next.code} ${t.next.resource} ${t.next.region}`);
   let text = head;
   for (let i = 0; i < items.length; i++) {
@@ -216,6 +216,7 @@ export function buildNotification(input: NotificationInput): Notification | unde
       (a, b) =>
         ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) ||
         SEVERITY_RANK[severityOf(a)] - SEVERITY_RANK[severityOf(b)] ||
+        compareCodes(a.next.code, b.next.code) ||
         a.key.localeCompare(b.key),
     );
   if (news.length === 0) return undefined;

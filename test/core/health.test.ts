@@ -305,11 +305,12 @@ describe('CHECK_DEGRADED', () => {
 
     const report = check(snapshot);
 
+    // The replica's lag comes first: a region we could not read must not push a real cause down.
     expect(report.findings.map((f) => `${f.code}:${f.severity}:${f.region}`)).toEqual([
-      'CHECK_DEGRADED:critical:eu-west-1',
       'REPLICA_LAG_HIGH:critical:us-east-1',
+      'CHECK_DEGRADED:critical:eu-west-1',
     ]);
-    expect(report.findings[0]!.message).toContain('AccessDenied');
+    expect(report.findings[1]!.message).toContain('AccessDenied');
   });
 
   it('reports a global secondary in a region that was not read as unknown', () => {

@@ -236,6 +236,15 @@ describe('buildNotification', () => {
     expect(n.sms).toMatch(/^ReplGuard 27 resolved: .* \+\d+ more\. Still open: 3 crit\.$/);
   });
 
+  it('puts a stopped replica before a region it could not read, at the same severity', () => {
+    const degraded = finding({ code: 'CHECK_DEGRADED', resource: 'rds:DescribeDBInstances', region: 'ap-southeast-2' });
+
+    const n = buildNotification(input(opened([degraded, broken]).transitions, []))!;
+
+    expect(n.sms).toMatch(/^ReplGuard CRIT: 2 new\. REPLICATION_BROKEN .*; CHECK_DEGRADED /);
+    expect(n.email.indexOf('REPLICATION_BROKEN')).toBeLessThan(n.email.indexOf('CHECK_DEGRADED'));
+  });
+
   it('lists the most severe news first in the SMS, whatever its kind', () => {
     const first = opened([lag]);
     const critical = { ...broken, resource: 'orders-ro-1', region: 'us-east-1', code: 'REPLICA_LAG_HIGH' as const };
