@@ -142,6 +142,17 @@ function indexByResource(findings: readonly Finding[]): Map<string, Finding[]> {
   return index;
 }
 
+/** The report's counts: replicas, healthy ones, and findings by severity. */
+export function summarize(replicas: readonly ReplicaRow[], findings: readonly Finding[]): ReportSummary {
+  return {
+    replicas: replicas.length,
+    healthy: replicas.filter((r) => r.status === 'healthy').length,
+    critical: findings.filter((f) => f.severity === 'critical').length,
+    warning: findings.filter((f) => f.severity === 'warning').length,
+    info: findings.filter((f) => f.severity === 'info').length,
+  };
+}
+
 export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Report {
   const ctx = createContext(snapshot, options.config);
   const health = evaluateHealth(ctx);
@@ -171,13 +182,7 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
 
   return {
     checkedAt: snapshot.capturedAt,
-    summary: {
-      replicas: replicas.length,
-      healthy: replicas.filter((r) => r.status === 'healthy').length,
-      critical: findings.filter((f) => f.severity === 'critical').length,
-      warning: findings.filter((f) => f.severity === 'warning').length,
-      info: findings.filter((f) => f.severity === 'info').length,
-    },
+    summary: summarize(replicas, findings),
     replicas,
     findings,
     dr: redundancy.dr,

@@ -123,19 +123,10 @@ export const HEALTH_CODES: readonly FindingCode[] = [
   'BACKUPS_NOT_REPLICATED',
 ];
 
-/** Codes raised by the drift check: parameter groups and replica/source parity. */
-export const DRIFT_CODES: readonly FindingCode[] = [
-  'PARAM_DRIFT',
-  'PARAM_PENDING_REBOOT',
-  'PARAM_APPLY_FAILED',
-  'REPLICA_PARAM_BELOW_SOURCE',
-  'REPLICA_PARAM_MISMATCH',
-  'REPLICA_WRITABLE',
-  'REPLICA_UNDERSIZED',
-  'ENGINE_VERSION_MISMATCH',
-  'SOURCE_BACKUPS_DISABLED',
-  'CHECK_DEGRADED',
-];
+/** Codes raised by the drift check: everything else (parameter groups, replica/source parity), plus degraded reads. */
+export const DRIFT_CODES: readonly FindingCode[] = FINDING_CODES.filter(
+  (code) => code === 'CHECK_DEGRADED' || !HEALTH_CODES.includes(code),
+);
 
 /**
  * The codes a check of the given scope can raise. The alert lifecycle resolves only these, so a

@@ -1,6 +1,6 @@
 /** Builders for findings and reports in output tests (notifications, metrics, lifecycle). */
 import { DEFAULT_CONFIG, parseConfig, type Config, type ConfigInput } from '../../lambdas/core/config';
-import type { DrReadiness, Report, ReplicaRow } from '../../lambdas/core/evaluate';
+import { summarize, type DrReadiness, type Report, type ReplicaRow } from '../../lambdas/core/evaluate';
 import { runbookUrl, type Finding } from '../../lambdas/core/findings';
 
 export function finding(fields: Partial<Finding> & Pick<Finding, 'code'>): Finding {
@@ -47,13 +47,7 @@ export function report(fields: Partial<Report> = {}): Report {
   const replicas = fields.replicas ?? [];
   return {
     checkedAt: '2026-11-24T10:00:00.000Z',
-    summary: {
-      replicas: replicas.length,
-      healthy: replicas.filter((r) => r.status === 'healthy').length,
-      critical: findings.filter((f) => f.severity === 'critical').length,
-      warning: findings.filter((f) => f.severity === 'warning').length,
-      info: findings.filter((f) => f.severity === 'info').length,
-    },
+    summary: summarize(replicas, findings),
     replicas,
     findings,
     dr: [],
