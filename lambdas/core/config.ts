@@ -128,10 +128,11 @@ const postgresIdleSchema = z.strictObject({
    */
   maxLagSeconds: nonNegative.default(330),
   /**
-   * Mean WAL rate above which the source is busy, not idle: one 64 MiB segment per 5 minutes is
-   * the most the idle heartbeat and segment switches can account for.
+   * Mean WAL rate above which the source is busy, not idle. An idle source writes RDS's heartbeat
+   * and switches one 64 MiB segment every 5 minutes; twice that, because a window's edges can
+   * catch one switch more than its length holds.
    */
-  maxSourceWalBytesPerSecond: nonNegative.default(Math.round((64 * 1024 ** 2) / 300)),
+  maxSourceWalBytesPerSecond: nonNegative.default(Math.round((2 * 64 * 1024 ** 2) / 300)),
   /** The source's OldestReplicationSlotLag above this contradicts "idle" (WAL is waiting for a slot). */
   maxSourceSlotLagBytes: nonNegative.default(128 * 1024 ** 2),
 });
