@@ -122,12 +122,19 @@ const lagOverrideSchema = z
   });
 
 const postgresIdleSchema = z.strictObject({
-  /** RDS PostgreSQL reports up to ~5 minutes of lag when the source has no writes; tolerate up to this. */
+  /**
+   * RDS switches WAL segments every 5 minutes, so an idle source's replica never reports more
+   * than ~300 s; 10% on top covers the switch's own timing and metric sampling jitter.
+   */
   maxLagSeconds: nonNegative.default(330),
-  /** A source whose TransactionLogsGeneration stays at or below this (bytes/s) counts as idle. */
-  maxTransactionLogsBytesPerSecond: nonNegative.default(1024),
-  /** ...or whose WriteIOPS stays at or below this. */
-  maxWriteIops: nonNegative.default(1),
+  /**
+   * Mean WAL rate above which the source is busy, not idle. An idle source writes RDS's heartbeat
+   * and switches one 64 MiB segment every 5 minutes; twice that, because a window's edges can
+   * catch one switch more than its length holds.
+   */
+  maxSourceWalBytesPerSecond: nonNegative.default(Math.round((2 * 64 * 1024 ** 2) / 300)),
+  /** The source's OldestReplicationSlotLag above this contradicts "idle" (WAL is waiting for a slot). */
+  maxSourceSlotLagBytes: nonNegative.default(128 * 1024 ** 2),
 });
 
 const slotSchema = z

@@ -3,20 +3,21 @@
  * degraded reads. Pure: topology + metrics + config in, findings out.
  */
 import { lagThresholdsFor, type Config } from './config';
-import { makeFinding, type Finding, type Severity } from './findings';
+import { parseRdsRef } from './arn';
+import { makeFinding, type EvidenceValue, type Finding, type Severity } from './findings';
 import type { EvaluationContext } from './context';
 import { formatBytes, formatSeconds } from './format';
+import { analyseIdleSawtooth } from './idle-sawtooth';
 import {
   lagMetricsFor,
   samplesOf,
   SLOT_LAG_METRIC,
   WAL_RATE_METRIC,
-  WRITE_IOPS_METRIC,
   type LagMetric,
   type Sample,
 } from './metric-plan';
 import type { ReadError } from './model';
-import { engineFamily, type Replica } from './topology';
+import { engineFamily, type DatabaseNode, type Replica, type Topology } from './topology';
 
 
 /**
@@ -99,11 +100,42 @@ const TRANSITIONAL_DATABASE_STATUSES = new Set([
   'resetting-master-credentials',
 ]);
 
+/**
+ * Longest -1 streak a transient state explains. Reboots, minor upgrades and maintenance updates
+ * normally finish well within an hour; -1 for longer is treated as broken whatever the status says.
+ */
+const TRANSIENT_MINUS_ONE_MAX_MINUTES = 60;
+
+/** The replica's or its source's transient state that explains a -1, if any. */
+function transientPause(replica: Replica): { who: 'replica' | 'source'; what: string; status: string } | undefined {
+  const own = databaseStatus(replica);
+  if (own && TRANSITIONAL_DATABASE_STATUSES.has(own)) {
+    return { who: 'replica', what: replica.node?.type === 'cluster' ? 'cluster' : 'instance', status: own };
+  }
+  const source = nodeStatus(replica.source);
+  if (source && TRANSITIONAL_DATABASE_STATUSES.has(source)) return { who: 'source', what: `source ${replica.sourceId}`, status: source };
+  return undefined;
+}
+
+/** Names of modifications waiting for the next maintenance window (`PendingModifiedValues`), when read. */
+function pendingModifications(node: DatabaseNode | undefined): string[] {
+  const pending = (node?.instance ?? node?.cluster)?.PendingModifiedValues;
+  if (typeof pending !== 'object' || pending === null) return [];
+  return Object.entries(pending)
+    .filter(([, value]) => value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0))
+    .map(([key]) => key)
+    .sort();
+}
+
 /** Minutes a lag series may trail "now" before the replica counts as having stopped reporting. */
 const INGESTION_GRACE_MINUTES = 3;
 
+function nodeStatus(node: DatabaseNode | undefined): string | undefined {
+  return (node?.instance?.DBInstanceStatus ?? node?.cluster?.Status)?.toLowerCase();
+}
+
 function databaseStatus(replica: Replica): string | undefined {
-  return (replica.node?.instance?.DBInstanceStatus ?? replica.node?.cluster?.Status)?.toLowerCase();
+  return nodeStatus(replica.node);
 }
 
 function describeReplica(replica: Replica): string {
@@ -252,30 +284,67 @@ export function isSustained(over: number, available: number, datapointsToAlarm: 
   return available >= datapointsToAlarm ? over >= datapointsToAlarm : available > 0 && over === available;
 }
 
-/**
- * The RDS PostgreSQL idle artefact: a replica of a source that writes nothing reports up to ~5 min
- * of lag. Only a source that is itself a primary counts: an intermediate replica writes no WAL of
- * its own, so its quiet says nothing about the real primary.
- */
-export function isIdleArtefact(ctx: EvaluationContext, replica: Replica, peakSeconds: number): boolean {
-  if (replica.kind !== 'rds-read-replica' || engineFamily(replica.engine) !== 'postgres') return false;
-  if (peakSeconds > ctx.config.postgresIdle.maxLagSeconds) return false;
-  const sourceInstance = replica.source?.instance;
-  if (!sourceInstance || sourceInstance.ReadReplicaSourceDBInstanceIdentifier) return false;
-  return sourceIsIdle(ctx, replica);
+/** Whether the idle-source explanation was applied to a lag reading, why, and on what evidence. */
+export interface IdleExplanation {
+  readonly applied: boolean;
+  readonly reason: string;
+  readonly evidence: Readonly<Record<string, EvidenceValue>>;
 }
 
-/** True when the source's writes are known and stayed at or below the idle thresholds. */
-function sourceIsIdle(ctx: EvaluationContext, replica: Replica): boolean {
-  const { maxTransactionLogsBytesPerSecond, maxWriteIops } = ctx.config.postgresIdle;
+function sourceSeries(ctx: EvaluationContext, replica: Replica, metricName: string): Sample[] {
   const dims = { DBInstanceIdentifier: replica.sourceId };
-  const window = (name: string) =>
-    inWindow(samplesOf(ctx.metrics.find(replica.sourceRegion, name, dims)), ctx.now, ctx.config.lag.windowMinutes);
-  const logs = window(WAL_RATE_METRIC);
-  if (logs.length > 0) return logs.every((s) => s.value <= maxTransactionLogsBytesPerSecond);
-  const iops = window(WRITE_IOPS_METRIC);
-  if (iops.length > 0) return iops.every((s) => s.value <= maxWriteIops);
-  return false;
+  return inWindow(samplesOf(ctx.metrics.find(replica.sourceRegion, metricName, dims)), ctx.now, ctx.config.lag.windowMinutes);
+}
+
+/**
+ * The RDS for PostgreSQL idle-source artefact: with no user writes on the source, a replica's
+ * ReplicaLag climbs with the clock and starts over at each WAL segment switch (every 5 min), so
+ * it reports up to ~5 min of lag that is not data behind. Decided on the curve's shape, with the
+ * source's WAL rate and slot lag as byte-level checks where they were read. Undefined for
+ * replicas the artefact cannot apply to.
+ */
+export function idleExplanation(ctx: EvaluationContext, replica: Replica, lag: LagWindow): IdleExplanation | undefined {
+  if (replica.kind !== 'rds-read-replica' || engineFamily(replica.engine) !== 'postgres') return undefined;
+  const { maxLagSeconds, maxSourceWalBytesPerSecond, maxSourceSlotLagBytes } = ctx.config.postgresIdle;
+  const sourceInstance = replica.source?.instance;
+  const notApplied = (reason: string, extra: Record<string, EvidenceValue> = {}): IdleExplanation => ({
+    applied: false,
+    reason,
+    evidence: { idleExplanation: 'not applied', idleReason: reason, idleCapSeconds: maxLagSeconds, ...extra },
+  });
+  if (!sourceInstance) return notApplied(`source ${replica.sourceId} was not described this run`);
+  // An intermediate replica writes no WAL of its own: its quiet says nothing about the real primary.
+  if (sourceInstance.ReadReplicaSourceDBInstanceIdentifier) {
+    return notApplied(`source ${replica.sourceId} is itself a replica`);
+  }
+
+  const shape = analyseIdleSawtooth(lag.seconds, maxLagSeconds);
+  const wal = sourceSeries(ctx, replica, WAL_RATE_METRIC);
+  const walMean = wal.length ? Math.round(wal.reduce((sum, s) => sum + s.value, 0) / wal.length) : null;
+  const slot = sourceSeries(ctx, replica, SLOT_LAG_METRIC);
+  const slotPeak = slot.length ? Math.max(...slot.map((s) => s.value)) : null;
+  const facts: Record<string, EvidenceValue> = {
+    lagResets: shape.resets,
+    lagSlope: shape.slope,
+    sourceWalBytesPerSecond: walMean,
+    sourceSlotLagBytes: slotPeak,
+  };
+  if (!shape.idle) return notApplied(shape.reason, facts);
+  if (walMean !== null && walMean > maxSourceWalBytesPerSecond) {
+    return notApplied(
+      `source writes ${formatBytes(walMean)}/s of WAL on average, more than RDS's own heartbeat and segment switches (${formatBytes(maxSourceWalBytesPerSecond)}/s)`,
+      facts,
+    );
+  }
+  if (slotPeak !== null && slotPeak > maxSourceSlotLagBytes) {
+    return notApplied(`source holds ${formatBytes(slotPeak)} of WAL for a replication slot`, facts);
+  }
+  const bytes = [
+    slotPeak !== null ? `source slot lag ${formatBytes(slotPeak)}` : undefined,
+    walMean !== null ? `source WAL ${formatBytes(walMean)}/s` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  const reason = shape.reason + (bytes.length ? `; ${bytes.join(', ')}` : '; no byte-level source metric read');
+  return { applied: true, reason, evidence: { idleExplanation: 'applied', idleReason: reason, idleCapSeconds: maxLagSeconds, ...facts } };
 }
 
 /** "since T", or "since at least T" when the streak began before the window. */
@@ -344,12 +413,90 @@ function withSourceCause(replica: Replica, broken: Finding): Finding {
   };
 }
 
+/** Source statuses in which the source itself cannot feed its replicas: the place to start. */
+const SOURCE_DOWN_STATUSES = DOWN_DATABASE_STATUSES;
+
+/** Names a source that is down on each of its replica's findings: the replica is not where to start. */
+export function withSourceState(replica: Replica, f: Finding): Finding {
+  const status = nodeStatus(replica.source);
+  if (!status || !SOURCE_DOWN_STATUSES.has(status)) return f;
+  return {
+    ...f,
+    message: `${f.message} Source ${replica.sourceId} (${replica.sourceRegion}) is ${status}: start there.`,
+    evidence: { ...f.evidence, sourceStatus: status },
+    hint: `Fix the source first: ${replica.sourceId} is ${status} and feeds nothing until it is available again; the replica follows once it is.`,
+  };
+}
+
+/** Global cluster operations that move lag and synchronization on every member while they run. */
+const GLOBAL_OPERATION_STATUSES = new Set(['failing-over', 'switching-over']);
+
+/** Says on a global member's finding that its global cluster is switching over or failing over. */
+export function withGlobalState(topology: Topology, globalClusterId: string | undefined, f: Finding): Finding {
+  if (!globalClusterId) return f;
+  const raw = topology.globalClusters.find((g) => g.id === globalClusterId)?.raw;
+  if (!raw) return f;
+  const status = raw.Status?.toLowerCase();
+  const state = raw.FailoverState;
+  const failover = typeof state === 'object' && state !== null ? (state as Record<string, unknown>) : undefined;
+  const failoverStatus = typeof failover?.Status === 'string' ? failover.Status.toLowerCase() : undefined;
+  if (!failoverStatus && !(status && GLOBAL_OPERATION_STATUSES.has(status))) return f;
+  const ref = (v: unknown) => (typeof v === 'string' ? parseRdsRef(v) : undefined);
+  const from = ref(failover?.FromDbClusterArn);
+  const to = ref(failover?.ToDbClusterArn);
+  const kind = failover?.IsDataLossAllowed === true ? 'failover' : failover?.IsDataLossAllowed === false ? 'switchover' : 'switchover or failover';
+  const doing = failoverStatus === 'pending' ? `has a pending ${kind}` : `is ${failoverStatus ?? status}`;
+  const route = from && to ? ` from ${from.id} (${from.region}) to ${to.id} (${to.region})` : '';
+  return {
+    ...f,
+    message: `${f.message} Global cluster ${globalClusterId} ${doing}${route}: lag and synchronization of its members move while it runs; read this again when it completes.`,
+    evidence: {
+      ...f.evidence,
+      globalClusterStatus: status ?? null,
+      failoverState: failoverStatus ?? null,
+      failoverFrom: from ? `${from.id}@${from.region}` : null,
+      failoverTo: to ? `${to.id}@${to.region}` : null,
+    },
+  };
+}
+
 function evaluateReplica(ctx: EvaluationContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
   const verdict = evaluateReplicaHealth(ctx, replica, metricsFailed);
   return {
     health: verdict.health,
-    findings: verdict.findings.map((f) => (f.code === 'REPLICATION_BROKEN' && f.severity === 'critical' ? withSourceCause(replica, f) : f)),
+    findings: verdict.findings
+      .map((f) => (f.code === 'REPLICATION_BROKEN' && f.severity === 'critical' ? withSourceCause(replica, f) : f))
+      .map((f) => withSourceState(replica, f))
+      .map((f) => withGlobalState(ctx.topology, replica.globalClusterId, f)),
   };
+}
+
+/** Cluster statuses a user put the cluster in: its readers replicate nothing, by choice. */
+const USER_STOPPED_CLUSTER_STATUSES = new Set(['stopped', 'stopping', 'starting']);
+
+/** The cluster a reader instance belongs to, when it is a cluster reader. */
+function readerCluster(ctx: EvaluationContext, replica: Replica): DatabaseNode | undefined {
+  if (replica.kind !== 'aurora-reader' && replica.kind !== 'multi-az-cluster-reader') return undefined;
+  return ctx.topology.clusters.find(
+    (c) => c.region === replica.region && (c.cluster?.DBClusterMembers ?? []).some((m) => m.DBInstanceIdentifier === replica.id),
+  );
+}
+
+function stoppedClusterFinding(ctx: EvaluationContext, cluster: DatabaseNode, status: string, readers: readonly string[]): Finding {
+  return finding(ctx.config, {
+    code: 'REPLICATION_BROKEN',
+    severity: 'info',
+    region: cluster.region,
+    resource: cluster.id,
+    message:
+      `Cluster ${cluster.id} (${cluster.region}) is ${status} (as of ${ctx.snapshot.capturedAt}): its reader${readers.length === 1 ? '' : 's'} ` +
+      `${readers.join(', ')} replicate nothing until it is available again. Not paging: the cluster was stopped or started on request.`,
+    evidence: { clusterStatus: status, readers: [...readers] },
+    hint:
+      status === 'starting'
+        ? 'Readers report lag again once the cluster is available.'
+        : 'Start the cluster when it is needed again (AWS starts a stopped cluster by itself after 7 days); nothing to do otherwise.',
+  });
 }
 
 function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metricsFailed: boolean): ReplicaVerdict {
@@ -401,24 +548,41 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
   const lagged = { replica, lagSeconds: lag.latestSeconds, lagMetric: metric.metricName };
 
   if (lag.minusOnes > 0 && isSustained(lag.minusOnes, lag.minusOnes + lag.recent.length, m) && !statusFinding) {
+    const pause = transientPause(replica);
+    const minutes = lag.minusOneSince ? Math.round((ctx.now.getTime() - Date.parse(lag.minusOneSince)) / 60_000) : 0;
+    const pending = pendingModifications(replica.node);
+    // AWS reports -1 while maintenance, a reboot or replica setup interrupts replication: a pause, not
+    // a break, unless it outlasts what such work takes.
+    const paused = pause !== undefined && minutes <= TRANSIENT_MINUS_ONE_MAX_MINUTES;
+    const counted = `${metric.metricName} is -1 (replication not running) in ${lag.minusOnes} of the last ${lag.minusOnes + lag.recent.length} datapoints, since ${lag.minusOneSince}`;
     findings.push(
       finding(config, {
         code: 'REPLICATION_BROKEN',
-        severity: 'critical',
+        severity: paused ? 'warning' : 'critical',
         region: replica.region,
         resource: replica.id,
-        message:
-          `${where}: ${metric.metricName} is -1 (replication not running) in ${lag.minusOnes} of the last ` +
-          `${lag.minusOnes + lag.recent.length} datapoints, since ${lag.minusOneSince}.`,
+        message: paused
+          ? `${where}: replication paused during ${pause.what} ${pause.status}: ${counted}. RDS reports -1 while such work runs; it resumes when the ${pause.what} is available again.`
+          : `${where}: ${counted}.` +
+            (pause ? ` The ${pause.what} is ${pause.status}, but -1 for ${minutes} min outlasts that (bound ${TRANSIENT_MINUS_ONE_MAX_MINUTES} min).` : '') +
+            (pending.length ? ` Pending modifications: ${pending.join(', ')}.` : ''),
         evidence: {
           metric: metric.metricName,
           minusOneDatapoints: lag.minusOnes,
           evaluatedDatapoints: lag.minusOnes + lag.recent.length,
           since: lag.minusOneSince ?? null,
+          databaseStatus: dbStatus ?? null,
+          transientState: pause ? `${pause.who}:${pause.status}` : null,
+          minusOneMinutes: minutes,
+          transientBoundMinutes: TRANSIENT_MINUS_ONE_MAX_MINUTES,
+          pendingModifications: pending,
         },
-        hint: brokenHint(replica),
+        hint: paused
+          ? `Wait for ${pause.who === 'source' ? `the source ${replica.sourceId}` : replica.id} to return to available (its RDS events show the progress); if -1 continues after that, replication is broken.`
+          : brokenHint(replica),
       }),
     );
+    if (paused) return { health: { ...lagged, status: 'degraded', note: `paused: ${pause.status}` }, findings };
   }
   if (replicationStopped || stopPointReached || findings.some((f) => f.code === 'REPLICATION_BROKEN' && f.severity === 'critical')) {
     // The status already names the cause; a lag alert on top would send people down the wrong path.
@@ -442,23 +606,23 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
   if (!severity) return { health: { ...lagged, status: degraded ? 'degraded' : 'healthy' }, findings };
 
   const peak = Math.max(...lag.recent.map((s) => s.value));
-  if (isIdleArtefact(ctx, replica, peak)) {
-    return { health: { ...lagged, status: degraded ? 'degraded' : 'healthy', note: 'source idle' }, findings };
-  }
-
+  const idle = idleExplanation(ctx, replica, lag);
   const since = streakStart(lag.seconds, (v) => v > limit);
   const current = lag.latestSeconds === null ? 'unknown now (latest datapoint -1)' : `${formatSeconds(lag.latestSeconds)} behind`;
   const sparse = available < m ? ` (only ${available} datapoint${available === 1 ? '' : 's'} arrived)` : '';
   findings.push(
     finding(config, {
       code: 'REPLICA_LAG_HIGH',
-      severity,
+      // Explained lag stays visible in the report but pages nobody.
+      severity: idle?.applied ? 'info' : severity,
       region: replica.region,
       resource: replica.id,
       message:
         `${where} is ${current} (peak ${formatSeconds(peak)}), over the ${severity} threshold of ${formatSeconds(limit)} ` +
-        `in ${over(limit)} of the last ${available} datapoints${sparse}, ${sinceText(since, lag.seconds[0]?.timestamp)}.`,
+        `in ${over(limit)} of the last ${available} datapoints${sparse}, ${sinceText(since, lag.seconds[0]?.timestamp)}.` +
+        (idle?.applied ? ` Not paging: this is the idle-source sawtooth of RDS for PostgreSQL (${idle.reason}), no data is behind.` : ''),
       evidence: {
+        ...idle?.evidence,
         metric: metric.metricName,
         lagSeconds: lag.latestSeconds,
         peakSeconds: peak,
@@ -469,9 +633,12 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
         evaluatedDatapoints: available,
         since: since ?? null,
       },
-      hint: lagHint(replica),
+      hint: idle?.applied
+        ? 'Nothing to do while the source is idle. If the source should be writing, check its applications; a replica that is really stuck keeps climbing past the cap and pages.'
+        : lagHint(replica),
     }),
   );
+  if (idle?.applied) return { health: { ...lagged, status: degraded ? 'degraded' : 'healthy', note: 'source idle' }, findings };
   return { health: { ...lagged, status: 'lagging' }, findings };
 }
 
@@ -564,6 +731,7 @@ export function evaluateHealth(ctx: EvaluationContext): HealthResult {
   }
 
   const replicas: ReplicaHealth[] = [];
+  const stoppedClusters = new Map<string, { cluster: DatabaseNode; status: string; readers: string[] }>();
   for (const replica of ctx.topology.replicas) {
     if (!ctx.snapshot.regions[replica.region]) {
       // A global secondary in a region this run does not read: say so rather than guess.
@@ -587,10 +755,20 @@ export function evaluateHealth(ctx: EvaluationContext): HealthResult {
       replicas.push({ replica, lagSeconds: null, status: 'unknown', note: 'region unreadable' });
       continue;
     }
+    const parent = readerCluster(ctx, replica);
+    const parentStatus = nodeStatus(parent);
+    if (parent && parentStatus && USER_STOPPED_CLUSTER_STATUSES.has(parentStatus)) {
+      // One finding for the cluster, not one page per reader.
+      replicas.push({ replica, lagSeconds: null, status: 'unknown', note: `cluster ${parentStatus}` });
+      const k = `${parent.region}\u0000${parent.id}`;
+      stoppedClusters.set(k, { cluster: parent, status: parentStatus, readers: [...(stoppedClusters.get(k)?.readers ?? []), replica.id] });
+      continue;
+    }
     const result = evaluateReplica(ctx, replica, metricsFailedIn.has(replica.region));
     replicas.push(result.health);
     findings.push(...result.findings);
   }
+  for (const { cluster, status, readers } of stoppedClusters.values()) findings.push(stoppedClusterFinding(ctx, cluster, status, readers));
   findings.push(...slotLagFindings(ctx));
   return { replicas, findings };
 }

@@ -16,17 +16,19 @@
 import { compilePattern, matches, type Config } from './config';
 import type { EvaluationContext } from './context';
 import type { DrReadiness } from './evaluate';
-import { makeFinding, type Finding } from './findings';
+import { makeFinding, type EvidenceValue, type Finding } from './findings';
 import { formatSeconds } from './format';
 import { compareInstanceClasses, parseClass } from './instance-capacity';
 import {
   DESCRIBE_OPERATIONS,
-  isIdleArtefact,
+  idleExplanation,
   isSustained,
   lagWindow,
   sinceText,
   streakStart,
   type ReplicaHealth,
+  withGlobalState,
+  withSourceState,
 } from './health';
 import { parseRdsRef } from './arn';
 import type { AutomatedBackup, DbCluster, DbInstance } from './model';
@@ -329,6 +331,8 @@ interface RpoCheck {
   readonly sustained: boolean;
   /** "since T" or "since at least T". */
   readonly since: string;
+  /** Why the idle-source explanation was not applied, for PostgreSQL replicas. */
+  readonly idleEvidence?: Readonly<Record<string, EvidenceValue>>;
 }
 
 /** Lag over the RPO in M of the last N datapoints, read exactly as the health engine reads lag. */
@@ -337,7 +341,8 @@ function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number):
   if (!lag || lag.stale || lag.recent.length === 0) return undefined;
   const peak = Math.max(...lag.recent.map((s) => s.value));
   // PostgreSQL reports up to ~5 min of lag when its source writes nothing: no data is at risk then.
-  if (isIdleArtefact(ctx, replica, peak)) return undefined;
+  const idle = idleExplanation(ctx, replica, lag);
+  if (idle?.applied) return undefined;
   const over = lag.recent.filter((s) => s.value > rpoSeconds).length;
   return {
     over,
@@ -347,6 +352,7 @@ function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number):
     latestSeconds: lag.latestSeconds,
     metric: lag.metric.metricName,
     since: sinceText(streakStart(lag.seconds, (v) => v > rpoSeconds), lag.seconds[0]?.timestamp),
+    idleEvidence: idle?.evidence,
   };
 }
 
@@ -491,6 +497,7 @@ function evaluateTargets(
             `, over the RPO of ${formatSeconds(rpoSeconds)} in ${rpo.over} of ` +
             `the last ${rpo.evaluated} datapoints, ${rpo.since}: a failover now would lose that much data.`,
           evidence: {
+            ...rpo.idleEvidence,
             primary: primary.id,
             primaryRegion: primary.region,
             metric: rpo.metric,
@@ -672,7 +679,15 @@ export function evaluateRedundancy(
   }
 
   findings.push(...unprotectedResyncs(ctx, new Set(primaries.filter((p) => p.global).map((p) => p.id))));
-  return { findings, dr };
+  return { findings: findings.map((f) => withReplicaContext(ctx, f)), dr };
+}
+
+/** A replica's findings name a down source or a running global switchover, as its health findings do. */
+function withReplicaContext(ctx: EvaluationContext, f: Finding): Finding {
+  if (f.code !== 'RPO_EXCEEDED' && f.code !== 'GLOBAL_SECONDARY_NOT_SYNCED') return f;
+  const replica = ctx.topology.replicas.find((r) => r.region === f.region && r.id === f.resource);
+  if (!replica) return f;
+  return withGlobalState(ctx.topology, replica.globalClusterId, withSourceState(replica, f));
 }
 
 /**

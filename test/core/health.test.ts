@@ -216,52 +216,6 @@ describe('LAG_METRIC_MISSING', () => {
   });
 });
 
-describe('PostgreSQL idle source', () => {
-  const pgFleet = (sourceLogs: readonly number[]) =>
-    fleet({
-      'us-east-1': {
-        dbInstances: [instance('users', { Engine: 'postgres' }), replica('users-ro', 'users', { Engine: 'postgres' })],
-        metrics: [
-          lag('users-ro', [200, 230, 260, 290, 300]),
-          series('TransactionLogsGeneration', { DBInstanceIdentifier: 'users' }, sourceLogs),
-        ],
-      },
-    });
-
-  it('does not page for the idle-source lag artefact', () => {
-    const report = check(pgFleet([0, 0, 0, 0, 0]));
-    expect(report.findings).toEqual([]);
-    expect(report.replicas[0]!.status).toBe('healthy');
-  });
-
-  it('pages for the same lag when the source is writing', () => {
-    expect(codes(pgFleet([50_000, 60_000, 55_000, 52_000, 58_000]))).toEqual(['REPLICA_LAG_HIGH:warning:users-ro']);
-  });
-
-  it('pages when the source activity is unknown', () => {
-    const snapshot = fleet({
-      'us-east-1': {
-        dbInstances: [instance('users', { Engine: 'postgres' }), replica('users-ro', 'users', { Engine: 'postgres' })],
-        metrics: [lag('users-ro', [200, 230, 260, 290, 300])],
-      },
-    });
-    expect(codes(snapshot)).toEqual(['REPLICA_LAG_HIGH:warning:users-ro']);
-  });
-
-  it('still pages an idle source when lag exceeds the idle artefact ceiling', () => {
-    const snapshot = fleet({
-      'us-east-1': {
-        dbInstances: [instance('users', { Engine: 'postgres' }), replica('users-ro', 'users', { Engine: 'postgres' })],
-        metrics: [
-          lag('users-ro', [400, 500, 600, 700, 800]),
-          series('WriteIOPS', { DBInstanceIdentifier: 'users' }, [0, 0, 0, 0, 0]),
-        ],
-      },
-    });
-    expect(codes(snapshot)).toEqual(['REPLICA_LAG_HIGH:critical:users-ro']);
-  });
-});
-
 describe('REPLICATION_SLOT_LAG_HIGH', () => {
   const GiB = 1024 ** 3;
   const slotFleet = (values: readonly number[]) =>
