@@ -139,8 +139,8 @@ export class GuardAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    // Errors only count invocations that ran; a check EventBridge could not deliver, or that waited
-    // past its maximum age (runs queue behind reserved concurrency 1), shows only here.
+    // Errors only count invocations that ran; a check EventBridge could not deliver, or that Lambda
+    // kept queued past its maximum age (throttled by the account's concurrency), shows only here.
     this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
       alarmName: alarmName('DeadLetters'),
       alarmDescription:
