@@ -5,12 +5,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Config } from '../lambdas/core/config';
+import { ConfigError, type Config } from '../lambdas/core/config';
 import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/metrics';
 
 export interface GuardAlarmsProps {
   readonly config: Config;
   readonly topic: sns.ITopic;
+  /** Also gets the alarms that page (heartbeat missing, checker errors): SMS without a filter. */
+  readonly pagingTopic: sns.ITopic;
   readonly checker: lambda.IFunction;
   /** Checks that failed every retry, or that EventBridge could not deliver. */
   readonly deadLetterQueue: sqs.IQueue;
@@ -21,16 +23,38 @@ export interface GuardAlarmsProps {
   readonly namePrefix: string;
 }
 
-/** Alarm evaluation ranges are limited to one day. */
-const MAX_RANGE_SECONDS = 86_400;
+/** Alarm periods stay at or under a day: graphs and alarms share the period. */
+const MAX_PERIOD_SECONDS = 86_400;
+/** Period × EvaluationPeriods may reach 7 days, but only 1 day for periods under an hour (PutMetricAlarm). */
+const MAX_RANGE_SECONDS = 604_800;
+const MAX_RANGE_SHORT_PERIOD_SECONDS = 86_400;
 
 function periodMinutes(minutes: number): Duration {
-  return Duration.minutes(Math.min(minutes, MAX_RANGE_SECONDS / 60));
+  return Duration.minutes(Math.min(minutes, MAX_PERIOD_SECONDS / 60));
 }
 
-/** N periods of `period`, never past the one-day evaluation range. */
-function periodsWithin(period: Duration, wanted: number): number {
-  return Math.max(1, Math.min(wanted, Math.floor(MAX_RANGE_SECONDS / period.toSeconds())));
+/** The longest evaluation range CloudWatch accepts for this period. */
+export function maxEvaluationRangeSeconds(periodSeconds: number): number {
+  return periodSeconds < 3_600 ? MAX_RANGE_SHORT_PERIOD_SECONDS : MAX_RANGE_SECONDS;
+}
+
+/**
+ * Period and number of periods that cover `checks` runs of a schedule of `rateMinutes`, within
+ * CloudWatch's evaluation range. A schedule longer than a day gets daily periods, as many as
+ * cover the runs; the window must still be longer than one run, or the alarm would fire between
+ * two healthy runs.
+ */
+export function checksWindow(rateMinutes: number, checks: number): { period: Duration; periods: number } {
+  const period = periodMinutes(rateMinutes);
+  const periodSeconds = period.toSeconds();
+  const wanted = Math.ceil((checks * rateMinutes * 60) / periodSeconds);
+  const periods = Math.max(1, Math.min(wanted, Math.floor(maxEvaluationRangeSeconds(periodSeconds) / periodSeconds)));
+  if (periods * periodSeconds <= rateMinutes * 60) {
+    throw new ConfigError(
+      `Invalid config:\n  schedule.checkRateMinutes: must be under ${MAX_RANGE_SECONDS / 60} minutes (7 days): a CloudWatch alarm looks back at most 7 days, so "the checker stopped" could not be told from a healthy schedule (got ${rateMinutes}).`,
+    );
+  }
+  return { period, periods };
 }
 
 /**
@@ -48,6 +72,8 @@ export class GuardAlarms extends Construct {
   readonly drNotReady: cloudwatch.Alarm;
   readonly driftFindings?: cloudwatch.Alarm;
   readonly all: readonly cloudwatch.Alarm[];
+  /** The alarms that also notify the paging topic. */
+  readonly paging: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: GuardAlarmsProps) {
     super(scope, id);
@@ -55,6 +81,8 @@ export class GuardAlarms extends Construct {
     const namespace = config.metrics.namespace;
     const runbook = config.runbookBaseUrl;
     const healthPeriod = periodMinutes(config.schedule.checkRateMinutes);
+    // Three missed health checks in a row: one late run is not worth a page.
+    const threeChecks = checksWindow(config.schedule.checkRateMinutes, 3);
     const metric = (metricName: string, period: Duration, statistic: string, dimensionsMap?: Record<string, string>) =>
       new cloudwatch.Metric({ namespace, metricName, period, statistic, ...(dimensionsMap ? { dimensionsMap } : {}) });
     const alarmName = (id: string) => `${props.namePrefix}-${id}`;
@@ -86,18 +114,16 @@ export class GuardAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     });
 
-    // Three missed health checks in a row: one late run is not worth a page.
-    const heartbeatPeriods = periodsWithin(healthPeriod, 3);
     this.heartbeatMissing = new cloudwatch.Alarm(this, 'HeartbeatMissing', {
       alarmName: alarmName('HeartbeatMissing'),
       alarmDescription:
         'The health check stopped reporting: replication is NOT being watched. Check the checker function\'s logs and dead-letter queue. ' +
         'Missing data is breaching: the monitor watches itself.',
-      metric: metric(METRIC_NAMES.heartbeat, healthPeriod, 'Sum', { [METRIC_DIMENSIONS.scope]: 'health' }),
+      metric: metric(METRIC_NAMES.heartbeat, threeChecks.period, 'Sum', { [METRIC_DIMENSIONS.scope]: 'health' }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: heartbeatPeriods,
-      datapointsToAlarm: heartbeatPeriods,
+      evaluationPeriods: threeChecks.periods,
+      datapointsToAlarm: threeChecks.periods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
@@ -113,8 +139,8 @@ export class GuardAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    // Errors only count invocations that ran; a check EventBridge could not deliver, or that waited
-    // past its maximum age (runs queue behind reserved concurrency 1), shows only here.
+    // Errors only count invocations that ran; a check EventBridge could not deliver, or that Lambda
+    // kept queued past its maximum age (throttled by the account's concurrency), shows only here.
     this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
       alarmName: alarmName('DeadLetters'),
       alarmDescription:
@@ -127,13 +153,13 @@ export class GuardAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const drPeriods = periodsWithin(healthPeriod, 3);
+    const drPeriods = threeChecks.periods;
     this.drNotReady = new cloudwatch.Alarm(this, 'DrNotReady', {
       alarmName: alarmName('DrNotReady'),
       alarmDescription:
-        `Primaries that need DR have no ready replica in another region (or readiness is unknown) for ${drPeriods} checks in a row. Runbook: ${runbook}. ` +
+        `Primaries that need DR have no ready replica in another region (or readiness is unknown) for 3 health checks in a row (at most 7 days). Runbook: ${runbook}. ` +
         'Missing data keeps the last state: the heartbeat alarm owns "the checker stopped".',
-      metric: metric(METRIC_NAMES.drNotReadyPrimaries, healthPeriod, 'Maximum'),
+      metric: metric(METRIC_NAMES.drNotReadyPrimaries, threeChecks.period, 'Maximum'),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: drPeriods,
@@ -166,8 +192,14 @@ export class GuardAlarms extends Construct {
     ];
     const action = new actions.SnsAction(props.topic);
     for (const alarm of this.all) alarm.addAlarmAction(action);
-    // The checker cannot say it recovered itself: tell people when it is back.
-    this.heartbeatMissing.addOkAction(action);
-    this.checkerErrors.addOkAction(action);
+    // Only "replication is not being watched" pages: the fleet alarms repeat findings the checker
+    // already pages for by name (at smsMinSeverity), and UnhealthyReplicas fires on warnings too.
+    const page = new actions.SnsAction(props.pagingTopic);
+    this.paging = [this.heartbeatMissing, this.checkerErrors];
+    for (const alarm of this.paging) {
+      alarm.addAlarmAction(page);
+      // The checker cannot say it recovered itself: tell people (and phones) when it is back.
+      alarm.addOkAction(action, page);
+    }
   }
 }

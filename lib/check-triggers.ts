@@ -7,8 +7,10 @@ import { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
 import {
   CLOUDTRAIL_API_CALL,
+  CLUSTER_EVENT_IDS,
   DRIFT_API_CALLS,
   PARAMETER_GROUP_EVENT_IDS,
+  RDS_CLUSTER_EVENT,
   RDS_EVENT_SOURCE,
   RDS_INSTANCE_EVENT,
   RDS_PARAMETER_GROUP_EVENT,
@@ -30,6 +32,7 @@ export interface CheckTriggersProps {
 export class CheckTriggers extends Construct {
   readonly healthSchedule: events.Rule;
   readonly replicationEvents: events.Rule;
+  readonly clusterEvents: events.Rule;
   readonly driftSchedule?: events.Rule;
   readonly parameterGroupEvents?: events.Rule;
   readonly driftApiCalls?: events.Rule;
@@ -57,6 +60,15 @@ export class CheckTriggers extends Construct {
         source: [RDS_EVENT_SOURCE],
         detailType: [RDS_INSTANCE_EVENT],
         detail: { EventID: [...REPLICATION_EVENT_IDS] },
+      },
+      targets: [target()],
+    });
+    this.clusterEvents = new events.Rule(this, 'ClusterEvents', {
+      description: 'Aurora or Multi-AZ DB cluster failover, stop/start, or global database failover: health check at once',
+      eventPattern: {
+        source: [RDS_EVENT_SOURCE],
+        detailType: [RDS_CLUSTER_EVENT],
+        detail: { EventID: [...CLUSTER_EVENT_IDS] },
       },
       targets: [target()],
     });

@@ -52,8 +52,10 @@ export interface CheckerFunctionProps {
 }
 
 /**
- * The checker Lambda with its role, log group and dead-letter queue. Reserved concurrency 1:
- * runs never overlap, so two runs can never race on the same alert.
+ * The checker Lambda with its role, log group and dead-letter queue. No reserved concurrency:
+ * Lambda only lets you reserve what leaves 100 unreserved, which fails the deploy on accounts
+ * with a small concurrency quota. Runs of one scope are kept apart by a lease in the alert
+ * table instead (lambdas/core/run-lease).
  */
 export class CheckerFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -126,7 +128,8 @@ export class CheckerFunction extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AlertStates',
-        actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+        // GetItem and DeleteItem: the run lease (read, give back).
+        actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
         resources: [props.table.tableArn],
       }),
     );
@@ -147,7 +150,6 @@ export class CheckerFunction extends Construct {
       memorySize: props.memorySize ?? 512,
       // A run reads every region in parallel; drift runs also page through parameter groups.
       timeout: props.timeout ?? Duration.minutes(2),
-      reservedConcurrentExecutions: 1,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

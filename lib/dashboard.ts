@@ -13,16 +13,33 @@ export interface GuardDashboardProps {
 }
 
 /**
+ * A namespace or dimension name in a SEARCH metric schema goes in double quotes unless it is only
+ * letters, digits and `/` ("CloudWatch search expression syntax"; AWS's own examples leave
+ * `AWS/EC2` bare). Inside the quotes `"` and `\` are escaped.
+ */
+export function searchSchemaName(name: string): string {
+  return /^[A-Za-z0-9/]+$/.test(name) ? name : `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** SEARCH over one metric of a namespace, one line per combination of the dimensions. */
+export function searchExpression(namespace: string, dimensions: readonly string[], metricName: string, periodSeconds: number): string {
+  const schema = [namespace, ...dimensions].map(searchSchemaName).join(',');
+  return `SEARCH('{${schema}} MetricName="${metricName}"', 'Maximum', ${periodSeconds})`;
+}
+
+/**
  * One SEARCH per monitored region and lag metric: replicas created after the deploy show up
  * without a redeploy. SEARCH runs in one region, so each carries its region.
  */
 function lagSearchExpression(metricName: string, dimensions: readonly string[]): string {
-  return `SEARCH('{AWS/RDS,${dimensions.join(',')}} MetricName="${metricName}"', 'Maximum', 60)`;
+  return searchExpression('AWS/RDS', dimensions, metricName, 60);
 }
 
 const RDS_LAG_SECONDS = [
   { metricName: 'ReplicaLag', dimensions: ['DBInstanceIdentifier'] },
   { metricName: 'AuroraBinlogReplicaLag', dimensions: ['DBClusterIdentifier'] },
+  // Aurora PostgreSQL cluster replicating from an RDS PostgreSQL instance.
+  { metricName: 'RDSToAuroraPostgreSQLReplicaLag', dimensions: ['DBClusterIdentifier'] },
 ] as const;
 const AURORA_LAG_MS = [
   { metricName: 'AuroraReplicaLag', dimensions: ['DBInstanceIdentifier'] },
@@ -30,6 +47,13 @@ const AURORA_LAG_MS = [
   // What the RPO rule reads first: the data a failover to the secondary would lose.
   { metricName: 'AuroraGlobalDBRPOLag', dimensions: ['DBClusterIdentifier', 'SourceRegion'] },
 ] as const;
+
+/**
+ * Lag axes start below -1: ReplicaLag and AuroraBinlogReplicaLag report -1 when replication is
+ * not running, and an axis starting at 0 would hide exactly that line.
+ */
+const LAG_AXIS_MIN = -2;
+const brokenLine = (): cloudwatch.HorizontalAnnotation => ({ value: -1, label: '-1: replication not running', color: cloudwatch.Color.RED });
 
 /** The operator's view: what is wrong now, per replica, and whether the checker itself runs. */
 export class GuardDashboard extends Construct {
@@ -84,8 +108,9 @@ export class GuardDashboard extends Construct {
         title: 'Worst replica lag (s), before per-replica overrides',
         width: 8,
         left: [own(METRIC_NAMES.maxReplicaLagSeconds, 'max lag')],
-        leftYAxis: { min: 0, label: 'seconds', showUnits: false },
+        leftYAxis: { min: LAG_AXIS_MIN, label: 'seconds', showUnits: false },
         leftAnnotations: [
+          brokenLine(),
           { value: config.lag.warningSeconds, label: 'warning', color: cloudwatch.Color.ORANGE },
           { value: config.lag.criticalSeconds, label: 'critical', color: cloudwatch.Color.RED },
         ],
@@ -111,19 +136,20 @@ export class GuardDashboard extends Construct {
         });
       this.dashboard.addWidgets(
         new cloudwatch.GraphWidget({
-          title: `Replica lag (s), ${region}: RDS read replicas and Aurora binlog replicas`,
+          title: `Replica lag (s), ${region}: RDS read replicas, Aurora binlog and RDS-to-Aurora PostgreSQL replicas`,
           region,
           width: 12,
           left: RDS_LAG_SECONDS.map((m) => search(m.metricName, m.dimensions, '')),
-          leftYAxis: { min: 0, label: 'seconds', showUnits: false },
-          leftAnnotations: [{ value: config.lag.criticalSeconds, label: 'critical', color: cloudwatch.Color.RED }],
+          leftYAxis: { min: LAG_AXIS_MIN, label: 'seconds', showUnits: false },
+          leftAnnotations: [brokenLine(), { value: config.lag.criticalSeconds, label: 'critical', color: cloudwatch.Color.RED }],
         }),
         new cloudwatch.GraphWidget({
           title: `Aurora lag (ms), ${region}: readers and global secondaries`,
           region,
           width: 12,
           left: AURORA_LAG_MS.map((m) => search(m.metricName, m.dimensions, '')),
-          leftYAxis: { min: 0, label: 'milliseconds', showUnits: false },
+          // Below zero too: a negative value is never drawn out of sight.
+          leftYAxis: { min: LAG_AXIS_MIN, label: 'milliseconds', showUnits: false },
         }),
       );
     }
@@ -171,12 +197,18 @@ export class GuardDashboard extends Construct {
           width: 24,
           left: [
             new cloudwatch.MathExpression({
-              expression: `SEARCH('{${namespace},${METRIC_DIMENSIONS.region},${METRIC_DIMENSIONS.replicaId}} MetricName="${METRIC_NAMES.replicaLagSeconds}"', 'Maximum', ${period.toSeconds()})`,
+              expression: searchExpression(
+                namespace,
+                [METRIC_DIMENSIONS.region, METRIC_DIMENSIONS.replicaId],
+                METRIC_NAMES.replicaLagSeconds,
+                period.toSeconds(),
+              ),
               label: '',
               period,
             }),
           ],
-          leftYAxis: { min: 0, label: 'seconds', showUnits: false },
+          leftYAxis: { min: LAG_AXIS_MIN, label: 'seconds', showUnits: false },
+          leftAnnotations: [brokenLine()],
         }),
       );
     }

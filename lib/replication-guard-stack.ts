@@ -11,7 +11,11 @@ export class ReplicationGuardStack extends Stack {
   constructor(scope: Construct, id: string, props: ReplicationGuardStackProps) {
     super(scope, id, props);
     this.guard = new ReplicationGuard(this, 'ReplicationGuard', props);
-    new CfnOutput(this, 'AlertTopicArn', { value: this.guard.topic.topicArn, description: 'SNS topic of all alerts' });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.guard.topic.topicArn, description: 'SNS topic of all alerts (email: everything; SMS: checker news at smsMinSeverity)' });
+    new CfnOutput(this, 'PagingTopicArn', {
+      value: this.guard.pagingTopic.topicArn,
+      description: 'SNS topic of the alarms that page: heartbeat missing, checker errors',
+    });
     new CfnOutput(this, 'DashboardUrl', { value: this.guard.dashboardUrl(), description: 'CloudWatch dashboard' });
     new CfnOutput(this, 'CheckerFunctionName', { value: this.guard.checker.functionName, description: 'Checker Lambda' });
     new CfnOutput(this, 'DeadLetterQueueUrl', {

@@ -93,6 +93,8 @@ function checkedBaseline(path: string, source: string): string {
 export class ReplicationGuard extends Construct {
   readonly config: Config;
   readonly topic: sns.Topic;
+  /** Alarms that page (heartbeat missing, checker errors); phones subscribe without a filter. */
+  readonly pagingTopic: sns.Topic;
   readonly table: dynamodb.Table;
   readonly checker: lambda.Function;
   readonly deadLetterQueue: sqs.Queue;
@@ -120,6 +122,7 @@ export class ReplicationGuard extends Construct {
       removalPolicy,
     });
     this.topic = notifications.topic;
+    this.pagingTopic = notifications.pagingTopic;
     this.table = new AlertStateTable(this, 'AlertStates', { removalPolicy }).table;
 
     const checker = new CheckerFunction(this, 'Checker', {
@@ -144,6 +147,7 @@ export class ReplicationGuard extends Construct {
     this.alarms = new GuardAlarms(this, 'Alarms', {
       config: this.config,
       topic: this.topic,
+      pagingTopic: this.pagingTopic,
       checker: this.checker,
       deadLetterQueue: this.deadLetterQueue,
       namePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,

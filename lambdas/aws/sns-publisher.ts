@@ -1,10 +1,23 @@
 /** Publishes a run's notification: one SNS message with per-protocol text. */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SMS_SKIP_ATTRIBUTE, SMS_SKIP_VALUE, snsMessage, type Notification } from '../core/notify';
+import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { messageAttributes, snsMessage, type Notification } from '../core/notify';
 
 export interface NotificationPublisher {
   /** Returns the SNS message id. */
   publish(notification: Notification): Promise<string | undefined>;
+}
+
+/** The Publish request of a notification: what SNS matches the subscriptions' filter policies against. */
+export function publishInput(notification: Notification, topicArn: string): PublishCommandInput {
+  return {
+    TopicArn: topicArn,
+    Subject: notification.subject,
+    MessageStructure: 'json',
+    Message: snsMessage(notification),
+    MessageAttributes: Object.fromEntries(
+      Object.entries(messageAttributes(notification)).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+    ),
+  };
 }
 
 export class SnsNotificationPublisher implements NotificationPublisher {
@@ -14,18 +27,7 @@ export class SnsNotificationPublisher implements NotificationPublisher {
   ) {}
 
   async publish(notification: Notification): Promise<string | undefined> {
-    const result = await this.client.send(
-      new PublishCommand({
-        TopicArn: this.topicArn,
-        Subject: notification.subject,
-        MessageStructure: 'json',
-        Message: snsMessage(notification),
-        // The SMS subscriptions only take messages without this attribute.
-        ...(notification.sendSms
-          ? {}
-          : { MessageAttributes: { [SMS_SKIP_ATTRIBUTE]: { DataType: 'String', StringValue: SMS_SKIP_VALUE } } }),
-      }),
-    );
+    const result = await this.client.send(new PublishCommand(publishInput(notification, this.topicArn)));
     return result.MessageId;
   }
 }

@@ -14,6 +14,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { DynamoAlertStateStore } from '../aws/alert-state-store';
 import { LiveFleetReader, type RegionClients } from '../aws/live-reader';
+import { DynamoRunLease } from '../aws/run-lease-store';
 import { CloudWatchMetricsPublisher } from '../aws/metrics-publisher';
 import { SnsNotificationPublisher } from '../aws/sns-publisher';
 import { parseBaselineText } from '../core/drift/baseline';
@@ -74,12 +75,18 @@ const readers: Record<CheckScope, LiveFleetReader> = {
 };
 
 const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({}));
-const store = new DynamoAlertStateStore(new DynamoDBClient({}), env.tableName);
+const dynamodb = new DynamoDBClient({});
+const store = new DynamoAlertStateStore(dynamodb, env.tableName);
+/** Remaining time of the current invocation, set per invocation: the lease must outlive the run. */
+let remainingMs = () => 0;
+const LEASE_MARGIN_MS = 30_000;
+const lease = new DynamoRunLease(dynamodb, env.tableName, () => remainingMs() + LEASE_MARGIN_MS);
 const notifier = new SnsNotificationPublisher(new SNSClient({}), env.topicArn);
 const dashboardUrl = dashboardConsoleUrl(env.dashboardRegion, env.dashboardName);
 
 export async function handler(event: CheckerEvent, context: Context): Promise<CheckOutcome> {
   logger.addContext(context);
+  remainingMs = () => context.getRemainingTimeInMillis();
   const trigger = triggerOf(event);
   return runCheck(
     // Lambda keeps the request id across the retries of an asynchronous invocation.
@@ -92,6 +99,7 @@ export async function handler(event: CheckerEvent, context: Context): Promise<Ch
       store,
       notifier,
       logger,
+      lease,
     },
   );
 }

@@ -17,6 +17,7 @@ import { codesInScope } from '../core/findings';
 import { buildMetrics } from '../core/metrics';
 import type { FleetSnapshot } from '../core/model';
 import { buildNotification } from '../core/notify';
+import type { RunLease } from '../core/run-lease';
 import type { FleetReader } from '../core/reader';
 import type { MetricsPublisher } from '../aws/metrics-publisher';
 import type { NotificationPublisher } from '../aws/sns-publisher';
@@ -40,6 +41,12 @@ export interface CheckDependencies {
   readonly evaluate?: (snapshot: FleetSnapshot, options: EvaluateOptions) => Report;
   /** Measures the check's duration. @default () => new Date() */
   readonly clock?: () => Date;
+  /**
+   * Keeps two runs of one scope from overlapping (the deployed checker has no reserved
+   * concurrency). A run that finds the lease held by another run stops without reading.
+   * @default - no lease: runs may overlap (claims still keep each message from going out twice)
+   */
+  readonly lease?: RunLease;
 }
 
 export interface CheckSettings {
@@ -83,7 +90,54 @@ export class CheckOutputError extends Error {
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
+const skippedOutcome = (scope: CheckScope, skipped: string): CheckOutcome => ({
+  scope,
+  replicas: 0,
+  findings: 0,
+  degradedRegions: [],
+  metricsPublished: 0,
+  transitions: {},
+  resent: 0,
+  notified: false,
+  skipped,
+});
+
 export async function runCheck(
+  request: CheckRequest,
+  settings: CheckSettings,
+  deps: CheckDependencies,
+): Promise<CheckOutcome> {
+  const { lease } = deps;
+  if (!lease) return runUnlocked(request, settings, deps);
+  const { scope, token } = request;
+  try {
+    const decision = await lease.acquire(scope, token);
+    if (!decision.acquired) {
+      // Not an error: the run in progress reads the same fleet, and the schedule runs again.
+      deps.logger.info('Another run of this check is in progress; this one stops', {
+        scope,
+        reason: request.reason,
+        heldBy: decision.heldBy,
+        until: new Date(decision.until).toISOString(),
+      });
+      return skippedOutcome(scope, `another ${scope} run holds the run lease`);
+    }
+  } catch (error) {
+    // Without the lease the run still goes ahead (claims keep delivery safe); the run then fails so the error is seen.
+    deps.logger.error('Taking the run lease failed; running without it', { scope, error: asError(error).message });
+    await runUnlocked(request, settings, deps);
+    throw new CheckOutputError([{ output: 'run lease', error: asError(error) }]);
+  }
+  try {
+    return await runUnlocked(request, settings, deps);
+  } finally {
+    await lease.release(scope, token).catch((error: unknown) =>
+      deps.logger.warn('Releasing the run lease failed; it expires on its own', { scope, error: asError(error).message }),
+    );
+  }
+}
+
+async function runUnlocked(
   request: CheckRequest,
   settings: CheckSettings,
   deps: CheckDependencies,
@@ -95,7 +149,7 @@ export async function runCheck(
 
   if (scope === 'drift' && !config.drift.enabled) {
     log.info('Drift check skipped: drift.enabled is false', { reason: request.reason });
-    return { scope, replicas: 0, findings: 0, degradedRegions: [], metricsPublished: 0, transitions: {}, resent: 0, notified: false, skipped: 'drift disabled' };
+    return skippedOutcome(scope, 'drift disabled');
   }
 
   const started = clock();

@@ -14,11 +14,31 @@ export interface ScheduledCheckInput {
 
 export const RDS_EVENT_SOURCE = 'aws.rds';
 export const RDS_INSTANCE_EVENT = 'RDS DB Instance Event';
+export const RDS_CLUSTER_EVENT = 'RDS DB Cluster Event';
 export const RDS_PARAMETER_GROUP_EVENT = 'RDS DB Parameter Group Event';
 export const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
 
 /** Replication error (0045), resumed (0046), streaming terminated (0057), manually stopped (0062). */
 export const REPLICATION_EVENT_IDS = ['RDS-EVENT-0045', 'RDS-EVENT-0046', 'RDS-EVENT-0057', 'RDS-EVENT-0062'] as const;
+/**
+ * DB cluster events that change who replicates from whom, or whether readers can: failover
+ * failed (0069), restarted (0070), finished (0071), begun in the same AZ (0072) or across AZs
+ * (0073); cluster stopped (0150) and started (0151); global database failover started (0181),
+ * finished (0185), canceled (0186) and failed (0187).
+ */
+export const CLUSTER_EVENT_IDS = [
+  'RDS-EVENT-0069',
+  'RDS-EVENT-0070',
+  'RDS-EVENT-0071',
+  'RDS-EVENT-0072',
+  'RDS-EVENT-0073',
+  'RDS-EVENT-0150',
+  'RDS-EVENT-0151',
+  'RDS-EVENT-0181',
+  'RDS-EVENT-0185',
+  'RDS-EVENT-0186',
+  'RDS-EVENT-0187',
+] as const;
 /** Parameter group updated. */
 export const PARAMETER_GROUP_EVENT_IDS = ['RDS-EVENT-0037'] as const;
 /** API calls that change a parameter or the instance/cluster settings the drift rules compare. */
@@ -46,7 +66,10 @@ export interface CloudTrailDetail {
   readonly awsRegion?: string;
 }
 
-export type RdsEvent = EventBridgeEvent<typeof RDS_INSTANCE_EVENT | typeof RDS_PARAMETER_GROUP_EVENT, RdsEventDetail>;
+export type RdsEvent = EventBridgeEvent<
+  typeof RDS_INSTANCE_EVENT | typeof RDS_CLUSTER_EVENT | typeof RDS_PARAMETER_GROUP_EVENT,
+  RdsEventDetail
+>;
 export type CloudTrailEvent = EventBridgeEvent<typeof CLOUDTRAIL_API_CALL, CloudTrailDetail>;
 export type CheckerEvent = ScheduledCheckInput | RdsEvent | CloudTrailEvent;
 
@@ -73,10 +96,10 @@ export function triggerOf(event: CheckerEvent): CheckTrigger {
     return { scope: event.scope, reason: 'schedule' };
   }
   const detailType: string = event['detail-type'];
-  if (detailType === RDS_INSTANCE_EVENT || detailType === RDS_PARAMETER_GROUP_EVENT) {
+  if (detailType === RDS_INSTANCE_EVENT || detailType === RDS_CLUSTER_EVENT || detailType === RDS_PARAMETER_GROUP_EVENT) {
     const detail = (event as RdsEvent).detail;
     return {
-      scope: detailType === RDS_INSTANCE_EVENT ? 'health' : 'drift',
+      scope: detailType === RDS_PARAMETER_GROUP_EVENT ? 'drift' : 'health',
       reason: `${detailType} ${detail?.EventID ?? ''} ${detail?.SourceIdentifier ?? ''}`.trim(),
     };
   }

@@ -14,11 +14,19 @@ export const MAX_SUBJECT_LENGTH = 99;
 /** One SMS part. */
 export const MAX_SMS_BYTES = 140;
 /**
- * Message attribute set on runs whose news is below `smsMinSeverity`: the SMS subscriptions
- * filter on its absence, so alarm notifications (which carry no attributes) still reach phones.
+ * Message attribute on every checker message: SMS subscriptions to the alert topic take only
+ * `page`. Always set, never left out: SNS delivers a message without attributes to no filtered
+ * subscription (an `"exists": false` filter included), so a positive match is the only one that
+ * works both ways.
  */
-export const SMS_SKIP_ATTRIBUTE = 'replguard_sms';
-export const SMS_SKIP_VALUE = 'skip';
+export const SMS_ATTRIBUTE = 'replguard_sms';
+export const SMS_PAGE = 'page';
+export const SMS_QUIET = 'quiet';
+
+/** The SNS message attributes of a notification (all `String`). */
+export function messageAttributes(notification: Notification): Record<string, string> {
+  return { [SMS_ATTRIBUTE]: notification.sendSms ? SMS_PAGE : SMS_QUIET };
+}
 
 export interface NotificationInput {
   readonly scope: EvaluationScope;
@@ -41,7 +49,7 @@ export interface Notification {
   readonly sms: string;
   /** For protocols other than email and SMS. */
   readonly default: string;
-  /** False when no news reaches `smsMinSeverity`: the message carries the SMS skip attribute. */
+  /** False when no news reaches `smsMinSeverity`: the message is marked quiet for SMS. */
   readonly sendSms: boolean;
 }
 

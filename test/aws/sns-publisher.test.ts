@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { toHaveReceivedCommandTimes, toHaveReceivedCommandWith } from 'aws-sdk-client-mock-vitest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SnsNotificationPublisher } from '../../lambdas/aws/sns-publisher';
-import { SMS_SKIP_ATTRIBUTE, type Notification } from '../../lambdas/core/notify';
+import { SMS_ATTRIBUTE, type Notification } from '../../lambdas/core/notify';
 
 expect.extend({ toHaveReceivedCommandTimes, toHaveReceivedCommandWith });
 
@@ -31,16 +31,16 @@ describe('SnsNotificationPublisher', () => {
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ TopicArn: TOPIC, MessageStructure: 'json', Subject: notification(true).subject });
     expect(JSON.parse(input.Message!)).toEqual({ default: 'email body', email: 'email body', sms: 'ReplGuard CRIT: 1 new.' });
-    expect(input.MessageAttributes).toBeUndefined();
+    expect(input.MessageAttributes).toEqual({ [SMS_ATTRIBUTE]: { DataType: 'String', StringValue: 'page' } });
   });
 
-  it('marks the message so SMS subscriptions skip it when the news is below smsMinSeverity', async () => {
+  it('marks news below smsMinSeverity quiet, never leaving the attribute out', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
 
     await new SnsNotificationPublisher(new SNSClient({ region: 'us-east-1' }), TOPIC).publish(notification(false));
 
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
-      MessageAttributes: { [SMS_SKIP_ATTRIBUTE]: { DataType: 'String', StringValue: 'skip' } },
+      MessageAttributes: { [SMS_ATTRIBUTE]: { DataType: 'String', StringValue: 'quiet' } },
     });
   });
 });

@@ -1,6 +1,6 @@
 /// <reference types="aws-sdk-client-mock-vitest/extend" />
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
@@ -15,7 +15,12 @@ import { ENV_NAMES } from '../../lambdas/checker/env';
 expect.extend({ toHaveReceivedCommandTimes });
 
 const context = (awsRequestId: string) =>
-  ({ awsRequestId, functionName: 'checker', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:checker' }) as unknown as Context;
+  ({
+    awsRequestId,
+    functionName: 'checker',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:checker',
+    getRemainingTimeInMillis: () => 120_000,
+  }) as unknown as Context;
 
 describe('checker handler', () => {
   // Every client the module creates at init is mocked, whatever its region.
@@ -47,6 +52,9 @@ describe('checker handler', () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     cloudwatch.on(PutMetricDataCommand).resolves({});
     dynamodb.on(QueryCommand).resolves({ Items: [] });
+    dynamodb.on(GetItemCommand).resolves({});
+    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(DeleteItemCommand).resolves({});
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     ({ handler } = await import('../../lambdas/checker/handler'));
   });
@@ -62,6 +70,20 @@ describe('checker handler', () => {
     expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 2);
     expect(cloudwatch).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+
+  it('holds the health run lease for the run, outliving the invocation, and gives it back', async () => {
+    dynamodb.resetHistory();
+    const before = Date.now();
+
+    await handler({ scope: 'health' }, context('req-3'));
+
+    const put = dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input).find((i) => i.Item?.pk?.S === '#lease');
+    expect(put?.Item).toMatchObject({ sk: { S: 'health' }, holder: { S: 'req-3' } });
+    // Remaining time (120 s) plus a margin.
+    expect(Number(put!.Item!.until!.N)).toBeGreaterThanOrEqual(before + 150_000);
+    const released = dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input);
+    expect(released).toEqual([expect.objectContaining({ Key: { pk: { S: '#lease' }, sk: { S: 'health' } }, ExpressionAttributeValues: { ':holder': { S: 'req-3' } } })]);
   });
 
   it('runs a health check for an RDS replication event', async () => {

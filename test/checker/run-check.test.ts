@@ -26,6 +26,7 @@ import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import type { EvaluateOptions, Report } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import type { FleetReader } from '../../lambdas/core/reader';
+import type { RunLease } from '../../lambdas/core/run-lease';
 import { fakeAlertTable } from '../support/alert-table-fake';
 import { finding, report } from '../support/findings';
 import { fleet, instance, lag, replica } from '../support/fleet';
@@ -268,5 +269,61 @@ describe('runCheck with a region that cannot be read', () => {
     const email = JSON.parse(h.sent()[0]!.Message!).email as string;
     expect(email).toContain('CHECK_DEGRADED');
     expect(email).toContain('us-west-2');
+  });
+});
+
+describe('runCheck with a run lease', () => {
+  /** A lease that one run holds until it releases; `fail` makes taking it throw. */
+  function memoryLease(options: { heldBy?: string; fail?: boolean } = {}) {
+    let holder = options.heldBy;
+    const released: string[] = [];
+    const lease: RunLease = {
+      acquire: async (_scope, token) => {
+        if (options.fail) throw new Error('ProvisionedThroughputExceededException');
+        if (holder && holder !== token) return { acquired: false, heldBy: holder, until: NOW.getTime() + 60_000 };
+        holder = token;
+        return { acquired: true, next: { holder: token, until: NOW.getTime() + 60_000, version: 1 } };
+      },
+      release: async (_scope, token) => {
+        released.push(token);
+        if (holder === token) holder = undefined;
+      },
+    };
+    return { lease, released };
+  }
+
+  it('stops without reading, publishing or notifying while another run holds the lease', async () => {
+    const h = harness();
+    const { lease } = memoryLease({ heldBy: 'req-other' });
+    let reads = 0;
+    const reader: FleetReader = { read: async () => (reads++, at(10, lagging)) };
+
+    const outcome = await h.check('health', 'req-1', reader, { lease });
+
+    expect(outcome.skipped).toMatch(/another health run holds the run lease/);
+    expect(reads).toBe(0);
+    expect(h.metrics()).toEqual([]);
+    expect(h.sent()).toEqual([]);
+  });
+
+  it('gives the lease back after the run, also when the run fails', async () => {
+    const h = harness();
+    const { lease, released } = memoryLease();
+
+    await h.check('health', 'req-1', staticReader(at(10, lagging)), { lease });
+    const failing: FleetReader = { read: async () => Promise.reject(new Error('boom')) };
+    await expect(h.check('health', 'req-2', failing, { lease })).rejects.toThrow('boom');
+
+    expect(released).toEqual(['req-1', 'req-2']);
+    expect(h.sent()).toHaveLength(1);
+  });
+
+  it('still runs when the lease cannot be taken, then fails so the error is seen', async () => {
+    const h = harness();
+    const { lease } = memoryLease({ fail: true });
+
+    await expect(h.check('health', 'req-1', staticReader(at(10, lagging)), { lease })).rejects.toThrow(CheckOutputError);
+    expect(h.sent()).toHaveLength(1);
+    expect(h.metrics().length).toBeGreaterThan(0);
   });
 });

@@ -28,6 +28,12 @@ describe('triggerOf', () => {
     expect(triggerOf(e)).toEqual({ scope: 'health', reason: 'RDS DB Instance Event RDS-EVENT-0045 orders-ro-1' });
   });
 
+  it('runs a health check for a cluster failover or stop/start event, naming it', () => {
+    const e = event<'RDS DB Cluster Event', RdsEventDetail>('RDS DB Cluster Event', { EventID: 'RDS-EVENT-0071', SourceIdentifier: 'orders-aurora' });
+
+    expect(triggerOf(e)).toEqual({ scope: 'health', reason: 'RDS DB Cluster Event RDS-EVENT-0071 orders-aurora' });
+  });
+
   it('runs a drift check for parameter group events and API calls', () => {
     const pg = event<'RDS DB Parameter Group Event', RdsEventDetail>('RDS DB Parameter Group Event', { EventID: 'RDS-EVENT-0037' });
     const api = event<'AWS API Call via CloudTrail', CloudTrailDetail>('AWS API Call via CloudTrail', { eventName: 'ModifyDBParameterGroup', awsRegion: 'eu-west-1' });

@@ -22,7 +22,17 @@ describe('GuardAlarms', () => {
   it('creates the alarms the cost estimate counts, all notifying the alert topic', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', alarmCount(config(EXAMPLE_CONFIG)));
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[]) {
-      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/Topic/) }]);
+      expect(alarm.Properties.AlarmActions).toContainEqual({ Ref: expect.stringMatching(/NotificationsTopic[0-9A-F]/) });
+    }
+  });
+
+  it('sends only the heartbeat and checker-error alarms to the paging topic, going off and coming back', () => {
+    const paging = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[])
+      .filter((a) => (a.Properties.AlarmActions ?? []).some((r) => JSON.stringify(r).includes('PagingTopic')))
+      .map((a) => a.Properties.AlarmName);
+    expect(paging.sort()).toEqual(['Guard-CheckerErrors', 'Guard-HeartbeatMissing']);
+    for (const metric of ['Heartbeat', 'Errors']) {
+      expect(JSON.stringify(alarmOn(template, metric).Properties.OKActions)).toContain('PagingTopic');
     }
   });
 
@@ -90,8 +100,8 @@ describe('GuardAlarms', () => {
       EvaluationPeriods: 3,
       TreatMissingData: 'breaching',
     });
-    // Recovery is news too: the checker cannot announce it itself.
-    expect(heartbeat.Properties.OKActions).toHaveLength(1);
+    // Recovery is news too, by email and on the phone: the checker cannot announce it itself.
+    expect(heartbeat.Properties.OKActions).toHaveLength(2);
   });
 
   it('alarms on checker errors, treating no invocations as no errors', () => {
@@ -111,13 +121,39 @@ describe('GuardAlarms', () => {
 });
 
 describe('GuardAlarms with slow schedules', () => {
-  it('keeps every alarm inside the one-day evaluation range', () => {
-    const { template } = synthGuard({ ...EXAMPLE_CONFIG, schedule: { checkRateMinutes: 720, driftRateMinutes: 2880 } });
+  const rangeOk = (alarm: Alarm) => {
+    const { Period, EvaluationPeriods } = alarm.Properties as { Period: number; EvaluationPeriods: number };
+    // PutMetricAlarm: Period x EvaluationPeriods at most 7 days, at most 1 day for periods under an hour.
+    return Period * EvaluationPeriods <= (Period < 3_600 ? 86_400 : 604_800);
+  };
 
-    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[]) {
-      const { Period, EvaluationPeriods } = alarm.Properties as { Period: number; EvaluationPeriods: number };
-      expect(Period * EvaluationPeriods).toBeLessThanOrEqual(86_400);
+  it('keeps every alarm inside CloudWatch\'s evaluation range', () => {
+    for (const checkRateMinutes of [1, 30, 59, 60, 720, 1440, 2880, 9000]) {
+      const { template } = synthGuard({ ...EXAMPLE_CONFIG, schedule: { checkRateMinutes, driftRateMinutes: 2880 } });
+      for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[]) {
+        expect(rangeOk(alarm), `${checkRateMinutes} min: ${alarm.Properties.AlarmName}`).toBe(true);
+      }
     }
-    expect(alarmOn(template, 'DriftFindings').Properties.Period).toBe(86_400);
+  });
+
+  it('waits for three missed checks of a 12-hour schedule before paging (1.5 days, past the short-period 1-day limit)', () => {
+    const { template } = synthGuard({ ...EXAMPLE_CONFIG, schedule: { checkRateMinutes: 720 } });
+
+    expect(alarmOn(template, 'Heartbeat').Properties).toMatchObject({ Period: 43_200, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+  });
+
+  it('never pages between two healthy runs of a schedule longer than a day', () => {
+    const { template } = synthGuard({ ...EXAMPLE_CONFIG, schedule: { checkRateMinutes: 2880 } });
+    const { Period, EvaluationPeriods, DatapointsToAlarm } = alarmOn(template, 'Heartbeat').Properties as Record<string, number>;
+
+    // Daily periods, and a window of three missed runs: a run every 2 days leaves at most one empty day.
+    expect(Period).toBe(86_400);
+    expect(EvaluationPeriods).toBe(6);
+    expect(DatapointsToAlarm).toBe(6);
+    expect(Period! * EvaluationPeriods!).toBeGreaterThan(2880 * 60);
+  });
+
+  it('refuses a schedule the 7-day range cannot tell from a stopped checker, naming the key', () => {
+    expect(() => synthGuard({ ...EXAMPLE_CONFIG, schedule: { checkRateMinutes: 10_080 } })).toThrow(/schedule\.checkRateMinutes: must be under 10080 minutes/);
   });
 });

@@ -35,6 +35,16 @@ describe('CheckTriggers', () => {
     });
   });
 
+  it('runs a health check at once on cluster failover, stop/start and global failover events', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.rds'],
+        'detail-type': ['RDS DB Cluster Event'],
+        detail: { EventID: Match.arrayWith(['RDS-EVENT-0069', 'RDS-EVENT-0071', 'RDS-EVENT-0073', 'RDS-EVENT-0150', 'RDS-EVENT-0151', 'RDS-EVENT-0185']) },
+      },
+    });
+  });
+
   it('runs a drift check at once on parameter group events and on modifying API calls', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.rds'], 'detail-type': ['RDS DB Parameter Group Event'], detail: { EventID: ['RDS-EVENT-0037'] } },
@@ -62,7 +72,7 @@ describe('CheckTriggers', () => {
     for (const rule of rules(template)) {
       expect(rule.Properties.Targets[0]).toMatchObject({ DeadLetterConfig: { Arn: expect.anything() }, RetryPolicy: { MaximumRetryAttempts: 2 } });
     }
-    template.resourceCountIs('AWS::Lambda::Permission', 5);
+    template.resourceCountIs('AWS::Lambda::Permission', 6);
   });
 });
 
@@ -70,7 +80,7 @@ describe('CheckTriggers without drift', () => {
   it('creates no drift schedule or drift rules', () => {
     const { template } = synthGuard({ ...EXAMPLE_CONFIG, drift: { enabled: false } });
 
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    template.resourceCountIs('AWS::Events::Rule', 3);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
     expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('RDS DB Parameter Group Event');
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['RDS DB Instance Event'] }) });

@@ -68,12 +68,18 @@ describe('CheckerFunction', () => {
     bundle = join(asset, 'index.mjs');
   });
 
-  it('runs on a current Node.js runtime on arm64, one at a time, with a timeout and DLQ', () => {
+  it('reserves no concurrency, which would fail the deploy on accounts with a small concurrency quota', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'index.handler',
+    ) as { Properties: Record<string, unknown> };
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('runs on a current Node.js runtime on arm64, with a timeout and DLQ', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 1,
       Timeout: 120,
       MemorySize: 512,
       LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
@@ -172,7 +178,7 @@ describe('CheckerFunction', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({
         Sid: 'AlertStates',
-        Action: ['dynamodb:Query', 'dynamodb:PutItem'],
+        Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/AlertStates/), 'Arn'] },
       }),
     );

@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { searchSchemaName } from '../../lib/dashboard';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
 
 interface Widget {
@@ -39,11 +40,26 @@ describe('GuardDashboard', () => {
       expect(searches.map((s) => s!.expression)).toEqual([
         `SEARCH('{AWS/RDS,DBInstanceIdentifier} MetricName="ReplicaLag"', 'Maximum', 60)`,
         `SEARCH('{AWS/RDS,DBClusterIdentifier} MetricName="AuroraBinlogReplicaLag"', 'Maximum', 60)`,
+        `SEARCH('{AWS/RDS,DBClusterIdentifier} MetricName="RDSToAuroraPostgreSQLReplicaLag"', 'Maximum', 60)`,
         `SEARCH('{AWS/RDS,DBInstanceIdentifier} MetricName="AuroraReplicaLag"', 'Maximum', 60)`,
         `SEARCH('{AWS/RDS,DBClusterIdentifier,SourceRegion} MetricName="AuroraGlobalDBReplicationLag"', 'Maximum', 60)`,
         `SEARCH('{AWS/RDS,DBClusterIdentifier,SourceRegion} MetricName="AuroraGlobalDBRPOLag"', 'Maximum', 60)`,
       ]);
       expect(searches.every((s) => s!.region === region)).toBe(true);
+    }
+  });
+
+  it('starts every lag axis below -1, so a replica reporting -1 (replication not running) stays in sight', () => {
+    const lagGraphs = all.filter((w) => w.type === 'metric' && /lag/i.test(w.properties.title ?? ''));
+    expect(lagGraphs.length).toBeGreaterThanOrEqual(5);
+    for (const graph of lagGraphs) {
+      const left = (graph.properties.yAxis as { left: { min: number } }).left;
+      expect(left.min, graph.properties.title).toBeLessThan(-1);
+    }
+    const seconds = lagGraphs.filter((w) => /\(s\)/.test(w.properties.title!));
+    for (const graph of seconds) {
+      const lines = (graph.properties.annotations as { horizontal: { value: number }[] }).horizontal.map((a) => a.value);
+      expect(lines, graph.properties.title).toContain(-1);
     }
   });
 
@@ -71,5 +87,26 @@ describe('GuardDashboard with per-replica metrics', () => {
 
     const searches = widgets(template).flatMap(expressions).map((s) => s!.expression);
     expect(searches).toContain(`SEARCH('{Acme/Replication,Region,ReplicaId} MetricName="ReplicaLagSeconds"', 'Maximum', 60)`);
+  });
+
+  it('quotes a namespace with characters other than letters, digits and /', () => {
+    const { template } = synthGuard({ ...EXAMPLE_CONFIG, metrics: { perReplica: true, namespace: 'acme-prod.replication_guard' } });
+
+    const searches = widgets(template).flatMap(expressions).map((s) => s!.expression);
+    expect(searches).toContain(`SEARCH('{"acme-prod.replication_guard",Region,ReplicaId} MetricName="ReplicaLagSeconds"', 'Maximum', 60)`);
+  });
+});
+
+describe('searchSchemaName', () => {
+  it('leaves letters, digits and / bare, as AWS writes AWS/EC2', () => {
+    expect(searchSchemaName('AWS/RDS')).toBe('AWS/RDS');
+    expect(searchSchemaName('DBInstanceIdentifier')).toBe('DBInstanceIdentifier');
+  });
+
+  it('double-quotes anything else, escaping quote and backslash', () => {
+    for (const name of ['My Namespace', 'Dimension@Name', 'a-b', 'a.b', 'a:b', 'a#b', 'a_b']) {
+      expect(searchSchemaName(name)).toBe(`"${name}"`);
+    }
+    expect(searchSchemaName('say "hi"\\')).toBe('"say \\"hi\\"\\\\"');
   });
 });

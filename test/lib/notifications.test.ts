@@ -55,19 +55,35 @@ describe('Notifications', () => {
   });
 
   it('subscribes every email address and phone number from the config', () => {
-    template.resourceCountIs('AWS::SNS::Subscription', 3);
+    template.resourceCountIs('AWS::SNS::Subscription', 4);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dba@example.com' });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sre@example.com' });
-    // Phones get every alarm, but only the checker's messages at or above smsMinSeverity.
+    // On the alert topic a phone takes only checker messages marked "page"; on the paging topic, everything.
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sms',
       Endpoint: '+14155550100',
-      FilterPolicy: { replguard_sms: [{ exists: false }] },
+      FilterPolicy: { replguard_sms: ['page'] },
+      TopicArn: { Ref: Match.stringLikeRegexp('NotificationsTopic') },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      Endpoint: '+14155550100',
+      FilterPolicy: Match.absent(),
+      TopicArn: { Ref: Match.stringLikeRegexp('NotificationsPagingTopic') },
     });
   });
 
-  it('gives the topic no display name, which SNS would prefix to every SMS', () => {
-    const topic = Object.values(template.findResources('AWS::SNS::Topic'))[0] as { Properties: Record<string, unknown> };
-    expect(topic.Properties.DisplayName).toBeUndefined();
+  it('encrypts the paging topic with the same key and lets CloudWatch alarms publish to it', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    for (const topic of Object.values(template.findResources('AWS::SNS::Topic')) as { Properties: Record<string, unknown> }[]) {
+      expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/TopicKey/), 'Arn'] });
+      expect(topic.Properties.DisplayName).toBeUndefined();
+    }
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as { Properties: { PolicyDocument: { Statement: { Sid?: string }[] } } }[];
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement.map((s) => s.Sid)).toContain('CloudWatchAlarmsPublish');
+    }
   });
+
 });

@@ -1,0 +1,124 @@
+/**
+ * The DynamoDB run lease: the requests it sends, and two runs racing for it. The table is an
+ * in-memory map behind a mocked client that evaluates exactly the condition expressions the
+ * store sends (and refuses any other), as DynamoDB documents them: attribute_not_exists,
+ * attribute_exists and equality on the item as stored.
+ */
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoRunLease } from '../../lambdas/aws/run-lease-store';
+
+type Item = Record<string, AttributeValue>;
+const NOW = Date.parse('2026-11-24T10:00:00Z');
+
+function leaseTable() {
+  const items = new Map<string, Item>();
+  const id = (key: Item) => `${key.pk?.S}|${key.sk?.S}`;
+  const fail = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+  const holds = (existing: Item | undefined, expression: string, values: Record<string, AttributeValue> = {}) => {
+    switch (expression) {
+      case 'attribute_not_exists(#pk)':
+        return !existing;
+      case '#version = :read':
+        return existing?.version?.N === values[':read']?.N;
+      case 'attribute_exists(#pk) AND attribute_not_exists(#version)':
+        return !!existing && !existing.version;
+      case '#holder = :holder':
+        return existing?.holder?.S === values[':holder']?.S;
+      default:
+        throw new Error(`lease table does not know the condition ${expression}`);
+    }
+  };
+  const client = new DynamoDBClient({ region: 'us-east-1' });
+  const mock = mockClient(client);
+  mock.on(GetItemCommand).callsFake(async (input: { Key: Item }) => ({ Item: items.get(id(input.Key)) }));
+  mock.on(PutItemCommand).callsFake(async (input: { Item: Item; ConditionExpression: string; ExpressionAttributeValues?: Record<string, AttributeValue> }) => {
+    if (!holds(items.get(id(input.Item)), input.ConditionExpression, input.ExpressionAttributeValues)) throw fail();
+    items.set(id(input.Item), input.Item);
+    return {};
+  });
+  mock.on(DeleteItemCommand).callsFake(async (input: { Key: Item; ConditionExpression: string; ExpressionAttributeValues?: Record<string, AttributeValue> }) => {
+    if (!holds(items.get(id(input.Key)), input.ConditionExpression, input.ExpressionAttributeValues)) throw fail();
+    items.delete(id(input.Key));
+    return {};
+  });
+  return { client, mock, items };
+}
+
+describe('DynamoRunLease', () => {
+  let table: ReturnType<typeof leaseTable>;
+  afterEach(() => table.mock.restore());
+  const lease = (clock = () => NOW) => new DynamoRunLease(table.client, 'alerts', () => 150_000, clock);
+
+  it('takes a free lease in its own partition, with a TTL past its expiry', async () => {
+    table = leaseTable();
+
+    const decision = await lease().acquire('health', 'req-1');
+
+    expect(decision.acquired).toBe(true);
+    const put = table.mock.commandCalls(PutItemCommand)[0]!.args[0].input;
+    expect(put.Item).toEqual({
+      pk: { S: '#lease' },
+      sk: { S: 'health' },
+      holder: { S: 'req-1' },
+      until: { N: String(NOW + 150_000) },
+      version: { N: '1' },
+      expiresAt: { N: String((NOW + 150_000) / 1000 + 86_400) },
+    });
+    expect(table.mock.commandCalls(GetItemCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
+  });
+
+  it('keeps a second run of the same scope out while the first holds it, but not a run of the other scope', async () => {
+    table = leaseTable();
+    await lease().acquire('health', 'req-1');
+
+    expect(await lease().acquire('health', 'req-2')).toMatchObject({ acquired: false, heldBy: 'req-1' });
+    expect(await lease().acquire('drift', 'req-2')).toMatchObject({ acquired: true });
+  });
+
+  it('lets exactly one of two runs that read the free lease at the same moment in', async () => {
+    table = leaseTable();
+
+    const results = await Promise.all([lease().acquire('health', 'req-1'), lease().acquire('health', 'req-2')]);
+
+    // Both read it free and both tried to write: the condition on what was read decided.
+    expect(table.mock.commandCalls(GetItemCommand)).toHaveLength(2);
+    expect(table.mock.commandCalls(PutItemCommand)).toHaveLength(2);
+    expect(results.filter((r) => r.acquired)).toHaveLength(1);
+    expect(results.filter((r) => !r.acquired)).toHaveLength(1);
+  });
+
+  it('is free again once released, and a release by a run that lost it changes nothing', async () => {
+    table = leaseTable();
+    await lease().acquire('health', 'req-1');
+
+    await lease().release('health', 'req-2');
+    expect(await lease().acquire('health', 'req-3')).toMatchObject({ acquired: false });
+    await lease().release('health', 'req-1');
+    expect(await lease().acquire('health', 'req-3')).toMatchObject({ acquired: true });
+  });
+
+  it('is taken over once it expired: a run that died holding it blocks the next only until then', async () => {
+    table = leaseTable();
+    await lease().acquire('health', 'req-1');
+
+    expect(await lease(() => NOW + 149_999).acquire('health', 'req-2')).toMatchObject({ acquired: false });
+    expect(await lease(() => NOW + 150_000).acquire('health', 'req-2')).toMatchObject({ acquired: true });
+    expect(table.items.get('#lease|health')?.version).toEqual({ N: '2' });
+  });
+
+  it('treats an unreadable lease item as free instead of blocking every run for good', async () => {
+    table = leaseTable();
+    table.items.set('#lease|health', { pk: { S: '#lease' }, sk: { S: 'health' }, holder: { S: 'req-1' } });
+
+    expect(await lease().acquire('health', 'req-2')).toMatchObject({ acquired: true });
+  });
+});
