@@ -290,7 +290,7 @@ const DR_TAG = [{ Key: 'replguard:dr', Value: 'required' }];
 const THROTTLED = { operation: 'rds:DescribeDBInstances', code: 'ThrottlingException', message: 'Rate exceeded' };
 
 /** orders (us-east-1) needs DR; its only cross-region replica, orders-dr (us-west-2), is broken, unreadable or deleted. */
-function drFleet(west: 'broken' | 'throttled' | 'lagging' | 'deleted'): FleetSnapshot {
+function drFleet(west: 'broken' | 'throttled' | 'lagging' | 'deleted' | 'deleted-still-listed'): FleetSnapshot {
   const drArn = instanceArn('us-west-2', 'orders-dr');
   return fleet({
     'us-east-1': {
@@ -305,7 +305,7 @@ function drFleet(west: 'broken' | 'throttled' | 'lagging' | 'deleted'): FleetSna
     'us-west-2':
       west === 'throttled'
         ? { errors: [THROTTLED] }
-        : west === 'deleted'
+        : west === 'deleted' || west === 'deleted-still-listed'
           ? { dbInstances: [] }
           : {
               dbInstances: [
@@ -386,6 +386,15 @@ describe('runCheck when a database is deleted', () => {
     expect(first).toContain('opened:RPO_EXCEEDED:orders-dr');
     expect(second).toEqual(['opened:NO_CROSS_REGION_REPLICA:orders', 'gone:RPO_EXCEEDED:orders-dr']);
     expect(JSON.parse(h.sent()[1]!.Message!).email).toContain('orders-dr is no longer described in us-west-2');
+  });
+
+  it('keeps the DR gap open while the primary still lists the deleted replica', async () => {
+    const h = harness({ regions: ['us-east-1', 'us-west-2'] });
+
+    await h.check('health', 'req-1', staticReader(drFleet('lagging')));
+    await h.check('health', 'req-2', staticReader(at(5, drFleet('deleted-still-listed'))));
+
+    expect(h.sent().map(newsIn)[1]).toEqual(['opened:NO_CROSS_REGION_REPLICA:orders', 'gone:RPO_EXCEEDED:orders-dr']);
   });
 });
 
