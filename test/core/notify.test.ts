@@ -160,6 +160,17 @@ describe('buildNotification', () => {
     expect(n.email).toContain('Dashboard: https://eu-central-1.console.aws.amazon.com/');
   });
 
+  it('still names a finding whose AWS text alone is larger than SNS takes', () => {
+    const huge = finding({ code: 'REPLICATION_BROKEN', resource: 'orders-ro-1', message: `"${'\\"'.repeat(150_000)}` });
+    const plan = opened([huge, lag]);
+
+    const n = buildNotification(input(plan.transitions, plan.open))!;
+
+    expect(byteLength(snsMessage(n)) + byteLength(n.subject)).toBeLessThanOrEqual(SNS_MAX_PUBLISH_BYTES);
+    expect(n.email).toContain('- [CRITICAL] REPLICATION_BROKEN on orders-ro-1 (us-east-1)');
+    expect(n.email).toContain('[WARNING] REPLICA_LAG_HIGH on orders-ro-1 (us-east-1)');
+  });
+
   it('labels a deleted database\'s alert as gone, not resolved', () => {
     const first = opened([broken]);
     const gone = planTransitions({
