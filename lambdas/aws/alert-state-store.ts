@@ -2,9 +2,13 @@
  * Alert states in DynamoDB: one item per (scope, finding key).
  *
  * Every write is conditional on the version the run read and carries the invocation's token, so
- * a retried Lambda invocation (same request id) finds its transition already claimed and sends
- * nothing twice. News is claimed `unsent` and confirmed after the publish, so a run that died in
- * between leaves it for the next run to send (see alert-lifecycle).
+ * a retried Lambda invocation (same request id) finds its transition already claimed and does not
+ * claim it again. News is claimed `unsent` and confirmed after the publish, so a run that died in
+ * between leaves it for the next run to send: at least once, and twice if the publish succeeded
+ * but the confirmation did not (see alert-lifecycle).
+ *
+ * Items this version cannot read (a finding code, status or severity from a newer version) are
+ * skipped on load and never written, so a rollback neither blocks notifications nor loses them.
  */
 import {
   ConditionalCheckFailedException,
@@ -20,6 +24,7 @@ import {
   type AlertStateStore,
   type AlertStatus,
   type Transition,
+  type UnreadableAlert,
 } from '../core/alert-lifecycle';
 import type { EvaluationScope } from '../core/evaluate';
 import { FINDING_CODES, SEVERITIES, type FindingCode, type Severity } from '../core/findings';
@@ -53,6 +58,7 @@ export function toItem(state: AlertState, transitionId?: string): Item {
   if (state.resolvedAt) item.resolvedAt = { S: state.resolvedAt };
   if (state.expiresAt !== undefined) item[TTL] = { N: String(state.expiresAt) };
   if (state.unsent) item.unsent = { S: state.unsent };
+  if (state.dependsOn && state.dependsOn.length > 0) item.dependsOn = { L: state.dependsOn.map((region) => ({ S: region })) };
   if (transitionId) item.lastTransition = { S: transitionId };
   return item;
 }
@@ -90,7 +96,15 @@ export function fromItem(item: Item): AlertState {
     ...(expires !== undefined ? { expiresAt: Number(expires) } : {}),
     version,
     ...(item.unsent ? { unsent: oneOf(item, 'unsent', NEWS_KINDS) } : {}),
+    ...(item.dependsOn?.L ? { dependsOn: dependencies(item) } : {}),
   };
+}
+
+function dependencies(item: Item): string[] {
+  return (item.dependsOn?.L ?? []).map((entry) => {
+    if (entry.S === undefined) throw new AlertStateError(`alert item ${item[SK]?.S ?? '?'} has a non-string entry in "dependsOn"`);
+    return entry.S;
+  });
 }
 
 /** Unique per write of a run: a re-send under the same request id is a new transition, not a replay. */
@@ -106,7 +120,7 @@ export class DynamoAlertStateStore implements AlertStateStore {
     private readonly tableName: string,
   ) {}
 
-  async load(scope: EvaluationScope): Promise<AlertState[]> {
+  async load(scope: EvaluationScope, onUnreadable?: (item: UnreadableAlert) => void): Promise<AlertState[]> {
     const states: AlertState[] = [];
     let startKey: Item | undefined;
     do {
@@ -121,7 +135,15 @@ export class DynamoAlertStateStore implements AlertStateStore {
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-      for (const item of page.Items ?? []) states.push(fromItem(item));
+      for (const item of page.Items ?? []) {
+        try {
+          states.push(fromItem(item));
+        } catch (error) {
+          if (!(error instanceof AlertStateError)) throw error;
+          // Left as it is: its writer (a newer version) knows what it means.
+          onUnreadable?.({ key: item[SK]?.S ?? '?', reason: error.message });
+        }
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return states;

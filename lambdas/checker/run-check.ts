@@ -3,9 +3,16 @@
  * Every dependency is injected, so this runs under test without AWS. A failing output never
  * hides the others: metrics, alert states and the notification are each attempted, and the
  * run fails (so Lambda counts an error and retries) only after all of them were tried.
+ *
+ * Delivery is at least once, never lost: news is claimed `unsent` before the publish and
+ * confirmed after it. SNS standard topics cannot deduplicate (MessageDeduplicationId is for FIFO
+ * topics, which take no email or SMS subscriptions), so the one window for a repeat is a publish
+ * SNS accepted whose confirmation failed on every attempt (or a crash right after the publish):
+ * the next run sends that news again.
  */
 import {
   countBySeverity,
+  describedResources,
   planTransitions,
   type AlertStateStore,
   type Transition,
@@ -47,7 +54,13 @@ export interface CheckDependencies {
    * @default - no lease: runs may overlap (claims still keep each message from going out twice)
    */
   readonly lease?: RunLease;
+  /** Waits between confirmation attempts. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Confirmation writes tried per sent transition before the run gives up (and the news is sent again later). */
+export const CONFIRM_ATTEMPTS = 4;
+const CONFIRM_BACKOFF_MS = 200;
 
 export interface CheckSettings {
   readonly config: Config;
@@ -59,7 +72,7 @@ export interface CheckRequest {
   readonly scope: CheckScope;
   /**
    * Stable across retries of one invocation (the Lambda request id): transitions are claimed
-   * under it, so a retry sends nothing twice.
+   * under it, so a retry of a run whose news was sent and confirmed sends nothing again.
    */
   readonly token: string;
   readonly reason: string;
@@ -89,6 +102,22 @@ export class CheckOutputError extends Error {
 }
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The error of the last attempt, or undefined once one succeeded. */
+async function confirmWithRetries(deps: CheckDependencies, transition: Transition, token: string): Promise<Error | undefined> {
+  const sleep = deps.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.store.confirm(transition, token);
+      return undefined;
+    } catch (error) {
+      if (attempt >= CONFIRM_ATTEMPTS) return asError(error);
+      deps.logger.warn('Confirming a sent transition failed; trying again', { key: transition.key, attempt, error: asError(error).message });
+      await sleep(CONFIRM_BACKOFF_MS * 2 ** (attempt - 1));
+    }
+  }
+}
 
 const skippedOutcome = (scope: CheckScope, skipped: string): CheckOutcome => ({
   scope,
@@ -183,7 +212,9 @@ async function runUnlocked(
   let resent = 0;
   let notified = false;
   try {
-    const previous = await deps.store.load(scope);
+    const previous = await deps.store.load(scope, (item) =>
+      log.warn('Alert item this version cannot read; left as it is (written by a newer version?)', { ...item }),
+    );
     const plan = planTransitions({
       scope,
       previous,
@@ -192,6 +223,8 @@ async function runUnlocked(
       reminderHours: config.notifications.reminderHours,
       minSeverity: config.notifications.minSeverity,
       heldRegions: new Set(degradedRegions),
+      regionsRead: Object.keys(snapshot.regions),
+      described: describedResources(snapshot),
     });
 
     const claimed: Transition[] = [];
@@ -227,14 +260,18 @@ async function runUnlocked(
       await deps.notifier.publish(notification);
       notified = true;
       log.info('Notification sent', { subject: notification.subject, sms: notification.sendSms, open: countBySeverity(plan.open) });
-      // Sent: clear the unsent marks. A failure here can only repeat the message, never lose it.
+      // Sent: clear the unsent marks, retrying a few times, since a mark left set means the next
+      // run sends that news again (repeated, never lost).
       let confirmFailure: Error | undefined;
       for (const transition of claimed.filter((t) => t.next.unsent)) {
-        try {
-          await deps.store.confirm(transition, request.token);
-        } catch (error) {
-          confirmFailure = asError(error);
-          log.error('Confirming a sent transition failed; the next run sends it again', { key: transition.key, error: confirmFailure.message });
+        const error = await confirmWithRetries(deps, transition, request.token);
+        if (error) {
+          confirmFailure = error;
+          log.error('Confirming a sent transition failed on every attempt; the next run sends it again', {
+            key: transition.key,
+            attempts: CONFIRM_ATTEMPTS,
+            error: error.message,
+          });
         }
       }
       if (confirmFailure) failures.push({ output: 'alert states', error: confirmFailure });

@@ -5,16 +5,23 @@
  * A finding notifies when it opens or escalates, reminds every `reminderHours` while open, and
  * notifies once more when it clears. Each check scope owns its alerts: a health run only opens,
  * reminds and resolves health alerts, so it never "resolves" a drift alert it did not look for.
- * An alert in a region whose read failed this run is held, not resolved: unknown is not healthy.
  *
- * Delivery is at least once. A transition that is news is written with `unsent` set, and the
- * flag is cleared only after SNS accepted the message; a run that finds `unsent` still set (the
- * previous attempt crashed or timed out between the write and the publish, or the publish failed)
- * sends that news again. A crash after the publish and before the clear repeats a message; no
- * crash loses one.
+ * Blind is not resolved: each alert records the regions its verdict rests on (`dependsOn`: its
+ * own region, the source's or primary's region its evidence names, and every region for "no
+ * replica anywhere" codes). While a read failed in any of them, the alert is held: neither
+ * resolved nor re-opened, its "open since" kept. An alert whose database is no longer described
+ * by a region that was read in full ends as `gone` (deleted), not as resolved.
+ *
+ * Delivery is at least once, never lost. A transition that is news is written with `unsent` set,
+ * and the flag is cleared only after SNS accepted the message; a run that finds `unsent` still
+ * set (the previous attempt crashed or timed out between the write and the publish, or the
+ * publish failed) sends that news again. So a message SNS accepted but whose confirmation write
+ * failed (every retry of it) or never ran (a crash right after the publish) is sent twice; no
+ * failure loses one.
  */
 import type { EvaluationScope } from './evaluate';
 import { SEVERITY_RANK, codesInScope, findingKey, type Finding, type FindingCode, type Severity } from './findings';
+import type { FleetSnapshot } from './model';
 
 export type AlertStatus = 'open' | 'resolved';
 
@@ -38,13 +45,24 @@ export interface AlertState {
   readonly version: number;
   /** News written but not yet confirmed sent; the next run sends it (again) until it is. */
   readonly unsent?: NewsKind;
+  /**
+   * Regions whose reads the verdict rests on (see `dependencyRegions`). Absent on alerts written
+   * before it was recorded: those are held whenever any read failed.
+   */
+  readonly dependsOn?: readonly string[];
 }
 
-/** `updated` is silent: a severity change that is not an escalation. */
-export type TransitionKind = 'opened' | 'escalated' | 'reminder' | 'resolved' | 'updated';
+/**
+ * `updated` is silent: a severity change that is not an escalation, or new dependencies.
+ * `gone`: the alert's database is no longer described (deleted), so the alert ends without
+ * claiming the problem was fixed.
+ */
+export type TransitionKind = 'opened' | 'escalated' | 'reminder' | 'resolved' | 'gone' | 'updated';
 /** The transitions that are news (sent to people). */
 export type NewsKind = Exclude<TransitionKind, 'updated'>;
-export const NEWS_KINDS: readonly NewsKind[] = ['opened', 'escalated', 'reminder', 'resolved'];
+export const NEWS_KINDS: readonly NewsKind[] = ['opened', 'escalated', 'reminder', 'resolved', 'gone'];
+/** News about an alert that ended: nothing to act on any more. */
+export const isClosing = (kind: TransitionKind): kind is 'resolved' | 'gone' => kind === 'resolved' || kind === 'gone';
 
 export interface Transition {
   readonly kind: TransitionKind;
@@ -54,7 +72,7 @@ export interface Transition {
   /** The state before, absent when the alert is new. */
   readonly previous?: AlertState;
   readonly next: AlertState;
-  /** The current finding; absent for `resolved`. */
+  /** The current finding; absent for `resolved`, `gone` and held alerts. */
   readonly finding?: Finding;
   /** Sends news an earlier run wrote but never confirmed sent (it crashed, timed out or SNS failed). */
   readonly resend?: boolean;
@@ -68,8 +86,18 @@ export interface LifecycleInput {
   readonly reminderHours: number;
   /** Findings below this severity never open an alert. */
   readonly minSeverity: Severity;
-  /** Regions whose read failed this run: their open alerts are neither resolved nor reminded of as cleared. */
+  /**
+   * Regions where a read failed this run: an open alert whose `dependsOn` names one of them is
+   * held (neither resolved nor re-opened).
+   */
   readonly heldRegions?: ReadonlySet<string>;
+  /** Every region this run read (or tried to): what "no replica anywhere" verdicts rest on. @default the findings' regions */
+  readonly regionsRead?: readonly string[];
+  /**
+   * The databases this run described (`describedResources`). When given, an open alert whose
+   * database is not among them, in regions read in full, ends as `gone` rather than `resolved`.
+   */
+  readonly described?: DescribedResources;
   /** How long a resolved alert stays in the table. @default 30 */
   readonly resolvedRetentionDays?: number;
 }
@@ -103,6 +131,63 @@ function byKey(findings: readonly Finding[]): Map<string, Finding> {
   return out;
 }
 
+/** Codes that say "nothing usable anywhere": a replica or backup copy could be in any region read. */
+const ANYWHERE_CODES: ReadonlySet<FindingCode> = new Set(['NO_CROSS_REGION_REPLICA', 'BACKUPS_NOT_REPLICATED']);
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * The regions a finding's verdict rests on: its own, every region its evidence names (a
+ * source's, primary's or writer's region, `id@region` replica lists) and, for codes about a
+ * missing replica or copy, every region read. A failed read in any of them could change the
+ * verdict, so it holds the alert.
+ */
+export function dependencyRegions(finding: Finding, regionsRead: readonly string[]): string[] {
+  const regions = new Set<string>([finding.region]);
+  if (ANYWHERE_CODES.has(finding.code)) for (const region of regionsRead) regions.add(region);
+  const consider = (value: unknown) => {
+    if (typeof value !== 'string') return;
+    const named = value.includes('@') ? value.slice(value.lastIndexOf('@') + 1) : value;
+    if (REGION_NAME.test(named)) regions.add(named);
+  };
+  for (const [name, value] of Object.entries(finding.evidence)) {
+    if (Array.isArray(value)) value.forEach(consider);
+    else if (/region$/i.test(name) || (typeof value === 'string' && value.includes('@'))) consider(value);
+  }
+  return [...regions].sort();
+}
+
+/** Databases a run described, by region; global clusters (whose ARNs have no region) by identifier. */
+export interface DescribedResources {
+  readonly regional: ReadonlySet<string>;
+  readonly global: ReadonlySet<string>;
+}
+
+const regional = (region: string, id: string) => `${region}\u0000${id}`;
+
+export function describedResources(snapshot: FleetSnapshot): DescribedResources {
+  const inRegion = new Set<string>();
+  const global = new Set<string>();
+  for (const [region, data] of Object.entries(snapshot.regions)) {
+    for (const i of data.dbInstances ?? []) if (i.DBInstanceIdentifier) inRegion.add(regional(region, i.DBInstanceIdentifier));
+    for (const c of data.dbClusters ?? []) if (c.DBClusterIdentifier) inRegion.add(regional(region, c.DBClusterIdentifier));
+    for (const g of data.globalClusters ?? []) if (g.GlobalClusterIdentifier) global.add(g.GlobalClusterIdentifier);
+  }
+  return { regional: inRegion, global };
+}
+
+/**
+ * Whether an alert's database is known to be gone: its region was read, yet it is described
+ * neither there nor as a global cluster. A region no longer read says nothing either way.
+ */
+function isGone(state: AlertState, described: DescribedResources | undefined, regionsRead: readonly string[]): boolean {
+  // CHECK_DEGRADED names a read (an API, a parameter group), not a database.
+  if (!described || state.code === 'CHECK_DEGRADED' || !regionsRead.includes(state.region)) return false;
+  return !described.regional.has(regional(state.region, state.resource)) && !described.global.has(state.resource);
+}
+
+const sameRegions = (a: readonly string[] | undefined, b: readonly string[]) =>
+  a !== undefined && a.length === b.length && a.every((r, i) => r === b[i]);
+
 export function planTransitions(input: LifecycleInput): LifecyclePlan {
   const { scope, now, minSeverity } = input;
   const nowIso = now.toISOString();
@@ -110,6 +195,10 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
   const current = byKey(input.findings.filter((f) => inScope.has(f.code)));
   const states = new Map(input.previous.filter((s) => s.scope === scope).map((s) => [s.key, s]));
   const held = input.heldRegions ?? new Set<string>();
+  const regionsRead = input.regionsRead ?? [...new Set(input.findings.map((f) => f.region))];
+  /** Held while a read its verdict rests on failed; an alert without recorded dependencies rests on every read. */
+  const blind = (state: AlertState) =>
+    state.dependsOn === undefined ? held.size > 0 : state.dependsOn.some((region) => held.has(region));
   const retentionSeconds = (input.resolvedRetentionDays ?? 30) * 86_400;
   const transitions: Transition[] = [];
   const open: AlertState[] = [];
@@ -127,6 +216,7 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
       region: finding.region,
       resource: finding.resource,
       message: finding.message,
+      dependsOn: dependencyRegions(finding, regionsRead),
     };
     if (!state || state.status === 'resolved') {
       if (!atLeast(finding.severity, minSeverity)) continue;
@@ -146,7 +236,7 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
       news('escalated', { key, previous: state, finding }, base);
     } else if (state.unsent) {
       news(state.unsent, { key, previous: state, finding, resend: true }, base);
-    } else if (finding.severity !== state.severity) {
+    } else if (finding.severity !== state.severity || !sameRegions(state.dependsOn, fromFinding.dependsOn)) {
       transitions.push({ kind: 'updated', key, notify: false, previous: state, next: base, finding });
     } else if (
       atLeast(finding.severity, minSeverity) &&
@@ -165,11 +255,11 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
     if (current.has(state.key)) continue;
     const again = { ...state, version: state.version + 1 };
     if (state.status === 'resolved') {
-      if (state.unsent === 'resolved') news('resolved', { key: state.key, previous: state, resend: true }, again);
+      if (state.unsent && isClosing(state.unsent)) news(state.unsent, { key: state.key, previous: state, resend: true }, again);
       continue;
     }
-    if (held.has(state.region)) {
-      // Not resolved while its region cannot be read, but news already decided still goes out.
+    if (blind(state)) {
+      // Not resolved while a read it rests on failed, but news already decided still goes out.
       if (state.unsent) {
         news(state.unsent, { key: state.key, previous: state, resend: true }, again);
         open.push(transitions.at(-1)!.next);
@@ -184,7 +274,7 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
       resolvedAt: nowIso,
       expiresAt: Math.floor(now.getTime() / 1000) + retentionSeconds,
     };
-    news('resolved', { key: state.key, previous: state }, next);
+    news(isGone(state, input.described, regionsRead) ? 'gone' : 'resolved', { key: state.key, previous: state }, next);
   }
   return { transitions, open };
 }
@@ -196,10 +286,19 @@ export function countBySeverity(states: readonly AlertState[]): Record<Severity,
   return counts;
 }
 
+/** A stored alert this version cannot read (e.g. a finding code added by a newer version). */
+export interface UnreadableAlert {
+  readonly key: string;
+  readonly reason: string;
+}
+
 /** Where transitions are remembered; the DynamoDB adapter implements it. */
 export interface AlertStateStore {
-  /** Every alert of a scope, open and recently resolved. */
-  load(scope: EvaluationScope): Promise<AlertState[]>;
+  /**
+   * Every alert of a scope, open and recently resolved. Items this version cannot read are left
+   * out (so never resolved, deleted or overwritten by it) and reported to `onUnreadable`.
+   */
+  load(scope: EvaluationScope, onUnreadable?: (item: UnreadableAlert) => void): Promise<AlertState[]>;
   /**
    * Writes `transition.next` only if the alert is still as the run saw it (`previous`) and the
    * transition was not already written under this token. False when another run (or an earlier
@@ -208,7 +307,8 @@ export interface AlertStateStore {
   claim(transition: Transition, token: string): Promise<boolean>;
   /**
    * After SNS accepted the message: clears `unsent` on a claimed news transition, so no later run
-   * sends it again. Does nothing if the alert has moved on since the claim.
+   * sends it again. Does nothing if the alert has moved on since the claim. Until it succeeds,
+   * the news counts as unsent and a later run sends it again (at least once, never lost).
    */
   confirm(transition: Transition, token: string): Promise<void>;
 }

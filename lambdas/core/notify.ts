@@ -3,9 +3,11 @@
  * Pure: transitions in, the SNS `MessageStructure: "json"` parts out (default, email, sms).
  *
  * Limits this respects: an email `Subject` is ASCII, one line and under 100 characters; an SMS
- * part is 140 bytes, so the SMS text is cut on a character boundary to fit.
+ * part is 140 bytes, so the SMS text is cut on a character boundary to fit; the whole publish
+ * (the JSON with every protocol's text as escaped, the subject and the attributes) stays within
+ * SNS's 256 KiB, so an oversized message can never block the notifications after it.
  */
-import type { AlertState, Transition, TransitionKind } from './alert-lifecycle';
+import { isClosing, type AlertState, type Transition, type TransitionKind } from './alert-lifecycle';
 import type { EvaluationScope } from './evaluate';
 import { compareCodes, SEVERITY_RANK, runbookUrl, type Severity } from './findings';
 
@@ -53,12 +55,13 @@ export interface Notification {
   readonly sendSms: boolean;
 }
 
-const ORDER: readonly TransitionKind[] = ['opened', 'escalated', 'reminder', 'resolved'];
+const ORDER: readonly TransitionKind[] = ['opened', 'escalated', 'reminder', 'resolved', 'gone'];
 const HEADINGS: Record<TransitionKind, string> = {
   opened: 'NEW',
   escalated: 'ESCALATED',
   reminder: 'STILL OPEN',
   resolved: 'RESOLVED',
+  gone: 'GONE (deleted)',
   updated: 'UPDATED',
 };
 const SHORT: Record<TransitionKind, string> = {
@@ -66,6 +69,7 @@ const SHORT: Record<TransitionKind, string> = {
   escalated: 'escalated',
   reminder: 'still open',
   resolved: 'resolved',
+  gone: 'gone',
   updated: 'updated',
 };
 const SMS_LEVEL: Record<Severity, string> = { critical: 'CRIT', warning: 'WARN', info: 'INFO' };
@@ -137,9 +141,22 @@ function duration(fromIso: string, toIso: string): string {
   return `${Math.round((hours / 24) * 10) / 10} days`;
 }
 
+/** An alert whose database is no longer described: it ended, but nobody fixed it. */
+function goneEntry(t: Transition, input: NotificationInput): string[] {
+  const s = t.next;
+  return [
+    `[GONE] ${s.code} on ${s.resource} (${s.region}), was ${s.severity}`,
+    `  ${s.resource} is no longer described in ${s.region} (deleted or renamed), so this alert ends without being resolved.`,
+    `  Last seen: ${s.message}`,
+    `  Open from ${at(s.openedAt)} to ${at(input.checkedAt)} (${duration(s.openedAt, input.checkedAt)}).`,
+    `  Runbook: ${runbookUrl(s.code, input.runbookBaseUrl)}`,
+  ];
+}
+
 function emailEntry(t: Transition, input: NotificationInput): string[] {
   const s = t.next;
   const where = `${s.resource} (${s.region})`;
+  if (t.kind === 'gone') return goneEntry(t, input);
   if (t.kind === 'resolved') {
     return [
       `[RESOLVED] ${s.code} on ${where}, was ${s.severity}`,
@@ -182,7 +199,7 @@ function smsText(news: readonly Transition[], level: Severity | undefined, open:
   const budget = MAX_SMS_BYTES - byteLength(tail);
   // Most severe first: the first item is what the phone shows without scrolling.
   const active = news
-    .filter((t) => t.kind !== 'resolved')
+    .filter((t) => !isClosing(t.kind))
     .sort((a, b) => SEVERITY_RANK[severityOf(a)] - SEVERITY_RANK[severityOf(b)] || compareCodes(a.next.code, b.next.code));
   const items = (active.length ? active : news).map((t) => `${t.next.code} ${t.next.resource} ${t.next.region}`);
   let text = head;
@@ -208,15 +225,89 @@ function smsText(news: readonly Transition[], level: Severity | undefined, open:
 
 /** Entries beyond this many are listed one line each. */
 const MAX_DETAILED_ENTRIES = 50;
-/** The email text's budget; the message carries it twice (email and default) within SNS's 256 KB. */
-export const MAX_EMAIL_BYTES = 100_000;
+/**
+ * SNS's limit on one publish: the `Message` (here the MessageStructure JSON, as sent, escapes
+ * included) plus every message attribute's name, type and value, 262,144 bytes by default.
+ */
+export const SNS_MAX_PUBLISH_BYTES = 262_144;
+/**
+ * Kept free for what the message builder does not see: the attributes the publisher adds (a few
+ * dozen bytes) and the subject, counted here too in case SNS does.
+ */
+const PUBLISH_RESERVE_BYTES = 2_048;
+
+/** Bytes a text takes inside the MessageStructure JSON, after JSON escaping, without its quotes. */
+export function jsonTextBytes(text: string): number {
+  return byteLength(JSON.stringify(text)) - 2;
+}
 
 function oneLine(t: Transition): string {
   const s = t.next;
-  return `- [${t.kind === 'resolved' ? 'RESOLVED' : s.severity.toUpperCase()}] ${s.code} on ${s.resource} (${s.region})`;
+  const tag = t.kind === 'resolved' ? 'RESOLVED' : t.kind === 'gone' ? 'GONE' : s.severity.toUpperCase();
+  return `- [${tag}] ${s.code} on ${s.resource} (${s.region})`;
 }
 
-/** The run's notification, or undefined when nothing is news. */
+const omittedLine = (count: number) => `... and ${count} more not listed here: see the dashboard or run "replguard check".`;
+
+/**
+ * The email body within `maxJsonBytes` (measured as SNS receives it): entries shrink to one line
+ * past the first MAX_DETAILED_ENTRIES, and those that do not fit are counted, with a pointer.
+ * News comes most urgent first, so what is cut is the least urgent.
+ */
+function emailWithinBudget(
+  head: readonly string[],
+  groups: readonly { readonly heading: string; readonly entries: readonly (readonly string[])[]; readonly short: readonly string[] }[],
+  tail: readonly string[],
+  maxJsonBytes: number,
+): string {
+  const total = groups.reduce((n, g) => n + g.entries.length, 0);
+  // Room for the fixed parts, the headings and the largest possible "and N more" line (plus slack
+  // for the line breaks between them); capJsonBytes catches any error in this sum.
+  let used =
+    64 +
+    jsonTextBytes([...head, '', omittedLine(total), ...tail].join('\n')) +
+    groups.reduce((n, g) => n + jsonTextBytes(`\n\n${g.heading}`), 0);
+  const lines = [...head];
+  let detailed = 0;
+  let omitted = 0;
+  for (const group of groups) {
+    lines.push('', group.heading);
+    group.entries.forEach((full, i) => {
+      // Detailed while they take at most half the budget (long AWS texts would leave no room to
+      // even name the rest), else one line, else only counted.
+      const forms = detailed < MAX_DETAILED_ENTRIES ? [['', ...full], [group.short[i]!]] : [[group.short[i]!]];
+      const fitting = forms
+        .map((entry) => ({ entry, size: jsonTextBytes(`\n${entry.join('\n')}`) }))
+        .find(({ entry, size }) => used + size <= (entry.length > 1 ? maxJsonBytes / 2 : maxJsonBytes));
+      if (!fitting) {
+        omitted++;
+        return;
+      }
+      if (fitting.entry.length > 1) detailed++;
+      lines.push(...fitting.entry);
+      used += fitting.size;
+    });
+  }
+  if (omitted > 0) lines.push('', omittedLine(omitted));
+  lines.push(...tail);
+  return capJsonBytes(lines.join('\n'), maxJsonBytes);
+}
+
+/** Last resort (a very long dashboard URL or deployment name): cut the text itself to fit. */
+function capJsonBytes(text: string, maxJsonBytes: number): string {
+  if (jsonTextBytes(text) <= maxJsonBytes) return text;
+  const marker = '\n... cut to fit the SNS message size: see the dashboard.';
+  const chars = [...text];
+  let low = 0;
+  let high = chars.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (jsonTextBytes(chars.slice(0, mid).join('') + marker) <= maxJsonBytes) low = mid;
+    else high = mid - 1;
+  }
+  return chars.slice(0, low).join('') + marker;
+}
+
 export function buildNotification(input: NotificationInput): Notification | undefined {
   const news = input.transitions
     .filter((t) => t.notify && t.kind !== 'updated')
@@ -229,11 +320,12 @@ export function buildNotification(input: NotificationInput): Notification | unde
     );
   if (news.length === 0) return undefined;
 
-  const active = news.filter((t) => t.kind !== 'resolved');
+  const active = news.filter((t) => !isClosing(t.kind));
   const level = worst(active.map(severityOf));
   const stillOpen = worst(input.open.map((a) => a.severity));
   // A run that only resolves things is not "RESOLVED" while something else is still open.
-  const label = level ? level.toUpperCase() : stillOpen ? `STILL ${stillOpen.toUpperCase()}` : 'RESOLVED';
+  const closed = news.every((t) => t.kind === 'gone') ? 'GONE' : 'RESOLVED';
+  const label = level ? level.toUpperCase() : stillOpen ? `STILL ${stillOpen.toUpperCase()}` : closed;
   const name = input.deploymentName ? ` (${input.deploymentName})` : '';
   const check = input.scope === 'drift' ? 'drift check' : input.scope === 'health' ? 'health check' : 'check';
 
@@ -246,44 +338,38 @@ export function buildNotification(input: NotificationInput): Notification | unde
       ? `${core} - ${shortName.length <= room ? shortName : `${shortName.slice(0, room - 3)}...`}`
       : core;
 
-  const lines = [
+  const head = [
     `Replication Guard${name}: ${countsPhrase(news)} in the ${check} at ${at(input.checkedAt)}.`,
     `Open now: ${openPhrase(input.open)}.`,
   ];
-  // SNS takes 256 KB per message (every protocol's text together): past a budget, entries shrink
-  // to one line, then are only counted. Most severe first, so what is cut is the least urgent.
-  let detailed = 0;
-  let used = byteLength(lines.join('\n'));
-  let omitted = 0;
-  for (const kind of ORDER) {
-    const group = news.filter((t) => t.kind === kind);
-    if (group.length === 0) continue;
-    const heading = kind === 'reminder' ? `${HEADINGS[kind]} (reminder every ${input.reminderHours} h while open)` : HEADINGS[kind];
-    lines.push('', `== ${heading} (${group.length}) ==`);
-    for (const t of group) {
-      const entry = detailed < MAX_DETAILED_ENTRIES ? ['', ...emailEntry(t, input)] : [oneLine(t)];
-      const size = byteLength(entry.join('\n')) + 1;
-      if (used + size > MAX_EMAIL_BYTES) {
-        omitted++;
-        continue;
-      }
-      if (entry.length > 1) detailed++;
-      lines.push(...entry);
-      used += size;
-    }
-  }
-  if (omitted > 0) lines.push('', `... and ${omitted} more not listed here: see the dashboard or run "replguard check".`);
-  lines.push('');
-  if (input.dashboardUrl) lines.push(`Dashboard: ${input.dashboardUrl}`);
-  lines.push(`Runbook: ${input.runbookBaseUrl}`);
-  lines.push(
+  const groups = ORDER.map((kind) => news.filter((t) => t.kind === kind))
+    .filter((group) => group.length > 0)
+    .map((group) => {
+      const kind = group[0]!.kind;
+      const heading = kind === 'reminder' ? `${HEADINGS[kind]} (reminder every ${input.reminderHours} h while open)` : HEADINGS[kind];
+      return {
+        heading: `== ${heading} (${group.length}) ==`,
+        entries: group.map((t) => emailEntry(t, input)),
+        short: group.map(oneLine),
+      };
+    });
+  const tail = [''];
+  if (input.dashboardUrl) tail.push(`Dashboard: ${input.dashboardUrl}`);
+  tail.push(`Runbook: ${input.runbookBaseUrl}`);
+  tail.push(
     '',
     `You get one message per check that has news: an alert opens, escalates, is still open every ${input.reminderHours} h, or resolves.`,
   );
-  const email = lines.join('\n');
+
+  const sms = smsText(news, level, input.open);
+  // The email text goes out twice (as "email" and "default"); the JSON keys and quotes are ~40 bytes.
+  const emailBudget = Math.floor(
+    (SNS_MAX_PUBLISH_BYTES - PUBLISH_RESERVE_BYTES - byteLength(subject) - jsonTextBytes(sms) - 64) / 2,
+  );
+  const email = emailWithinBudget(head, groups, tail, emailBudget);
 
   const sendSms = news.some((t) => SEVERITY_RANK[severityOf(t)] <= SEVERITY_RANK[input.smsMinSeverity]);
-  return { subject, email, sms: smsText(news, level, input.open), default: email, sendSms };
+  return { subject, email, sms, default: email, sendSms };
 }
 
 /** The SNS `Message` for `MessageStructure: "json"`. */

@@ -148,4 +148,25 @@ describe('DynamoAlertStateStore', () => {
     expect(() => fromItem({ ...item, severity: { S: 'urgent' } })).toThrow(AlertStateError);
     expect(() => fromItem({ ...item, version: { S: 'x' } })).toThrow(/version/);
   });
+
+  it('keeps the regions an alert depends on', () => {
+    const state = { ...plan([]).transitions[0]!.next, dependsOn: ['us-east-1', 'us-west-2'] };
+
+    expect(fromItem(toItem(state))).toEqual(state);
+  });
+
+  it('loads the items it can read and reports, without throwing, one a newer version wrote', async () => {
+    const state = plan([]).transitions[0]!.next;
+    const future = { ...toItem({ ...state, key: 'REPLICA_TELEPATHY_LOST/us-east-1/x' }), code: { S: 'REPLICA_TELEPATHY_LOST' } };
+    ddb.on(QueryCommand).resolves({ Items: [future, toItem(state)] });
+    const unreadable: unknown[] = [];
+
+    const states = await new DynamoAlertStateStore(new DynamoDBClient({ region: 'us-east-1' }), 'alerts').load('health', (item) =>
+      unreadable.push(item),
+    );
+
+    expect(states).toEqual([state]);
+    expect(unreadable).toEqual([{ key: 'REPLICA_TELEPATHY_LOST/us-east-1/x', reason: expect.stringContaining('unknown code "REPLICA_TELEPATHY_LOST"') }]);
+  });
 });
+

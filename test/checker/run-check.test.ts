@@ -20,7 +20,7 @@ import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { CloudWatchMetricsPublisher } from '../../lambdas/aws/metrics-publisher';
 import { SnsNotificationPublisher, type NotificationPublisher } from '../../lambdas/aws/sns-publisher';
-import { CheckOutputError, runCheck, type CheckDependencies, type CheckLogger } from '../../lambdas/checker/run-check';
+import { CheckOutputError, CONFIRM_ATTEMPTS, runCheck, type CheckDependencies, type CheckLogger } from '../../lambdas/checker/run-check';
 import type { CheckScope } from '../../lambdas/checker/trigger';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import type { EvaluateOptions, Report } from '../../lambdas/core/evaluate';
@@ -29,7 +29,7 @@ import type { FleetReader } from '../../lambdas/core/reader';
 import type { RunLease } from '../../lambdas/core/run-lease';
 import { fakeAlertTable } from '../support/alert-table-fake';
 import { finding, report } from '../support/findings';
-import { fleet, instance, lag, replica } from '../support/fleet';
+import { fleet, instance, instanceArn, lag, replica } from '../support/fleet';
 
 expect.extend({ toHaveReceivedCommandTimes });
 
@@ -325,5 +325,207 @@ describe('runCheck with a run lease', () => {
     await expect(h.check('health', 'req-1', staticReader(at(10, lagging)), { lease })).rejects.toThrow(CheckOutputError);
     expect(h.sent()).toHaveLength(1);
     expect(h.metrics().length).toBeGreaterThan(0);
+  });
+});
+
+/** What a reader of the run's email would list: `kind:CODE:resource`, in message order. */
+function newsIn(message: { Message?: string }): string[] {
+  const kinds: Record<string, string> = { NEW: 'opened', ESCALATED: 'escalated', 'STILL OPEN': 'reminder', RESOLVED: 'resolved', 'GONE (deleted)': 'gone' };
+  const email = JSON.parse(message.Message!).email as string;
+  const out: string[] = [];
+  let kind = '?';
+  for (const line of email.split('\n')) {
+    const heading = /^== (.+?)(?: \(reminder every [^)]*\))? \(\d+\) ==$/.exec(line);
+    if (heading) kind = kinds[heading[1]!] ?? heading[1]!;
+    const entry = /^-? ?\[[A-Z]+\] ([A-Z_]+) on (\S+) \(/.exec(line);
+    if (entry) out.push(`${kind}:${entry[1]}:${entry[2]}`);
+  }
+  return out;
+}
+
+const DR_TAG = [{ Key: 'replguard:dr', Value: 'required' }];
+const THROTTLED = { operation: 'rds:DescribeDBInstances', code: 'ThrottlingException', message: 'Rate exceeded' };
+
+/** orders (us-east-1) needs DR; its only cross-region replica, orders-dr (us-west-2), is broken, unreadable or deleted. */
+function drFleet(west: 'broken' | 'throttled' | 'lagging' | 'deleted' | 'deleted-still-listed'): FleetSnapshot {
+  const drArn = instanceArn('us-west-2', 'orders-dr');
+  return fleet({
+    'us-east-1': {
+      dbInstances: [
+        instance('orders', {
+          DBInstanceArn: instanceArn('us-east-1', 'orders'),
+          TagList: DR_TAG,
+          ReadReplicaDBInstanceIdentifiers: west === 'deleted' ? [] : [drArn],
+        }),
+      ],
+    },
+    'us-west-2':
+      west === 'throttled'
+        ? { errors: [THROTTLED] }
+        : west === 'deleted' || west === 'deleted-still-listed'
+          ? { dbInstances: [] }
+          : {
+              dbInstances: [
+                replica('orders-dr', instanceArn('us-east-1', 'orders'), {
+                  DBInstanceArn: drArn,
+                  ...(west === 'broken'
+                    ? { StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: 'error', Message: 'Replication has stopped.' }] }
+                    : {}),
+                }),
+              ],
+              metrics: [lag('orders-dr', Array.from({ length: 10 }, () => (west === 'lagging' ? 900 : 1)))],
+            },
+  });
+}
+
+describe('runCheck while a region it depends on cannot be read', () => {
+  it('holds a DR alert recorded in a readable region while its replica\'s region is throttled', async () => {
+    // Prepare
+    const h = harness({ regions: ['us-east-1', 'us-west-2'] });
+
+    // Act: broken, then us-west-2 throttled, then readable again and still broken.
+    await h.check('health', 'req-1', staticReader(drFleet('broken')));
+    await h.check('health', 'req-2', staticReader(at(5, drFleet('throttled'))));
+    await h.check('health', 'req-3', staticReader(at(10, drFleet('broken'))));
+
+    // Assess: one opening page for the DR gap, no false RESOLVED and no re-opening.
+    const news = h.sent().flatMap(newsIn);
+    expect(news.filter((n) => n.includes('NO_CROSS_REGION_REPLICA'))).toEqual(['opened:NO_CROSS_REGION_REPLICA:orders']);
+    expect(news.filter((n) => n.startsWith('resolved:'))).toEqual(['resolved:CHECK_DEGRADED:rds:DescribeDBInstances']);
+    const drState = [...h.table.items.values()].find((i) => i.code?.S === 'NO_CROSS_REGION_REPLICA');
+    expect(drState?.openedAt?.S).toBe(NOW.toISOString());
+  });
+
+  it('holds a replica parameter alert while its source region\'s parameter groups cannot be read', async () => {
+    // Prepare: a PostgreSQL standby in us-west-2 with fewer connections than its source in us-east-1.
+    const h = harness({ regions: ['us-east-1', 'us-west-2'] });
+    const pg = { Engine: 'postgres', EngineVersion: '16.4' };
+    const drift = (sourceParams: 'read' | 'throttled'): FleetSnapshot =>
+      fleet({
+        'us-east-1': {
+          dbInstances: [
+            instance('src', { ...pg, DBInstanceArn: instanceArn('us-east-1', 'src'), DBParameterGroups: [{ DBParameterGroupName: 'src-params', ParameterApplyStatus: 'in-sync' }] }),
+          ],
+          ...(sourceParams === 'read'
+            ? { dbParameters: { 'src-params': [{ ParameterName: 'max_connections', ParameterValue: '200', Source: 'user' }] } }
+            : { dbParameters: {}, errors: [{ operation: 'rds:DescribeDBParameters', code: 'ThrottlingException', message: 'src-params: Rate exceeded' }] }),
+        },
+        'us-west-2': {
+          dbInstances: [
+            replica('ro-west', instanceArn('us-east-1', 'src'), { ...pg, DBParameterGroups: [{ DBParameterGroupName: 'ro-params', ParameterApplyStatus: 'in-sync' }] }),
+          ],
+          dbParameters: { 'ro-params': [{ ParameterName: 'max_connections', ParameterValue: '100', Source: 'user' }] },
+        },
+      });
+
+    // Act
+    await h.check('drift', 'req-1', staticReader(drift('read')));
+    await h.check('drift', 'req-2', staticReader(at(5, drift('throttled'))));
+    await h.check('drift', 'req-3', staticReader(at(10, drift('read'))));
+
+    // Assess
+    const news = h.sent().flatMap(newsIn);
+    expect(news.filter((n) => n.includes('REPLICA_PARAM_BELOW_SOURCE'))).toEqual(['opened:REPLICA_PARAM_BELOW_SOURCE:ro-west']);
+  });
+});
+
+describe('runCheck when a database is deleted', () => {
+  it('ends the deleted replica\'s alerts as gone and keeps its primary\'s DR gap open', async () => {
+    // Prepare: the DR replica lags, then it is deleted (us-west-2 is read fine and no longer lists it).
+    const h = harness({ regions: ['us-east-1', 'us-west-2'] });
+
+    // Act
+    await h.check('health', 'req-1', staticReader(drFleet('lagging')));
+    await h.check('health', 'req-2', staticReader(at(5, drFleet('deleted'))));
+
+    // Assess
+    const [first, second] = h.sent().map(newsIn);
+    expect(first).toContain('opened:RPO_EXCEEDED:orders-dr');
+    expect(second).toEqual(['opened:NO_CROSS_REGION_REPLICA:orders', 'gone:RPO_EXCEEDED:orders-dr']);
+    expect(JSON.parse(h.sent()[1]!.Message!).email).toContain('orders-dr is no longer described in us-west-2');
+  });
+
+  it('keeps the DR gap open while the primary still lists the deleted replica', async () => {
+    const h = harness({ regions: ['us-east-1', 'us-west-2'] });
+
+    await h.check('health', 'req-1', staticReader(drFleet('lagging')));
+    await h.check('health', 'req-2', staticReader(at(5, drFleet('deleted-still-listed'))));
+
+    expect(h.sent().map(newsIn)[1]).toEqual(['opened:NO_CROSS_REGION_REPLICA:orders', 'gone:RPO_EXCEEDED:orders-dr']);
+  });
+});
+
+describe('runCheck with an alert item this version cannot read', () => {
+  it('still notifies, warns, and leaves the item untouched', async () => {
+    // Prepare: an item a newer version wrote, with a finding code this version does not know.
+    const h = harness();
+    const future = {
+      pk: { S: 'health' },
+      sk: { S: 'REPLICA_TELEPATHY_LOST/us-east-1/orders-ro-1' },
+      code: { S: 'REPLICA_TELEPATHY_LOST' },
+      severity: { S: 'critical' },
+      region: { S: 'us-east-1' },
+      resource: { S: 'orders-ro-1' },
+      status: { S: 'open' },
+      message: { S: 'from the future' },
+      openedAt: { S: '2026-11-24T09:00:00.000Z' },
+      lastNotifiedAt: { S: '2026-11-24T09:00:00.000Z' },
+      version: { N: '3' },
+    };
+    h.table.items.set('health|REPLICA_TELEPATHY_LOST/us-east-1/orders-ro-1', structuredClone(future));
+    const warnings: unknown[] = [];
+    const logger: CheckLogger = { ...silentLogger, warn: (message, ...attributes) => warnings.push({ message, ...attributes[0] }) };
+
+    // Act: an alert opens, then the fleet is healthy again.
+    await h.check('health', 'req-1', staticReader(lagging), { logger });
+    await h.check('health', 'req-2', staticReader(at(5, healthy)), { logger });
+
+    // Assess
+    expect(h.sent().map(newsIn)).toEqual([['opened:REPLICA_LAG_HIGH:orders-ro-1'], ['resolved:REPLICA_LAG_HIGH:orders-ro-1']]);
+    expect(h.table.items.get('health|REPLICA_TELEPATHY_LOST/us-east-1/orders-ro-1')).toEqual(future);
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ key: 'REPLICA_TELEPATHY_LOST/us-east-1/orders-ro-1', reason: expect.stringContaining('REPLICA_TELEPATHY_LOST') }),
+    );
+  });
+});
+
+describe('runCheck when the confirmation write fails after SNS accepted the message', () => {
+  /** The real store, whose confirm fails `failures` times first. */
+  function flakyConfirm(h: ReturnType<typeof harness>, failures: number) {
+    const store = new DynamoAlertStateStore(h.table.client, 'alerts');
+    let left = failures;
+    return {
+      load: store.load.bind(store),
+      claim: store.claim.bind(store),
+      confirm: async (...args: Parameters<typeof store.confirm>) => {
+        if (left-- > 0) throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ThrottlingException' });
+        return store.confirm(...args);
+      },
+    };
+  }
+  const noWait = async () => undefined;
+
+  it('retries the confirmation, so the run succeeds and its retry sends nothing twice', async () => {
+    const h = harness();
+    const store = flakyConfirm(h, 2);
+
+    const outcome = await h.check('health', 'req-1', staticReader(lagging), { store, sleep: noWait });
+    await h.check('health', 'req-1', staticReader(at(1, lagging)), { store, sleep: noWait });
+    await h.check('health', 'req-2', staticReader(at(2, lagging)), { store, sleep: noWait });
+
+    expect(outcome.notified).toBe(true);
+    expect(h.sent().map(newsIn)).toEqual([['opened:REPLICA_LAG_HIGH:orders-ro-1']]);
+  });
+
+  it('sends the news again only when every confirmation attempt failed: at least once, never lost', async () => {
+    const h = harness();
+    const store = flakyConfirm(h, CONFIRM_ATTEMPTS);
+
+    await expect(h.check('health', 'req-1', staticReader(lagging), { store, sleep: noWait })).rejects.toThrow(/alert states/);
+    await h.check('health', 'req-2', staticReader(at(1, lagging)), { store, sleep: noWait });
+    await h.check('health', 'req-3', staticReader(at(2, lagging)), { store, sleep: noWait });
+
+    // The duplicate: the second run cannot know SNS took the first message.
+    expect(h.sent().map(newsIn)).toEqual([['opened:REPLICA_LAG_HIGH:orders-ro-1'], ['opened:REPLICA_LAG_HIGH:orders-ro-1']]);
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { planTransitions, type AlertState, type LifecycleInput, type Transition } from '../../lambdas/core/alert-lifecycle';
+import {
+  dependencyRegions,
+  describedResources,
+  planTransitions,
+  type AlertState,
+  type LifecycleInput,
+  type Transition,
+} from '../../lambdas/core/alert-lifecycle';
 import { findingKey, type Finding } from '../../lambdas/core/findings';
 import { finding } from '../support/findings';
+import { fleet, instance } from '../support/fleet';
 
 const T0 = new Date('2026-11-24T10:00:00Z');
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
@@ -170,5 +178,107 @@ describe('planTransitions', () => {
 
     expect(blind.plan.transitions.map((t) => [t.kind, t.resend])).toEqual([['opened', true]]);
     expect(blind.plan.open.map((s) => s.status)).toEqual(['open']);
+  });
+
+  describe('held while a read its verdict rests on failed', () => {
+    const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
+    /** A standby in us-west-2 whose evidence compares it with its source in us-east-1. */
+    const belowSource = finding({
+      code: 'REPLICA_PARAM_BELOW_SOURCE',
+      region: 'us-west-2',
+      resource: 'ro-west',
+      evidence: { parameter: 'max_connections', sourceRegion: 'us-east-1', replicaValue: '100', sourceValue: '200' },
+    });
+    const drift = (previous: readonly AlertState[], findings: readonly Finding[], now: Date, held: readonly string[] = []) =>
+      run(previous, findings, now, { scope: 'drift', regionsRead: REGIONS, heldRegions: new Set(held) });
+
+    it('holds an alert recorded in a readable region while a region its evidence names is blind, then resolves it', () => {
+      // Act
+      const opened = drift([], [belowSource], T0);
+      const blind = drift(opened.states, [], minutes(5), ['us-east-1']);
+      const unrelated = drift(blind.states, [], minutes(10), ['eu-west-1']);
+
+      // Assess: held (open since kept), then resolved once the source region is read again.
+      expect(opened.plan.transitions[0]!.next.dependsOn).toEqual(['us-east-1', 'us-west-2']);
+      expect(blind.kinds).toEqual([]);
+      expect(blind.plan.open.map((a) => [a.code, a.openedAt])).toEqual([['REPLICA_PARAM_BELOW_SOURCE', T0.toISOString()]]);
+      expect(unrelated.kinds).toEqual(['resolved']);
+    });
+
+    it('holds a "no replica anywhere" alert while any region read is blind', () => {
+      const gap = finding({ code: 'NO_CROSS_REGION_REPLICA', resource: 'orders', evidence: { crossRegionReplicas: [] } });
+      const health = (previous: readonly AlertState[], findings: readonly Finding[], now: Date, held: readonly string[] = []) =>
+        run(previous, findings, now, { regionsRead: REGIONS, heldRegions: new Set(held) });
+
+      const opened = health([], [gap], T0);
+      const blind = health(opened.states, [], minutes(5), ['eu-west-1']);
+      const reopenedAfter = health(blind.states, [gap], minutes(10));
+
+      expect(blind.kinds).toEqual([]);
+      expect(reopenedAfter.kinds).toEqual([]);
+      expect(reopenedAfter.plan.open[0]!.openedAt).toBe(T0.toISOString());
+    });
+
+    it('holds an alert stored without its dependencies while any read failed', () => {
+      const opened = run([], [lag], T0);
+      const { dependsOn: _unknown, ...legacy } = opened.states[0]!;
+
+      const blind = run([legacy], [], minutes(5), { heldRegions: new Set(['eu-west-1']) });
+      const readable = run([legacy], [], minutes(6));
+
+      expect(blind.kinds).toEqual([]);
+      expect(readable.kinds).toEqual(['resolved']);
+    });
+
+    it('records new dependencies silently when the evidence moves', () => {
+      const opened = drift([], [belowSource], T0);
+      const moved = finding({ ...belowSource, evidence: { ...belowSource.evidence, sourceRegion: 'eu-west-1' } });
+
+      const next = drift(opened.states, [moved], minutes(1));
+
+      expect(next.plan.transitions.map((t) => [t.kind, t.notify, t.next.dependsOn])).toEqual([
+        ['updated', false, ['eu-west-1', 'us-west-2']],
+      ]);
+    });
+
+    it('reads regions from evidence lists of replicas', () => {
+      const rpo = finding({ code: 'RPO_EXCEEDED', region: 'eu-west-1', evidence: { primaryRegion: 'us-east-1', replicas: ['a@us-west-2', 'not-a-region'] } });
+
+      expect(dependencyRegions(rpo, REGIONS)).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
+    });
+  });
+
+  describe('a database that no longer exists', () => {
+    const described = (ids: readonly string[]) =>
+      describedResources(fleet({ 'us-east-1': { dbInstances: ids.map((id) => instance(id)) } }));
+
+    it('ends its alert as gone, not resolved, while an alert of a database still there resolves', () => {
+      const other = finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning', resource: 'orders-ro-2' });
+      const opened = run([], [lag, other], T0);
+
+      const next = run(opened.states, [], minutes(5), { described: described(['orders', 'orders-ro-2']), regionsRead: ['us-east-1'] });
+
+      expect(next.plan.transitions.map((t) => [t.kind, t.next.resource, t.next.status])).toEqual([
+        ['gone', 'orders-ro-1', 'resolved'],
+        ['resolved', 'orders-ro-2', 'resolved'],
+      ]);
+    });
+
+    it('does not call a database gone when its region was not read at all', () => {
+      const opened = run([], [lag], T0);
+
+      const next = run(opened.states, [], minutes(5), { described: described([]), regionsRead: ['eu-west-1'] });
+
+      expect(next.kinds).toEqual(['resolved']);
+    });
+
+    it('never calls a read that recovered gone', () => {
+      const degraded = finding({ code: 'CHECK_DEGRADED', severity: 'warning', resource: 'cloudwatch:GetMetricData', evidence: { operation: 'cloudwatch:GetMetricData' } });
+      const opened = run([], [degraded], T0);
+
+      const next = run(opened.states, [], minutes(5), { described: described([]), regionsRead: ['us-east-1'] });
+
+      expect(next.kinds).toEqual(['resolved']);
+    });
   });
 });

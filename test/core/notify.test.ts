@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { planTransitions, type AlertState, type Transition } from '../../lambdas/core/alert-lifecycle';
 import {
   MAX_SMS_BYTES,
+  messageAttributes,
+  SNS_MAX_PUBLISH_BYTES,
   buildNotification,
   byteLength,
   dashboardConsoleUrl,
@@ -129,6 +131,66 @@ describe('buildNotification', () => {
     expect(n.email.match(/Likely cause and first step/g)).toHaveLength(50);
     expect(n.email).toContain('- [CRITICAL] REPLICATION_BROKEN on replica-0050 (us-east-1)');
     expect(n.email).toMatch(/\.\.\. and \d+ more not listed here/);
+  });
+
+  it('budgets the bytes SNS receives, escapes and multi-byte text included, and names what it cut', () => {
+    // Prepare: thousands of findings whose AWS text is long, quoted, with backslashes and non-ASCII.
+    const awsText = `Réplication « arrêtée » — 复制已停止: "Error 'Duplicate entry' at C:\\data\\ib_log" ${'"\\'.repeat(900)} 🚨`;
+    const storm = Array.from({ length: 5_000 }, (_, i) =>
+      finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning', resource: `db-${String(i).padStart(4, '0')}`, message: awsText, hint: awsText }),
+    );
+    const plan = opened(storm);
+
+    // Act
+    const n = buildNotification(input(plan.transitions, plan.open))!;
+
+    // Assess: the whole publish as SNS counts it (MessageStructure JSON, subject, the SMS attribute).
+    const published =
+      byteLength(snsMessage(n)) + byteLength(n.subject) +
+      Object.entries(messageAttributes(n)).reduce((sum, [name, value]) => sum + byteLength(name + 'String' + value), 0);
+    expect(n.sendSms).toBe(false);
+    expect(published).toBeLessThanOrEqual(SNS_MAX_PUBLISH_BYTES);
+    const listed = n.email.match(/REPLICA_LAG_HIGH on db-\d{4} \(/g)!.length;
+    const more = Number(/\.\.\. and (\d+) more not listed here: see the dashboard/.exec(n.email)?.[1]);
+    // The most urgent in full, then as many as fit one line each, the rest counted.
+    expect(n.email).toContain('Likely cause and first step');
+    expect(listed).toBeGreaterThan(1_000);
+    expect(listed + more).toBe(5_000);
+    // The way out is never cut.
+    expect(n.email).toContain('Dashboard: https://eu-central-1.console.aws.amazon.com/');
+  });
+
+  it('still names a finding whose AWS text alone is larger than SNS takes', () => {
+    const huge = finding({ code: 'REPLICATION_BROKEN', resource: 'orders-ro-1', message: `"${'\\"'.repeat(150_000)}` });
+    const plan = opened([huge, lag]);
+
+    const n = buildNotification(input(plan.transitions, plan.open))!;
+
+    expect(byteLength(snsMessage(n)) + byteLength(n.subject)).toBeLessThanOrEqual(SNS_MAX_PUBLISH_BYTES);
+    expect(n.email).toContain('- [CRITICAL] REPLICATION_BROKEN on orders-ro-1 (us-east-1)');
+    expect(n.email).toContain('[WARNING] REPLICA_LAG_HIGH on orders-ro-1 (us-east-1)');
+  });
+
+  it('labels a deleted database\'s alert as gone, not resolved', () => {
+    const first = opened([broken]);
+    const gone = planTransitions({
+      scope: 'health',
+      previous: delivered(first.transitions),
+      findings: [],
+      now: new Date(NOW.getTime() + 30 * 60_000),
+      reminderHours: 4,
+      minSeverity: 'warning',
+      described: { regional: new Set(), global: new Set() },
+      regionsRead: ['us-west-2'],
+    });
+
+    const n = buildNotification(input(gone.transitions, gone.open, { checkedAt: new Date(NOW.getTime() + 30 * 60_000).toISOString() }))!;
+
+    expect(n.subject).toContain('GONE: 1 gone (open: none)');
+    expect(n.email).toContain('== GONE (deleted) (1) ==');
+    expect(n.email).toContain('[GONE] REPLICATION_BROKEN on orders-ro-west (us-west-2), was critical');
+    expect(n.email).not.toContain('RESOLVED');
+    expect(n.sms).toBe('ReplGuard OK: 1 gone. REPLICATION_BROKEN orders-ro-west us-west-2');
   });
 
   it('marks runs below smsMinSeverity so phones are spared', () => {
