@@ -9,10 +9,12 @@ import { formatBytes, formatSeconds } from './format';
 import {
   lagMetricsFor,
   samplesOf,
+  seriesName,
   SLOT_LAG_METRIC,
   WAL_RATE_METRIC,
   WRITE_IOPS_METRIC,
   type LagMetric,
+  type LagPurpose,
   type Sample,
 } from './metric-plan';
 import type { ReadError } from './model';
@@ -184,8 +186,8 @@ interface ResolvedLag {
   readonly samples: readonly Sample[];
 }
 
-function resolveLag(ctx: EvaluationContext, replica: Replica): ResolvedLag | undefined {
-  for (const metric of lagMetricsFor(replica)) {
+function resolveLag(ctx: EvaluationContext, replica: Replica, purpose: LagPurpose): ResolvedLag | undefined {
+  for (const metric of lagMetricsFor(replica, purpose)) {
     const samples = inWindow(
       samplesOf(ctx.metrics.find(replica.region, metric.metricName, metric.dimensions)),
       ctx.now,
@@ -224,8 +226,8 @@ function lastCounted(ctx: EvaluationContext, samples: readonly Sample[]): Sample
   return samples.slice(-ctx.config.lag.evaluationPeriods).filter((s) => Date.parse(s.timestamp) > oldest);
 }
 
-export function lagWindow(ctx: EvaluationContext, replica: Replica): LagWindow | undefined {
-  const lag = resolveLag(ctx, replica);
+export function lagWindow(ctx: EvaluationContext, replica: Replica, purpose: LagPurpose = 'lag'): LagWindow | undefined {
+  const lag = resolveLag(ctx, replica, purpose);
   if (!lag) return undefined;
   const { metric, samples } = lag;
   const isMarker = (s: Sample) => metric.minusOneMeansBroken && s.value === -1;
@@ -291,7 +293,7 @@ interface ReplicaVerdict {
 
 function missingLagFinding(ctx: EvaluationContext, replica: Replica, lastSeen?: string): ReplicaVerdict {
   const { config } = ctx;
-  const expected = lagMetricsFor(replica).map((m) => m.metricName).join(' or ');
+  const expected = [...new Set(lagMetricsFor(replica).map((m) => m.metricName))].join(' or ');
   const dbStatus = databaseStatus(replica);
   const transitional = dbStatus !== undefined && TRANSITIONAL_DATABASE_STATUSES.has(dbStatus);
   const what = replica.node?.type === 'cluster' ? 'cluster' : 'instance';
@@ -412,6 +414,7 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
           `${lag.minusOnes + lag.recent.length} datapoints, since ${lag.minusOneSince}.`,
         evidence: {
           metric: metric.metricName,
+          series: seriesName(metric),
           minusOneDatapoints: lag.minusOnes,
           evaluatedDatapoints: lag.minusOnes + lag.recent.length,
           since: lag.minusOneSince ?? null,
@@ -460,6 +463,7 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
         `in ${over(limit)} of the last ${available} datapoints${sparse}, ${sinceText(since, lag.seconds[0]?.timestamp)}.`,
       evidence: {
         metric: metric.metricName,
+        series: seriesName(metric),
         lagSeconds: lag.latestSeconds,
         peakSeconds: peak,
         thresholdSeconds: limit,

@@ -211,13 +211,15 @@ describe('LiveFleetReader', () => {
     // Assess
     const sent = mocks['eu-west-1']!.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
     expect(sent.MetricDataQueries?.map((q) => q.MetricStat?.Metric?.MetricName).sort()).toEqual([
+      'AuroraGlobalDBProgressLag',
+      'AuroraGlobalDBProgressLag',
       'AuroraGlobalDBRPOLag',
       'AuroraGlobalDBRPOLag',
       'AuroraGlobalDBReplicationLag',
       'AuroraGlobalDBReplicationLag',
     ]);
     expect(sent.MetricDataQueries?.every((q) => dimension(q, 'DBClusterIdentifier') === 'payments-eu')).toBe(true);
-    expect(sent.MetricDataQueries?.filter((q) => dimension(q, 'SourceRegion') === 'us-east-1')).toHaveLength(2);
+    expect(sent.MetricDataQueries?.filter((q) => dimension(q, 'SourceRegion') === 'us-east-1')).toHaveLength(3);
     expect(mocks['us-east-1']!.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
     expect(report.replicas.find((r) => r.id === 'payments-eu')).toMatchObject({ lagSeconds: 0.8, status: 'healthy' });
     expect(report.replicas.find((r) => r.id === 'payments-ap')).toMatchObject({ region: 'ap-southeast-2', status: 'unknown' });

@@ -65,7 +65,9 @@ function databases(ctx: EvaluationContext): Database[] {
   // A source feeds replicas through the engine's own replication (binlog, WAL streaming); Aurora
   // readers and global database secondaries replicate at the storage layer and do not count.
   const feedsOthers = (region: string, id: string) =>
-    t.replicasOf(region, id).some((r) => r.kind === 'rds-read-replica' || r.kind === 'aurora-replica-cluster');
+    t.replicasOf(region, id).some(
+      (r) => r.kind === 'rds-read-replica' || r.kind === 'aurora-replica-cluster' || r.kind === 'multi-az-cluster-replica',
+    );
   const out: Database[] = [];
   for (const node of t.instances) {
     const instance = node.instance!;
