@@ -344,3 +344,17 @@ describe('replica lists that are not a complete account', () => {
     expect(finding.evidence.regionsRead).toEqual(['eu-west-1', 'us-east-1']);
   });
 });
+
+describe('the demo fleet', () => {
+  it('shows a Multi-AZ DB cluster read replica lagging behind its source, read from its writer\'s ReplicaLag', () => {
+    const demo = JSON.parse(readFileSync('examples/demo-fleet.json', 'utf8')) as FleetSnapshot;
+
+    const report = check(demo);
+
+    expect(replicaRow(report, 'accounts-maz')).toMatchObject({ kind: 'multi-az-cluster-replica', sourceId: 'accounts-mysql', status: 'lagging', lagSeconds: 480 });
+    expect(report.findings.filter((f) => f.resource === 'accounts-maz').map((f) => `${f.code}:${f.severity}:${f.evidence.series}`)).toEqual([
+      'REPLICA_LAG_HIGH:critical:ReplicaLag{DBInstanceIdentifier=accounts-maz-w}',
+    ]);
+    expect(replicaRow(report, 'accounts-maz-r1')).toMatchObject({ kind: 'multi-az-cluster-reader', sourceId: 'accounts-maz-w', status: 'healthy' });
+  });
+});
