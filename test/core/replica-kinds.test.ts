@@ -358,3 +358,21 @@ describe('the demo fleet', () => {
     expect(replicaRow(report, 'accounts-maz-r1')).toMatchObject({ kind: 'multi-az-cluster-reader', sourceId: 'accounts-maz-w', status: 'healthy' });
   });
 });
+
+describe('a Multi-AZ DB cluster without backups, whatever its writer is called', () => {
+  it('is not a replication source because of its own readers', () => {
+    const maz = (writer: string): FleetSnapshot =>
+      fleet({
+        'us-east-1': {
+          dbClusters: [cluster('maz', { [writer]: true, 'maz-r1': false, 'maz-r2': false }, { Engine: 'mysql', BackupRetentionPeriod: 0 })],
+          dbInstances: [writer, 'maz-r1', 'maz-r2'].map((id) => instance(id, { DBClusterIdentifier: 'maz', BackupRetentionPeriod: 0 })),
+          metrics: ['maz-r1', 'maz-r2'].map((id) => lag(id, [0, 0, 0, 0, 0])),
+        },
+      });
+    const sourceFindings = (snapshot: FleetSnapshot) =>
+      evaluate(snapshot, { config: parseConfig({}), scope: 'drift' }).findings.filter((f) => f.code === 'SOURCE_BACKUPS_DISABLED');
+
+    expect(sourceFindings(maz('maz'))).toEqual([]);
+    expect(sourceFindings(maz('maz-w'))).toEqual([]);
+  });
+});
