@@ -11,9 +11,11 @@ import { analyseIdleSawtooth } from './idle-sawtooth';
 import {
   lagMetricsFor,
   samplesOf,
+  seriesName,
   SLOT_LAG_METRIC,
   WAL_RATE_METRIC,
   type LagMetric,
+  type LagPurpose,
   type Sample,
 } from './metric-plan';
 import type { ReadError } from './model';
@@ -216,8 +218,8 @@ interface ResolvedLag {
   readonly samples: readonly Sample[];
 }
 
-function resolveLag(ctx: EvaluationContext, replica: Replica): ResolvedLag | undefined {
-  for (const metric of lagMetricsFor(replica)) {
+function resolveLag(ctx: EvaluationContext, replica: Replica, purpose: LagPurpose): ResolvedLag | undefined {
+  for (const metric of lagMetricsFor(replica, purpose)) {
     const samples = inWindow(
       samplesOf(ctx.metrics.find(replica.region, metric.metricName, metric.dimensions)),
       ctx.now,
@@ -256,8 +258,8 @@ function lastCounted(ctx: EvaluationContext, samples: readonly Sample[]): Sample
   return samples.slice(-ctx.config.lag.evaluationPeriods).filter((s) => Date.parse(s.timestamp) > oldest);
 }
 
-export function lagWindow(ctx: EvaluationContext, replica: Replica): LagWindow | undefined {
-  const lag = resolveLag(ctx, replica);
+export function lagWindow(ctx: EvaluationContext, replica: Replica, purpose: LagPurpose = 'lag'): LagWindow | undefined {
+  const lag = resolveLag(ctx, replica, purpose);
   if (!lag) return undefined;
   const { metric, samples } = lag;
   const isMarker = (s: Sample) => metric.minusOneMeansBroken && s.value === -1;
@@ -360,7 +362,7 @@ interface ReplicaVerdict {
 
 function missingLagFinding(ctx: EvaluationContext, replica: Replica, lastSeen?: string): ReplicaVerdict {
   const { config } = ctx;
-  const expected = lagMetricsFor(replica).map((m) => m.metricName).join(' or ');
+  const expected = [...new Set(lagMetricsFor(replica).map((m) => m.metricName))].join(' or ');
   const dbStatus = databaseStatus(replica);
   const transitional = dbStatus !== undefined && TRANSITIONAL_DATABASE_STATUSES.has(dbStatus);
   const what = replica.node?.type === 'cluster' ? 'cluster' : 'instance';
@@ -568,6 +570,7 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
             (pending.length ? ` Pending modifications: ${pending.join(', ')}.` : ''),
         evidence: {
           metric: metric.metricName,
+          series: seriesName(metric),
           minusOneDatapoints: lag.minusOnes,
           evaluatedDatapoints: lag.minusOnes + lag.recent.length,
           since: lag.minusOneSince ?? null,
@@ -624,6 +627,7 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
       evidence: {
         ...idle?.evidence,
         metric: metric.metricName,
+        series: seriesName(metric),
         lagSeconds: lag.latestSeconds,
         peakSeconds: peak,
         thresholdSeconds: limit,

@@ -25,39 +25,69 @@ export interface LagMetric {
   readonly minusOneMeansBroken: boolean;
 }
 
+/**
+ * What the lag is read for. `lag` is how far the replica is behind (the health rules); `rpo` is how
+ * much committed data a failover to it would lose (the RPO rule). They differ only for Aurora
+ * Global Database, which publishes a metric for each.
+ */
+export type LagPurpose = 'lag' | 'rpo';
+
+const lagMetric = (
+  metricName: string,
+  dimensions: Record<string, string>,
+  toSeconds: number,
+  minusOneMeansBroken: boolean,
+): LagMetric => ({ metricName, dimensions, toSeconds, minusOneMeansBroken });
+
+/**
+ * The instance of a Multi-AZ DB cluster read replica whose `ReplicaLag` is the cluster's lag: its
+ * writer, the one instance that replicates from the source. Its readers replicate from that writer
+ * and are judged on their own; a failover to the cluster keeps what the writer has applied. With
+ * no writer flagged (a failover in progress) every member is tried, in identifier order.
+ */
+function multiAzReplicaLagInstances(replica: Replica): string[] {
+  const members = replica.node?.cluster?.DBClusterMembers ?? [];
+  const writer = members.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+  if (writer) return [writer];
+  return [...new Set(members.map((m) => m.DBInstanceIdentifier).filter((id): id is string => typeof id === 'string'))].sort();
+}
+
 /** The lag metrics of a replica in order of preference: the first one with data is used. */
-export function lagMetricsFor(replica: Replica): readonly LagMetric[] {
+export function lagMetricsFor(replica: Replica, purpose: LagPurpose = 'lag'): readonly LagMetric[] {
   switch (replica.kind) {
     case 'rds-read-replica':
-      return [
-        { metricName: 'ReplicaLag', dimensions: { DBInstanceIdentifier: replica.id }, toSeconds: 1, minusOneMeansBroken: true },
-      ];
-    case 'aurora-reader':
-      return [
-        { metricName: 'AuroraReplicaLag', dimensions: { DBInstanceIdentifier: replica.id }, toSeconds: 0.001, minusOneMeansBroken: false },
-      ];
     case 'multi-az-cluster-reader':
-      return [
-        { metricName: 'ReplicaLag', dimensions: { DBInstanceIdentifier: replica.id }, toSeconds: 1, minusOneMeansBroken: true },
-      ];
+      return [lagMetric('ReplicaLag', { DBInstanceIdentifier: replica.id }, 1, true)];
+    case 'multi-az-cluster-replica':
+      return multiAzReplicaLagInstances(replica).map((id) => lagMetric('ReplicaLag', { DBInstanceIdentifier: id }, 1, true));
+    case 'aurora-reader':
+      return [lagMetric('AuroraReplicaLag', { DBInstanceIdentifier: replica.id }, 0.001, false)];
     case 'aurora-replica-cluster':
-      // An Aurora PostgreSQL cluster can replicate from an RDS PostgreSQL instance; Aurora MySQL uses binlog replication.
+      // An Aurora PostgreSQL cluster can replicate from an RDS PostgreSQL instance; Aurora MySQL uses
+      // binlog replication, whose lag AWS recommends reading from the writer's series (Role=WRITER).
       return engineFamily(replica.engine) === 'aurora-postgresql'
-        ? [{ metricName: 'RDSToAuroraPostgreSQLReplicaLag', dimensions: { DBClusterIdentifier: replica.id }, toSeconds: 1, minusOneMeansBroken: false }]
-        : [{ metricName: 'AuroraBinlogReplicaLag', dimensions: { DBClusterIdentifier: replica.id }, toSeconds: 1, minusOneMeansBroken: true }];
+        ? [lagMetric('RDSToAuroraPostgreSQLReplicaLag', { DBClusterIdentifier: replica.id }, 1, false)]
+        : [
+            lagMetric('AuroraBinlogReplicaLag', { DBClusterIdentifier: replica.id, Role: 'WRITER' }, 1, true),
+            lagMetric('AuroraBinlogReplicaLag', { DBClusterIdentifier: replica.id }, 1, true),
+          ];
     case 'aurora-global-secondary': {
       // Published per secondary cluster with its source region; the cluster-only dimension set is
       // asked for too, in case a partition or engine version publishes it without SourceRegion.
       const withSource = { DBClusterIdentifier: replica.id, SourceRegion: replica.sourceRegion };
       const clusterOnly = { DBClusterIdentifier: replica.id };
-      return [
-        { metricName: 'AuroraGlobalDBRPOLag', dimensions: withSource, toSeconds: 0.001, minusOneMeansBroken: false },
-        { metricName: 'AuroraGlobalDBRPOLag', dimensions: clusterOnly, toSeconds: 0.001, minusOneMeansBroken: false },
-        { metricName: 'AuroraGlobalDBReplicationLag', dimensions: withSource, toSeconds: 0.001, minusOneMeansBroken: false },
-        { metricName: 'AuroraGlobalDBReplicationLag', dimensions: clusterOnly, toSeconds: 0.001, minusOneMeansBroken: false },
-      ];
+      const both = (name: string) => [lagMetric(name, withSource, 0.001, false), lagMetric(name, clusterOnly, 0.001, false)];
+      // Lag: ProgressLag (newer engine versions; user and system transactions) before ReplicationLag.
+      // RPO: RPOLag measures only user transactions, the data a failover would lose; then the lag.
+      const lag = [...both('AuroraGlobalDBProgressLag'), ...both('AuroraGlobalDBReplicationLag')];
+      return purpose === 'rpo' ? [...both('AuroraGlobalDBRPOLag'), ...lag] : [...lag, ...both('AuroraGlobalDBRPOLag')];
     }
   }
+}
+
+/** A series as the evidence names it: `Metric{Dim=value,...}` (dimensions sorted). */
+export function seriesName(metric: Pick<LagMetric, 'metricName' | 'dimensions'>): string {
+  return `${metric.metricName}{${dimensionsKey(metric.dimensions)}}`;
 }
 
 /** Writes on a PostgreSQL source, to tell the idle-source lag artefact from real lag. */
@@ -91,7 +121,9 @@ export function planMetricQueries(topology: Topology): MetricQuery[] {
   };
 
   for (const replica of topology.replicas) {
-    for (const metric of lagMetricsFor(replica)) add(query(replica.region, metric.metricName, { ...metric.dimensions }));
+    for (const purpose of ['lag', 'rpo'] as const) {
+      for (const metric of lagMetricsFor(replica, purpose)) add(query(replica.region, metric.metricName, { ...metric.dimensions }));
+    }
     if (replica.kind === 'rds-read-replica' && engineFamily(replica.engine) === 'postgres') {
       for (const name of SOURCE_ACTIVITY_METRICS) {
         add(query(replica.sourceRegion, name, { DBInstanceIdentifier: replica.sourceId }));
@@ -113,22 +145,17 @@ const dimensionsKey = (dimensions: Readonly<Record<string, string>>) =>
     .join(',');
 
 /**
- * Finds series by metric name and dimensions: an exact match first (what the live reader asks
- * for), else a series carrying the asked dimensions among others (hand-written snapshots).
+ * Finds series by metric name and exact dimension set, as CloudWatch does: a series published
+ * with more or fewer dimensions is a different metric, in a snapshot as in a live read.
  */
 export class MetricIndex {
   private readonly exact = new Map<string, MetricSeries>();
-  private readonly byRegionAndName = new Map<string, MetricSeries[]>();
 
   constructor(snapshot: FleetSnapshot) {
     for (const [region, data] of Object.entries(snapshot.regions)) {
       for (const series of data.metrics ?? []) {
-        const k = `${region}|${series.namespace}|${series.metricName}`;
-        const exactKey = `${k}|${dimensionsKey(series.dimensions)}`;
+        const exactKey = `${region}|${series.namespace}|${series.metricName}|${dimensionsKey(series.dimensions)}`;
         if (!this.exact.has(exactKey)) this.exact.set(exactKey, series);
-        const list = this.byRegionAndName.get(k) ?? [];
-        list.push(series);
-        this.byRegionAndName.set(k, list);
       }
     }
   }
@@ -139,13 +166,7 @@ export class MetricIndex {
     dimensions: Readonly<Record<string, string>>,
     namespace = RDS_NAMESPACE,
   ): MetricSeries | undefined {
-    const k = `${region}|${namespace}|${metricName}`;
-    const exact = this.exact.get(`${k}|${dimensionsKey(dimensions)}`);
-    if (exact) return exact;
-    const candidates = this.byRegionAndName.get(k) ?? [];
-    return candidates.find((series) =>
-      Object.entries(dimensions).every(([name, value]) => series.dimensions[name] === value),
-    );
+    return this.exact.get(`${region}|${namespace}|${metricName}|${dimensionsKey(dimensions)}`);
   }
 }
 

@@ -31,6 +31,7 @@ import {
   withSourceState,
 } from './health';
 import { parseRdsRef } from './arn';
+import { seriesName } from './metric-plan';
 import type { AutomatedBackup, DbCluster, DbInstance } from './model';
 import { tagsToRecord } from './model';
 import type { DatabaseNode, GlobalClusterNode, Replica } from './topology';
@@ -157,18 +158,27 @@ function regionBlindReason(ctx: EvaluationContext, region: string): string | und
 // ---------------------------------------------------------------------------------------------
 // DR targets: cross-region replicas and secondaries
 
-/** Identifiers of replicas the primary itself lists; cross-region ones are ARNs. */
-function listedReplicas(node: DatabaseNode | undefined): { refs: string[]; authoritative: boolean } {
+/**
+ * Identifiers of replicas the primary itself lists; cross-region ones are ARNs. The lists are a
+ * complete account only of the replicas AWS documents them to hold: `ReadReplicaDBClusterIdentifiers`
+ * leaves out cross-Region Aurora read replicas, which only an RDS for MySQL instance can have
+ * (an Aurora read replica of RDS for PostgreSQL must be in its source's Region).
+ */
+function listedReplicas(node: DatabaseNode | undefined): { refs: string[]; authoritative: boolean; omits?: string } {
   const instance: DbInstance | undefined = node?.instance;
   const cluster: DbCluster | undefined = node?.cluster;
   const lists = instance
     ? [instance.ReadReplicaDBInstanceIdentifiers, instance.ReadReplicaDBClusterIdentifiers]
     : [cluster?.ReadReplicaIdentifiers];
-  // DescribeDBInstances/DescribeDBClusters always return these lists, empty when there is nothing:
-  // a description carrying one is a complete account of the replicas, wherever they are.
+  const omits =
+    instance && (instance.Engine ?? '').toLowerCase() === 'mysql'
+      ? 'ReadReplicaDBClusterIdentifiers does not list cross-Region Aurora read replicas'
+      : undefined;
+  // DescribeDBInstances/DescribeDBClusters always return these lists, empty when there is nothing.
   return {
     refs: lists.flatMap((list) => [...(list ?? [])]),
-    authoritative: lists.some((list) => Array.isArray(list)),
+    authoritative: lists.some((list) => Array.isArray(list)) && omits === undefined,
+    omits,
   };
 }
 
@@ -176,7 +186,7 @@ function drTargets(
   ctx: EvaluationContext,
   primary: ProtectedPrimary,
   healthByKey: ReadonlyMap<string, ReplicaHealth>,
-): { targets: DrTarget[]; authoritative: boolean } {
+): { targets: DrTarget[]; authoritative: boolean; omits?: string } {
   const { topology } = ctx;
   const targets = new Map<string, DrTarget>();
   const addReplica = (replica: Replica, synchronizationStatus?: string) => {
@@ -214,7 +224,7 @@ function drTargets(
     if (writer) sources.push(writer);
   }
   for (const source of sources) {
-    for (const replica of topology.replicasOf(source.region, source.id)) addReplica(replica);
+    for (const replica of topology.replicasOf(source.region, source.id, source.type)) addReplica(replica);
   }
 
   // Replicas the source names but no region we read described (region unread, unreadable, or gone).
@@ -239,6 +249,7 @@ function drTargets(
   return {
     targets: [...targets.values()].sort((a, b) => a.region.localeCompare(b.region) || a.id.localeCompare(b.id)),
     authoritative,
+    omits: primary.global ? undefined : listed.omits,
   };
 }
 
@@ -328,6 +339,8 @@ interface RpoCheck {
   readonly peakSeconds: number;
   readonly latestSeconds: number | null;
   readonly metric: string;
+  /** The exact series read, e.g. `AuroraGlobalDBRPOLag{DBClusterIdentifier=x,SourceRegion=y}`. */
+  readonly series: string;
   readonly sustained: boolean;
   /** "since T" or "since at least T". */
   readonly since: string;
@@ -337,7 +350,7 @@ interface RpoCheck {
 
 /** Lag over the RPO in M of the last N datapoints, read exactly as the health engine reads lag. */
 function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number): RpoCheck | undefined {
-  const lag = lagWindow(ctx, replica);
+  const lag = lagWindow(ctx, replica, 'rpo');
   if (!lag || lag.stale || lag.recent.length === 0) return undefined;
   const peak = Math.max(...lag.recent.map((s) => s.value));
   // PostgreSQL reports up to ~5 min of lag when its source writes nothing: no data is at risk then.
@@ -351,6 +364,7 @@ function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number):
     peakSeconds: peak,
     latestSeconds: lag.latestSeconds,
     metric: lag.metric.metricName,
+    series: seriesName(lag.metric),
     since: sinceText(streakStart(lag.seconds, (v) => v > rpoSeconds), lag.seconds[0]?.timestamp),
     idleEvidence: idle?.evidence,
   };
@@ -501,6 +515,7 @@ function evaluateTargets(
             primary: primary.id,
             primaryRegion: primary.region,
             metric: rpo.metric,
+            series: rpo.series,
             lagSeconds: rpo.latestSeconds,
             peakSeconds: rpo.peakSeconds,
             rpoSeconds,
@@ -523,6 +538,7 @@ function coverage(
   primary: ProtectedPrimary,
   targets: readonly DrTarget[],
   authoritative: boolean,
+  omits: string | undefined,
   rpoSeconds: number,
   out: PrimaryEvaluation,
 ): void {
@@ -536,19 +552,22 @@ function coverage(
   const blindElsewhere = others.map((r) => regionBlindReason(ctx, r)).filter((r): r is string => r !== undefined);
   if (!authoritative && (others.length === 0 || blindElsewhere.length > 0)) {
     // The primary does not list its replicas, so a region this run did not see could hold one.
+    const unseen = omits ? `a cross-Region Aurora read replica there would not be seen (${omits})` : 'a replica there would not be seen';
     out.unknowns.push(
       ...(others.length === 0
-        ? [`no region other than ${primary.region} was read and ${primary.id} does not list its replicas`]
-        : blindElsewhere.map((r) => `${r}: a replica there would not be seen`)),
+        ? [
+            `no region other than ${primary.region} was read and ${primary.id} ` +
+              (omits ? `cannot list every replica (${omits})` : 'does not list its replicas'),
+          ]
+        : blindElsewhere.map((r) => `${r}: ${unseen}`)),
     );
     return;
   }
 
   const broken = targets.filter((t) => t.health?.status === 'broken');
   const missing = targets.filter((t) => t.missingReason);
-  const sameRegion = primary.node
-    ? ctx.topology.replicasOf(primary.region, primary.id).filter((r) => !r.crossRegion).length
-    : 0;
+  // A cluster's readers count whatever its writer is called.
+  const sameRegion = primary.node ? ctx.topology.replicasOfDatabase(primary.node).filter((r) => !r.crossRegion).length : 0;
   const detail =
     broken.length > 0
       ? `its cross-region replica${broken.length > 1 ? 's' : ''} ${broken.map((t) => `${t.id} (${t.region})`).join(', ')} ${broken.length > 1 ? 'are' : 'is'} broken`
@@ -576,6 +595,8 @@ function coverage(
         crossRegionReplicas: targets.map((t) => `${t.id}@${t.region}`),
         brokenReplicas: broken.map((t) => `${t.id}@${t.region}`),
         sameRegionReplicas: sameRegion,
+        // The scope of "no replica": a copy in a region this check does not read is not seen.
+        regionsRead: Object.keys(ctx.snapshot.regions).sort(),
         rpoSeconds,
       },
       hint:
@@ -644,13 +665,13 @@ export function evaluateRedundancy(
   const primaries = protectedPrimaries(ctx);
   for (const primary of primaries) {
     const rpoSeconds = rpoSecondsFor(ctx.config, primary.identities);
-    const { targets, authoritative } = drTargets(ctx, primary, healthByKey);
+    const { targets, authoritative, omits } = drTargets(ctx, primary, healthByKey);
     const out: PrimaryEvaluation = { findings: [], blockers: [], targetProblems: [], unknowns: [], capable: [] };
 
     const primaryBlind = regionBlindReason(ctx, primary.region);
     if (primaryBlind) out.unknowns.push(`primary: ${primaryBlind}`);
     evaluateTargets(ctx, primary, targets, rpoSeconds, out);
-    if (!primaryBlind) coverage(ctx, primary, targets, authoritative, rpoSeconds, out);
+    if (!primaryBlind) coverage(ctx, primary, targets, authoritative, omits, rpoSeconds, out);
     if (primary.kind === 'aurora-global' && !primary.global?.writer) {
       out.blockers.push(`global database ${primary.id} has no writer member`);
     }

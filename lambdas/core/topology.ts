@@ -15,6 +15,11 @@ export type ReplicaKind =
   | 'multi-az-cluster-reader'
   /** Aurora cluster replicating from another cluster or instance (`ReplicationSourceIdentifier`). */
   | 'aurora-replica-cluster'
+  /**
+   * RDS Multi-AZ DB cluster (MySQL or PostgreSQL, not Aurora) created as a read replica of a DB
+   * instance (`ReplicationSourceIdentifier`): its writer replicates from the source.
+   */
+  | 'multi-az-cluster-replica'
   /** Secondary cluster of an Aurora Global Database. */
   | 'aurora-global-secondary';
 
@@ -36,6 +41,8 @@ export interface Replica {
   readonly engine: string;
   readonly sourceId: string;
   readonly sourceRegion: string;
+  /** Whether `sourceId` names a DB instance or a DB cluster: the two share no namespace guarantee. */
+  readonly sourceType: 'instance' | 'cluster';
   readonly crossRegion: boolean;
   readonly tags: Readonly<Record<string, string>>;
   /** The replica's own description, when its region was read. */
@@ -61,11 +68,35 @@ export interface Topology {
   readonly replicas: readonly Replica[];
   instance(region: string, id: string): DatabaseNode | undefined;
   cluster(region: string, id: string): DatabaseNode | undefined;
-  /** Replicas whose source is the given database. */
-  replicasOf(region: string, id: string): readonly Replica[];
+  /**
+   * Replicas whose source is the given database. An instance and a cluster may share an
+   * identifier (a writer is often named after its cluster): pass `type` to tell them apart.
+   */
+  replicasOf(region: string, id: string, type?: 'instance' | 'cluster'): readonly Replica[];
+  /**
+   * Everything that replicates from a database: for a cluster, its readers and the replicas of
+   * the cluster and of its writer instance, whatever the writer is called.
+   */
+  replicasOfDatabase(node: DatabaseNode): readonly Replica[];
+}
+
+/**
+ * The RDS describe APIs also return Amazon DocumentDB and Amazon Neptune clusters and instances.
+ * They replicate by their own means and publish none of the lag metrics read here.
+ */
+const NON_RDS_ENGINES = new Set(['docdb', 'neptune']);
+
+/** True for the engines this product watches (everything RDS returns except DocumentDB and Neptune). */
+export function isRdsReplicationEngine(engine: string | undefined): boolean {
+  return !NON_RDS_ENGINES.has((engine ?? '').toLowerCase());
+}
+
+function isAuroraEngine(engine: string): boolean {
+  return engine.toLowerCase().startsWith('aurora');
 }
 
 const key = (region: string, id: string) => `${region}\u0000${id}`;
+const typedKey = (region: string, type: 'instance' | 'cluster', id: string) => `${region}\u0000${type}\u0000${id}`;
 
 function instanceNode(region: string, db: DbInstance): DatabaseNode | undefined {
   if (!db.DBInstanceIdentifier) return undefined;
@@ -102,15 +133,18 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
   for (const region of regions) {
     const data = snapshot.regions[region]!;
     for (const db of data.dbInstances ?? []) {
+      if (!isRdsReplicationEngine(db.Engine)) continue;
       const node = instanceNode(region, db);
       if (node) instances.set(key(region, node.id), node);
     }
     for (const cluster of data.dbClusters ?? []) {
+      if (!isRdsReplicationEngine(cluster.Engine)) continue;
       const node = clusterNode(region, cluster);
       if (node) clusters.set(key(region, node.id), node);
     }
     // DescribeGlobalClusters answers the same global clusters in every region: keep one of each.
     for (const global of data.globalClusters ?? []) {
+      if (!isRdsReplicationEngine(global.Engine)) continue;
       if (global.GlobalClusterIdentifier && !globals.has(global.GlobalClusterIdentifier)) {
         globals.set(global.GlobalClusterIdentifier, global);
       }
@@ -146,6 +180,7 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
         engine: node?.engine ?? global.Engine ?? 'unknown',
         sourceId: writer?.id ?? id,
         sourceRegion: writer?.region ?? secondary.region,
+        sourceType: 'cluster',
         crossRegion: writer !== undefined && writer.region !== secondary.region,
         tags: node?.tags ?? tagsToRecord(global.TagList),
         node,
@@ -160,27 +195,32 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
     if (raw.ReplicationSourceIdentifier && !globalSecondaryKeys.has(key(cluster.region, cluster.id))) {
       const ref = parseRdsRef(raw.ReplicationSourceIdentifier);
       const sourceRegion = ref.region ?? cluster.region;
+      // A plain identifier (same region) may name an instance or a cluster: an instance first for
+      // a Multi-AZ DB cluster (its source is always a DB instance), a cluster first for Aurora.
+      const sourceInstance = ref.type === 'cluster' ? undefined : instances.get(key(sourceRegion, ref.id));
+      const sourceCluster = ref.type === 'db' ? undefined : clusters.get(key(sourceRegion, ref.id));
+      const aurora = isAuroraEngine(cluster.engine);
+      const source = aurora ? (sourceCluster ?? sourceInstance) : (sourceInstance ?? sourceCluster);
       addReplica({
         id: cluster.id,
         region: cluster.region,
-        kind: 'aurora-replica-cluster',
+        kind: aurora ? 'aurora-replica-cluster' : 'multi-az-cluster-replica',
         engine: cluster.engine,
         sourceId: ref.id,
         sourceRegion,
+        sourceType: source?.type ?? (ref.type === 'db' ? 'instance' : ref.type === 'cluster' || aurora ? 'cluster' : 'instance'),
         crossRegion: sourceRegion !== cluster.region,
         tags: cluster.tags,
         node: cluster,
-        source:
-          ref.type === 'db'
-            ? instances.get(key(sourceRegion, ref.id))
-            : (clusters.get(key(sourceRegion, ref.id)) ?? instances.get(key(sourceRegion, ref.id))),
+        source,
       });
     }
     const members = raw.DBClusterMembers ?? [];
     const writerId = members.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
-    const aurora = cluster.engine.toLowerCase().startsWith('aurora');
+    const aurora = isAuroraEngine(cluster.engine);
     for (const member of members) {
-      if (member.IsClusterWriter || !member.DBInstanceIdentifier) continue;
+      // The writer is never its own reader, even when a response lists its identifier twice.
+      if (member.IsClusterWriter || !member.DBInstanceIdentifier || member.DBInstanceIdentifier === writerId) continue;
       const node = instances.get(key(cluster.region, member.DBInstanceIdentifier));
       addReplica({
         id: member.DBInstanceIdentifier,
@@ -190,6 +230,7 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
         // A reader follows its cluster's writer; a secondary or replica cluster has none of its own.
         sourceId: writerId ?? cluster.id,
         sourceRegion: cluster.region,
+        sourceType: writerId ? 'instance' : 'cluster',
         crossRegion: false,
         // Teams tag the cluster; instance tags refine it.
         tags: { ...cluster.tags, ...node?.tags },
@@ -212,6 +253,7 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
       engine: instance.engine,
       sourceId: ref.id,
       sourceRegion,
+      sourceType: raw.ReadReplicaSourceDBInstanceIdentifier ? 'instance' : 'cluster',
       crossRegion: sourceRegion !== instance.region,
       tags: instance.tags,
       node: instance,
@@ -240,6 +282,7 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
         engine: source.engine,
         sourceId: source.id,
         sourceRegion: source.region,
+        sourceType: source.type,
         crossRegion: region !== source.region,
         tags: {},
         source,
@@ -257,9 +300,21 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
   );
   const bySource = new Map<string, Replica[]>();
   for (const replica of replicaList) {
-    const k = key(replica.sourceRegion, replica.sourceId);
+    const k = typedKey(replica.sourceRegion, replica.sourceType, replica.sourceId);
     bySource.set(k, [...(bySource.get(k) ?? []), replica]);
   }
+  const replicasOf = (region: string, id: string, type?: 'instance' | 'cluster'): Replica[] =>
+    type
+      ? (bySource.get(typedKey(region, type, id)) ?? [])
+      : [...(bySource.get(typedKey(region, 'instance', id)) ?? []), ...(bySource.get(typedKey(region, 'cluster', id)) ?? [])];
+  const replicasOfDatabase = (node: DatabaseNode): Replica[] => {
+    const found = new Map<string, Replica>();
+    const take = (list: readonly Replica[]) => list.forEach((r) => found.set(key(r.region, r.id), r));
+    take(replicasOf(node.region, node.id, node.type));
+    const writerId = node.cluster?.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+    if (writerId) take(replicasOf(node.region, writerId, 'instance'));
+    return [...found.values()].sort((a, b) => a.region.localeCompare(b.region) || a.id.localeCompare(b.id));
+  };
 
   return {
     regions,
@@ -269,7 +324,8 @@ export function buildTopology(snapshot: FleetSnapshot): Topology {
     replicas: replicaList,
     instance: (region, id) => instances.get(key(region, id)),
     cluster: (region, id) => clusters.get(key(region, id)),
-    replicasOf: (region, id) => bySource.get(key(region, id)) ?? [],
+    replicasOf,
+    replicasOfDatabase,
   };
 }
 

@@ -211,16 +211,53 @@ describe('LiveFleetReader', () => {
     // Assess
     const sent = mocks['eu-west-1']!.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
     expect(sent.MetricDataQueries?.map((q) => q.MetricStat?.Metric?.MetricName).sort()).toEqual([
+      'AuroraGlobalDBProgressLag',
+      'AuroraGlobalDBProgressLag',
       'AuroraGlobalDBRPOLag',
       'AuroraGlobalDBRPOLag',
       'AuroraGlobalDBReplicationLag',
       'AuroraGlobalDBReplicationLag',
     ]);
     expect(sent.MetricDataQueries?.every((q) => dimension(q, 'DBClusterIdentifier') === 'payments-eu')).toBe(true);
-    expect(sent.MetricDataQueries?.filter((q) => dimension(q, 'SourceRegion') === 'us-east-1')).toHaveLength(2);
+    expect(sent.MetricDataQueries?.filter((q) => dimension(q, 'SourceRegion') === 'us-east-1')).toHaveLength(3);
     expect(mocks['us-east-1']!.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
     expect(report.replicas.find((r) => r.id === 'payments-eu')).toMatchObject({ lagSeconds: 0.8, status: 'healthy' });
     expect(report.replicas.find((r) => r.id === 'payments-ap')).toMatchObject({ region: 'ap-southeast-2', status: 'unknown' });
+  });
+
+  it('asks for the Role=WRITER binlog lag series and judges a live read on it exactly as on a snapshot', async () => {
+    // Prepare
+    const { mocks, options } = mockRegions(['us-east-1']);
+    mocks['us-east-1']!.rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        { DBClusterIdentifier: 'shop', Engine: 'aurora-mysql', DBClusterMembers: [{ DBInstanceIdentifier: 'shop-1', IsClusterWriter: true }] },
+        {
+          DBClusterIdentifier: 'shop-replica',
+          Engine: 'aurora-mysql',
+          ReplicationSourceIdentifier: `arn:aws:rds:us-east-1:${ACCOUNT}:cluster:shop`,
+          DBClusterMembers: [{ DBInstanceIdentifier: 'shop-replica-1', IsClusterWriter: true }],
+        },
+      ],
+    });
+    // Only the writer series carries the real lag; the cluster-only series would say all is well.
+    mocks['us-east-1']!.cloudwatch.on(GetMetricDataCommand).callsFake(
+      metricAnswer((q) => (q.MetricStat?.Metric?.MetricName !== 'AuroraBinlogReplicaLag' ? undefined : dimension(q, 'Role') === 'WRITER' ? 600 : 1)),
+    );
+
+    // Act
+    const snapshot = await new LiveFleetReader(options()).read();
+    const report = check(snapshot);
+
+    // Assess
+    const sent = mocks['us-east-1']!.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries ?? [];
+    expect(sent.filter((q) => q.MetricStat?.Metric?.MetricName === 'AuroraBinlogReplicaLag').map((q) => q.MetricStat?.Metric?.Dimensions)).toEqual([
+      [{ Name: 'DBClusterIdentifier', Value: 'shop-replica' }, { Name: 'Role', Value: 'WRITER' }],
+      [{ Name: 'DBClusterIdentifier', Value: 'shop-replica' }],
+    ]);
+    const finding = report.findings.find((f) => f.resource === 'shop-replica')!;
+    expect(finding.code).toBe('REPLICA_LAG_HIGH');
+    expect(finding.evidence.series).toBe('AuroraBinlogReplicaLag{DBClusterIdentifier=shop-replica,Role=WRITER}');
+    expect(check(roundTrip(snapshot)).findings).toEqual(report.findings);
   });
 
   it('skips GetMetricData when metrics are not wanted (the drift check), still describing everything', async () => {

@@ -359,9 +359,10 @@ describe('regions that cannot be read', () => {
   });
 
   it('still reports NO_CROSS_REGION_REPLICA when the primary\'s own description says it has no replicas', () => {
-    // DescribeDBInstances lists cross-region replicas as ARNs: an empty list is the whole truth.
+    // DescribeDBInstances lists cross-region replicas as ARNs: an empty list is the whole truth for
+    // RDS for PostgreSQL (an RDS for MySQL source can also have unlisted cross-Region Aurora replicas).
     const snapshot = fleet({
-      'us-east-1': { dbInstances: [instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [] })] },
+      'us-east-1': { dbInstances: [instance('orders', { Engine: 'postgres', TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [] })] },
       'eu-west-1': { errors: [{ operation: 'rds:DescribeDBInstances', code: 'AccessDenied', message: 'denied' }] },
     });
 

@@ -64,8 +64,10 @@ function databases(ctx: EvaluationContext): Database[] {
   const replicaKeys = new Set(t.replicas.map((r) => key(r.region, r.id)));
   // A source feeds replicas through the engine's own replication (binlog, WAL streaming); Aurora
   // readers and global database secondaries replicate at the storage layer and do not count.
-  const feedsOthers = (region: string, id: string) =>
-    t.replicasOf(region, id).some((r) => r.kind === 'rds-read-replica' || r.kind === 'aurora-replica-cluster');
+  const feedsOthers = (region: string, id: string, type: 'instance' | 'cluster') =>
+    t.replicasOf(region, id, type).some(
+      (r) => r.kind === 'rds-read-replica' || r.kind === 'aurora-replica-cluster' || r.kind === 'multi-az-cluster-replica',
+    );
   const out: Database[] = [];
   for (const node of t.instances) {
     const instance = node.instance!;
@@ -74,10 +76,10 @@ function databases(ctx: EvaluationContext): Database[] {
     const roles = new Set<Role>();
     if (replicaKeys.has(key(node.region, node.id)) || (isWriter && cluster && replicaKeys.has(key(node.region, cluster.id)))) roles.add('replica');
     if (
-      feedsOthers(node.region, node.id) ||
+      feedsOthers(node.region, node.id, 'instance') ||
       (instance.ReadReplicaDBInstanceIdentifiers?.length ?? 0) > 0 ||
       (instance.ReadReplicaDBClusterIdentifiers?.length ?? 0) > 0 ||
-      (isWriter && cluster && (feedsOthers(node.region, cluster.id) || (cluster.cluster?.ReadReplicaIdentifiers?.length ?? 0) > 0))
+      (isWriter && cluster && (feedsOthers(node.region, cluster.id, 'cluster') || (cluster.cluster?.ReadReplicaIdentifiers?.length ?? 0) > 0))
     ) {
       roles.add('source');
     }
@@ -90,7 +92,7 @@ function databases(ctx: EvaluationContext): Database[] {
     if (members.some((m) => m.DBInstanceIdentifier && t.instance(node.region, m.DBInstanceIdentifier))) continue;
     const roles = new Set<Role>();
     if (replicaKeys.has(key(node.region, node.id))) roles.add('replica');
-    if (feedsOthers(node.region, node.id) || (node.cluster?.ReadReplicaIdentifiers?.length ?? 0) > 0) roles.add('source');
+    if (feedsOthers(node.region, node.id, 'cluster') || (node.cluster?.ReadReplicaIdentifiers?.length ?? 0) > 0) roles.add('source');
     if (roles.size === 0) roles.add('standalone');
     out.push({ node, roles, tags: node.tags });
   }
@@ -795,14 +797,18 @@ function backupFindings(ctx: EvaluationContext): Finding[] {
     const instance: DbInstance = node.instance!;
     if (instance.DBClusterIdentifier) continue;
     const ids = new Set<string>([
-      ...ctx.topology.replicasOf(node.region, node.id).map((r) => r.id),
+      ...ctx.topology.replicasOf(node.region, node.id, 'instance').map((r) => r.id),
       ...(instance.ReadReplicaDBInstanceIdentifiers ?? []).map((ref) => parseRdsRef(ref).id),
       ...(instance.ReadReplicaDBClusterIdentifiers ?? []).map((ref) => parseRdsRef(ref).id),
     ]);
     consider(node, instance.BackupRetentionPeriod, [...ids].sort());
   }
   for (const node of ctx.topology.clusters) {
-    const ids = ctx.topology.replicasOf(node.region, node.id).filter((r) => r.kind !== 'aurora-reader').map((r) => r.id);
+    // A cluster's own readers are not replicas it feeds, whatever its writer is called.
+    const ids = ctx.topology
+      .replicasOf(node.region, node.id, 'cluster')
+      .filter((r) => r.kind !== 'aurora-reader' && r.kind !== 'multi-az-cluster-reader')
+      .map((r) => r.id);
     consider(node, node.cluster?.BackupRetentionPeriod, ids.sort());
   }
   return findings;
