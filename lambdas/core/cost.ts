@@ -232,6 +232,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   for (const key of Object.keys(byService) as CostService[]) byService[key] = cents(byService[key]);
   const totalUsd = cents(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
 
+  const unread = fleet.regions.filter((r) => !config.regions.includes(r));
   const assumptions = [
     `${a.daysPerMonth}-day month; us-east-1 list prices; no free tier (CloudWatch's free 10 metrics, 10 alarms and 3 dashboards would lower this).`,
     `Health check every ${config.schedule.checkRateMinutes} min (${Math.round(healthRuns).toLocaleString('en-US')} runs)` +
@@ -239,7 +240,10 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
         ? `, drift check every ${config.schedule.driftRateMinutes} min (${Math.round(driftRuns).toLocaleString('en-US')} runs)`
         : ', drift check off') +
       '; event-triggered checks are rare and not counted.',
-    `Fleet: ${fleet.source}; ${replicas} replica${replicas === 1 ? '' : 's'} in ${fleet.regions.length} region${fleet.regions.length === 1 ? '' : 's'} (${fleet.regions.join(', ')}).`,
+    `Fleet: ${fleet.source}; ${replicas} replica${replicas === 1 ? '' : 's'} in ${fleet.regions.length} region${fleet.regions.length === 1 ? '' : 's'} (${fleet.regions.join(', ')}).` +
+      (unread.length > 0
+        ? ` The config does not read ${unread.join(', ')}: priced as if it did (a deployment with this config would not read ${unread.length === 1 ? 'it' : 'them'}).`
+        : ''),
     fleet.measuredMetricsPerDay !== undefined
       ? `GetMetricData: ${Math.round(fleet.measuredMetricsPerDay).toLocaleString('en-US')} metrics requested a day, as measured.`
       : `Each health run requests ${fleet.metricsPerHealthRun.toLocaleString('en-US')} metrics, planned by the reader's own metric planner for this fleet ` +
