@@ -4,11 +4,12 @@
  * a `Benchmark` and listing it below.
  */
 import { bundleBench } from './bundle.bench';
+import { costBench } from './cost.bench';
 import { parameterReadBench } from './parameter-read.bench';
 import { replicationReadBench } from './replication-read.bench';
 import type { Benchmark, BenchValue } from './types';
 
-const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench];
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, costBench];
 
 const failures: string[] = [];
 const results: Record<string, BenchValue> = {};

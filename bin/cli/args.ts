@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isKnownRegion } from '../../lambdas/core/regions';
+import { unknownRegionReason } from '../../lambdas/core/regions';
 import { UsageError } from './types';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -18,8 +18,11 @@ export function parseRegionsFlag(value: string | undefined): string[] | undefine
   if (value === undefined) return undefined;
   const regions = value.split(',').map((r) => r.trim()).filter(Boolean);
   if (regions.length === 0) throw new UsageError('--regions needs at least one region, e.g. --regions us-east-1,eu-west-1');
-  const unknown = regions.filter((r) => !isKnownRegion(r));
-  if (unknown.length) throw new UsageError(`--regions: unknown region ${unknown.map((r) => `"${r}"`).join(', ')}`);
+  const problems = regions.flatMap((r) => {
+    const reason = unknownRegionReason(r);
+    return reason ? [`unknown region "${r}" (${reason})`] : [];
+  });
+  if (problems.length) throw new UsageError(`--regions: ${problems.join('; ')}`);
   return regions;
 }
 

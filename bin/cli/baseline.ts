@@ -1,6 +1,6 @@
 /** `replguard baseline capture|diff`: write a baseline from a known-good database; show the fleet against one. */
 import { DEFAULT_CONFIG } from '../../lambdas/core/config';
-import { isKnownRegion } from '../../lambdas/core/regions';
+import { unknownRegionReason } from '../../lambdas/core/regions';
 import {
   BaselineError,
   DEFAULT_BASELINE,
@@ -110,7 +110,8 @@ async function capture(args: readonly string[], io: CliIo): Promise<number> {
     profile: { type: 'string' },
   });
   if (!values.from) throw new UsageError('capture needs --from <db identifier>');
-  if (values.region !== undefined && !isKnownRegion(values.region)) throw new UsageError(`--region: unknown region "${values.region}"`);
+  const regionFlagProblem = values.region === undefined ? undefined : unknownRegionReason(values.region);
+  if (regionFlagProblem) throw new UsageError(`--region: unknown region "${values.region}" (${regionFlagProblem})`);
   if (values.snapshot && values.profile) throw new UsageError('--snapshot reads a file: it cannot be combined with --profile');
   let snapshot: FleetSnapshot;
   if (values.snapshot) {
@@ -118,7 +119,8 @@ async function capture(args: readonly string[], io: CliIo): Promise<number> {
   } else {
     const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
     if (!region) throw new UsageError('--region is required to capture from a live account (or set AWS_REGION)');
-    if (!isKnownRegion(region)) throw new UsageError(`unknown region "${region}"`);
+    const problem = unknownRegionReason(region);
+    if (problem) throw new UsageError(`unknown region "${region}" from AWS_REGION or AWS_DEFAULT_REGION (${problem})`);
     snapshot = await createLiveReader(io, { regions: [region], profile: values.profile, config: DEFAULT_CONFIG, windowMinutes: 1, includeParameters: true }).read();
     for (const e of snapshot.regions[region]?.errors ?? []) {
       if (/Describe(DBInstances|DBClusters|DB\w*Parameters)$/.test(e.operation)) {

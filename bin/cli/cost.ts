@@ -1,15 +1,30 @@
 import { estimateMonthlyCost, type CostEstimate } from '../../lambdas/core/cost';
+import {
+  DEFAULT_MIX,
+  FLEET_MIXES,
+  MIX_DESCRIPTIONS,
+  planFleetUsage,
+  syntheticFleetUsage,
+  type FleetMix,
+} from '../../lambdas/core/cost-fleet';
+import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseFlags, parseFormatFlag } from './args';
 import { loadConfigFile } from './config-file';
 import { EXIT_OK, UsageError, type CliCommand } from './types';
 
-const usage = `Usage: replguard cost --replicas N [--config FILE] [--format table|json]
+const usage = `Usage: replguard cost --replicas N [--mix MIX] [--config FILE] [--format table|json]
+       replguard cost --snapshot FILE [--config FILE] [--format table|json]
 
-Prints the monthly AWS bill of a deployment with this config watching N replicas:
-CloudWatch (GetMetricData, custom metrics, PutMetricData, alarms, dashboard), Lambda, SNS,
-DynamoDB and KMS, with every assumption the estimate rests on.
+Prints the monthly AWS bill of a deployment with this config: CloudWatch (GetMetricData, custom
+metrics, PutMetricData, alarms, dashboard), Lambda, SNS, DynamoDB and KMS, per month and per
+replica-month, with every assumption the estimate rests on. The metrics each health run requests
+are planned by the same planner the checker uses, on a real fleet (--snapshot) or on a synthetic
+fleet of N replicas of a mix (--replicas).
 
-  --replicas N      replicas in the fleet (whole number, 0 or more)
+  --replicas N      replicas in a synthetic fleet (whole number, 0 or more)
+  --mix MIX         what the synthetic fleet is made of (default ${DEFAULT_MIX}):
+${FLEET_MIXES.map((m) => `                      ${m.padEnd(9)} ${MIX_DESCRIPTIONS[m]}`).join('\n')}
+  --snapshot FILE   price this fleet exactly (a replguard-snapshot/v1 file, e.g. from "replguard snapshot")
   --config FILE     replguard config (JSON); defaults apply when omitted
   --format FORMAT   table (default) or json`;
 
@@ -41,8 +56,17 @@ export function renderCostTable(estimate: CostEstimate): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
   const line = (r: readonly string[]) =>
     r.map((cell, col) => (col === 3 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ').trimEnd();
+  const perReplica =
+    estimate.perReplicaMonthUsd === null
+      ? []
+      : [
+          `  ${'PER REPLICA'.padEnd(16)} $${estimate.perReplicaMonthUsd.toFixed(4)} per replica-month` +
+            ` (GetMetricData $${estimate.getMetricDataPerReplicaMonthUsd!.toFixed(4)})`,
+        ];
   const out = [
     `Monthly cost for ${estimate.replicas} replica${estimate.replicas === 1 ? '' : 's'} in ${estimate.regions} region${estimate.regions === 1 ? '' : 's'}`,
+    `Fleet: ${estimate.fleet.source}`,
+    `Metrics requested per health run: ${estimate.fleet.metricsPerHealthRun.toLocaleString('en-US')}`,
     '',
     ...rows.map(line),
     '',
@@ -50,6 +74,7 @@ export function renderCostTable(estimate: CostEstimate): string {
       .filter(([, v]) => v > 0)
       .map(([service, v]) => `  ${service.padEnd(16)} ${usd(v)}`),
     `  ${'TOTAL'.padEnd(16)} ${usd(estimate.totalUsd)} per month`,
+    ...perReplica,
     ...largestItem(estimate),
     '',
     'Assumptions:',
@@ -58,10 +83,15 @@ export function renderCostTable(estimate: CostEstimate): string {
   return `${out.join('\n')}\n`;
 }
 
-function parseReplicas(value: string | undefined): number {
-  if (value === undefined) throw new UsageError('--replicas is required, e.g. --replicas 200');
+function parseReplicas(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new UsageError(`--replicas must be a whole number of 0 or more (got "${value}")`);
   return Number(value.trim());
+}
+
+function parseMix(value: string | undefined): FleetMix {
+  if (value === undefined) return DEFAULT_MIX;
+  if ((FLEET_MIXES as readonly string[]).includes(value)) return value as FleetMix;
+  throw new UsageError(`--mix must be one of ${FLEET_MIXES.join(', ')} (got "${value}")`);
 }
 
 export const costCommand: CliCommand = {
@@ -71,13 +101,26 @@ export const costCommand: CliCommand = {
   async run(args, io) {
     const { values } = parseFlags(args, {
       replicas: { type: 'string' },
+      mix: { type: 'string' },
+      snapshot: { type: 'string' },
       config: { type: 'string' },
       format: { type: 'string' },
     });
     const format = parseFormatFlag(values.format);
-    const replicas = parseReplicas(values.replicas);
+    if (values.snapshot !== undefined && (values.replicas !== undefined || values.mix !== undefined)) {
+      throw new UsageError('--snapshot prices the fleet in the file: it cannot be combined with --replicas or --mix');
+    }
+    if (values.snapshot === undefined && values.replicas === undefined) {
+      throw new UsageError('--replicas N or --snapshot FILE is required, e.g. --replicas 200 or --snapshot fleet.json');
+    }
+    const replicas = values.replicas === undefined ? undefined : parseReplicas(values.replicas);
+    const mix = parseMix(values.mix);
     const config = await loadConfigFile(values.config);
-    const estimate = estimateMonthlyCost({ config, replicas });
+    const fleet =
+      values.snapshot !== undefined
+        ? planFleetUsage(await new SnapshotFileReader(values.snapshot).read(), `snapshot ${values.snapshot}`)
+        : syntheticFleetUsage(mix, replicas!, config.regions);
+    const estimate = estimateMonthlyCost({ config, fleet });
     io.stdout(format === 'json' ? `${JSON.stringify(estimate, null, 2)}\n` : renderCostTable(estimate));
     return EXIT_OK;
   },

@@ -7,7 +7,7 @@
 // A namespace import lets esbuild drop the parts of zod the schema does not use (its locales alone are 250 KB).
 import * as z from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL, FINDING_CODES } from './findings';
-import { isKnownRegion } from './regions';
+import { regionProblem } from './regions';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -46,7 +46,10 @@ const patternSchema = z
     }
   });
 
-const regionSchema = z.string().refine(isKnownRegion, { message: 'is not a known AWS region' });
+const regionSchema = z.string().superRefine((region, ctx) => {
+  const problem = regionProblem(region);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const positive = z.number().positive('must be greater than 0');
 const nonNegative = z.number().nonnegative('must not be negative');

@@ -1,9 +1,12 @@
 /**
- * The monthly bill of a deployment, from the config and a fleet size. Pure: one price table,
- * one function. Prices are us-east-1 list prices without free tier; every quantity that is an
- * assumption (how long a run takes, how often something is news) is listed with the estimate.
+ * The monthly bill of a deployment, from the config and a fleet's planned reads. Pure: one price
+ * table, one function. The metric reads come from `FleetUsage` (the reader's own planner run on a
+ * real or synthetic fleet), never from a per-replica guess. Prices are us-east-1 list prices
+ * without free tier (sources in docs/aws-behaviour.md); every quantity that is an assumption (how
+ * long a run takes, how often something is news) is listed with the estimate.
  */
 import type { Config } from './config';
+import type { FleetUsage } from './cost-fleet';
 import { PER_REPLICA_METRICS, fleetMetricCount } from './metrics';
 
 /** us-east-1 list prices in USD. */
@@ -38,8 +41,6 @@ export const PRICES = {
 
 export interface CostAssumptions {
   readonly daysPerMonth: number;
-  /** Lag series read per replica per run (1 for most kinds; PostgreSQL sources and global secondaries add some). */
-  readonly lagSeriesPerReplica: number;
   /** Average health run: fixed part plus a little per replica. */
   readonly healthRunSeconds: { readonly base: number; readonly perReplica: number };
   /** Average drift run: parameter reads make it longer. */
@@ -60,7 +61,6 @@ export interface CostAssumptions {
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   daysPerMonth: 30,
-  lagSeriesPerReplica: 1,
   healthRunSeconds: { base: 1.5, perReplica: 0.002 },
   driftRunSeconds: { base: 3, perReplica: 0.01 },
   memoryMb: 512,
@@ -87,15 +87,27 @@ export interface CostLine {
 export interface CostEstimate {
   readonly replicas: number;
   readonly regions: number;
+  /** The fleet priced and what one health run requests of it. */
+  readonly fleet: {
+    readonly source: string;
+    readonly replicasByKind: FleetUsage['replicasByKind'];
+    readonly metricsPerHealthRun: number;
+    readonly metricsByName: FleetUsage['metricsByName'];
+  };
   readonly lines: readonly CostLine[];
   readonly byService: Readonly<Record<CostService, number>>;
   readonly totalUsd: number;
+  /** The total divided by the replicas, in USD with four decimals; null for an empty fleet. */
+  readonly perReplicaMonthUsd: number | null;
+  /** GetMetricData alone per replica-month; null for an empty fleet. */
+  readonly getMetricDataPerReplicaMonthUsd: number | null;
   readonly assumptions: readonly string[];
 }
 
 export interface CostInput {
   readonly config: Config;
-  readonly replicas: number;
+  /** The fleet's planned reads: `planFleetUsage` on a snapshot or `syntheticFleetUsage` for a size and mix. */
+  readonly fleet: FleetUsage;
   readonly assumptions?: Partial<CostAssumptions>;
 }
 
@@ -132,9 +144,16 @@ export function alarmCount(config: Config): number {
 const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 export function estimateMonthlyCost(input: CostInput): CostEstimate {
-  const { config, replicas } = input;
+  const { config, fleet } = input;
+  const replicas = fleet.replicas;
   if (!Number.isInteger(replicas) || replicas < 0) {
     throw new CostInputError(`replicas must be a whole number of 0 or more (got ${replicas})`);
+  }
+  if (!Number.isInteger(fleet.metricsPerHealthRun) || fleet.metricsPerHealthRun < 0) {
+    throw new CostInputError(`metrics per health run must be a whole number of 0 or more (got ${fleet.metricsPerHealthRun})`);
+  }
+  if (fleet.measuredMetricsPerDay !== undefined && !(fleet.measuredMetricsPerDay >= 0)) {
+    throw new CostInputError(`measured metrics per day must be 0 or more (got ${fleet.measuredMetricsPerDay})`);
   }
   const a: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, ...input.assumptions };
   const alarms = alarmCount(config);
@@ -143,8 +162,11 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const driftRuns = config.drift.enabled ? minutes / config.schedule.driftRateMinutes : 0;
   const runs = healthRuns + driftRuns;
 
-  // Only the health check reads lag series; the drift check reads parameter groups, not metrics.
-  const healthMetricsRequested = healthRuns * replicas * a.lagSeriesPerReplica;
+  // Only the health check reads metrics; the drift check reads parameter groups, not metrics.
+  const healthMetricsRequested =
+    fleet.measuredMetricsPerDay !== undefined
+      ? fleet.measuredMetricsPerDay * a.daysPerMonth
+      : healthRuns * fleet.metricsPerHealthRun;
   const perReplicaMetrics = config.metrics.perReplica ? PER_REPLICA_METRICS * replicas : 0;
   const customMetrics =
     fleetMetricCount('health', config.drift.enabled) + fleetMetricCount('drift', config.drift.enabled) + perReplicaMetrics;
@@ -174,7 +196,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
       quantity: healthMetricsRequested,
       unit: 'metrics',
       monthlyUsd: healthMetricsRequested * PRICES.getMetricDataPerMetric,
-      lever: 'schedule.checkRateMinutes (checking every 5 minutes costs a fifth)',
+      lever: 'schedule.checkRateMinutes (checking every 5 minutes costs a fifth; the window does not change it)',
     },
     {
       service: 'CloudWatch',
@@ -210,6 +232,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   for (const key of Object.keys(byService) as CostService[]) byService[key] = cents(byService[key]);
   const totalUsd = cents(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
 
+  const unread = fleet.regions.filter((r) => !config.regions.includes(r));
   const assumptions = [
     `${a.daysPerMonth}-day month; us-east-1 list prices; no free tier (CloudWatch's free 10 metrics, 10 alarms and 3 dashboards would lower this).`,
     `Health check every ${config.schedule.checkRateMinutes} min (${Math.round(healthRuns).toLocaleString('en-US')} runs)` +
@@ -217,7 +240,15 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
         ? `, drift check every ${config.schedule.driftRateMinutes} min (${Math.round(driftRuns).toLocaleString('en-US')} runs)`
         : ', drift check off') +
       '; event-triggered checks are rare and not counted.',
-    `Each run reads ${a.lagSeriesPerReplica} lag series per replica (${replicas} replicas, ${config.regions.length} region${config.regions.length === 1 ? '' : 's'}); PostgreSQL sources add slot and write-activity series, global secondaries up to four lag series (RPO and replication lag, with and without SourceRegion).`,
+    `Fleet: ${fleet.source}; ${replicas} replica${replicas === 1 ? '' : 's'} in ${fleet.regions.length} region${fleet.regions.length === 1 ? '' : 's'} (${fleet.regions.join(', ')}).` +
+      (unread.length > 0
+        ? ` The config does not read ${unread.join(', ')}: priced as if it did (a deployment with this config would not read ${unread.length === 1 ? 'it' : 'them'}).`
+        : ''),
+    fleet.measuredMetricsPerDay !== undefined
+      ? `GetMetricData: ${Math.round(fleet.measuredMetricsPerDay).toLocaleString('en-US')} metrics requested a day, as measured.`
+      : `Each health run requests ${fleet.metricsPerHealthRun.toLocaleString('en-US')} metrics, planned by the reader's own metric planner for this fleet ` +
+        `(${Object.entries(fleet.metricsByName).map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}); ` +
+        `${replicas > 0 ? (fleet.metricsPerHealthRun / replicas).toFixed(2) : '0'} per replica.`,
     `GetMetricData is billed per metric requested, not per datapoint: the ${config.lag.windowMinutes}-minute window costs the same as 1 minute.`,
     config.metrics.perReplica
       ? `Per-replica metrics on: ${PER_REPLICA_METRICS} custom metrics per replica (${perReplicaMetrics}); turn metrics.perReplica off to publish fleet aggregates only.`
@@ -227,5 +258,21 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     `SMS at the US rate ($${PRICES.snsSmsUs} per message including carrier fees); international SMS costs more.`,
     `Alert state: one strongly consistent read per run, ${a.alertWritesPerNotification} writes per notification (a claim and a confirmation per alert in it); storage and point-in-time recovery of a few KB round to $0.`,
   ];
-  return { replicas, regions: config.regions.length, lines, byService, totalUsd, assumptions };
+  const perReplica = (usd: number) => (replicas > 0 ? Math.round((usd / replicas) * 10_000) / 10_000 : null);
+  return {
+    replicas,
+    regions: fleet.regions.length,
+    fleet: {
+      source: fleet.source,
+      replicasByKind: fleet.replicasByKind,
+      metricsPerHealthRun: fleet.metricsPerHealthRun,
+      metricsByName: fleet.metricsByName,
+    },
+    lines,
+    byService,
+    totalUsd,
+    perReplicaMonthUsd: perReplica(lines.reduce((sum, l) => sum + l.monthlyUsd, 0)),
+    getMetricDataPerReplicaMonthUsd: perReplica(healthMetricsRequested * PRICES.getMetricDataPerMetric),
+    assumptions,
+  };
 }

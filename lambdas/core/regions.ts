@@ -1,22 +1,48 @@
 /**
- * Commercial, GovCloud and China regions where RDS runs. Config validation rejects anything
- * else, so a typo such as `us-east1` fails at load instead of silently monitoring nothing.
+ * AWS regions, from the partition data of the AWS SDK (copied into aws-regions.json by
+ * `npm run update-regions`, so this module imports no SDK). Config and snapshot validation
+ * accept only listed regions: a typo such as `us-east1` or `eu-west-4` fails at load with the
+ * reason, instead of monitoring nothing. A name that fits a partition's pattern but is not
+ * listed is most likely a region launched after this release's SDK: the message says how to
+ * pick it up rather than accepting a name nobody can vouch for.
  */
-export const KNOWN_REGIONS: readonly string[] = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
-  'af-south-1',
-  'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
-  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7',
-  'ca-central-1', 'ca-west-1',
-  'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
-  'eu-west-1', 'eu-west-2', 'eu-west-3',
-  'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1',
-  'sa-east-1',
-  'us-gov-east-1', 'us-gov-west-1',
-  'cn-north-1', 'cn-northwest-1',
-];
+import regionJson from './aws-regions.json';
+
+export interface RegionData {
+  /** Where the list was copied from (package, version, file). */
+  readonly source: string;
+  readonly partitions: readonly {
+    readonly id: string;
+    /** The partition's region name pattern, as the SDK's endpoint rules use it. */
+    readonly regionRegex: string;
+    readonly regions: readonly string[];
+  }[];
+}
+
+export const REGION_DATA: RegionData = regionJson;
+
+export const KNOWN_REGIONS: readonly string[] = REGION_DATA.partitions.flatMap((p) => p.regions);
+const known = new Set(KNOWN_REGIONS);
 
 export function isKnownRegion(region: string): boolean {
-  return KNOWN_REGIONS.includes(region);
+  return known.has(region);
+}
+
+/** Why a region name is not accepted (without the name), or undefined when it is. */
+export function unknownRegionReason(region: string): string | undefined {
+  if (known.has(region)) return undefined;
+  const partition = REGION_DATA.partitions.find((p) => new RegExp(p.regionRegex).test(region));
+  if (partition) {
+    return (
+      `it has the form of an ${partition.id} region but the AWS SDK data this release carries ` +
+      `(${REGION_DATA.source}) does not list it; if AWS launched it recently, update the SDK and run "npm run update-regions"`
+    );
+  }
+  return 'not a region name (regions look like us-east-1 or eu-central-2)';
+}
+
+/** The validation message for a region name, or undefined when it is accepted. */
+export function regionProblem(region: string): string | undefined {
+  const reason = unknownRegionReason(region);
+  return reason === undefined ? undefined : `is not a known AWS region: ${reason}`;
 }

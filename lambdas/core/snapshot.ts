@@ -3,7 +3,7 @@
  * with the path of the bad field, never deep inside a rule.
  */
 import { z } from 'zod';
-import { isKnownRegion } from './regions';
+import { regionProblem } from './regions';
 import { SNAPSHOT_FORMAT, type FleetSnapshot } from './model';
 
 export class SnapshotError extends Error {
@@ -127,8 +127,15 @@ const snapshotSchema = z.strictObject({
   format: z.literal(SNAPSHOT_FORMAT, { message: `must be "${SNAPSHOT_FORMAT}"` }),
   capturedAt: isoDate,
   regions: z
-    .record(z.string().refine(isKnownRegion, 'is not a known AWS region'), regionSnapshot)
-    .refine((r) => Object.keys(r).length > 0, 'must contain at least one region'),
+    .record(z.string(), regionSnapshot)
+    .superRefine((regions, ctx) => {
+      if (Object.keys(regions).length === 0) ctx.addIssue({ code: 'custom', message: 'must contain at least one region' });
+      // Checked here rather than in the key schema, so the message says what is wrong with the name.
+      for (const region of Object.keys(regions)) {
+        const problem = regionProblem(region);
+        if (problem) ctx.addIssue({ code: 'custom', path: [region], message: problem, input: region });
+      }
+    }),
 });
 
 /** Validates a parsed snapshot; `source` names the file in errors. */

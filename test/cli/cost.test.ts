@@ -1,9 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { costCommand } from '../../bin/cli/cost';
 import { UsageError, type CliIo } from '../../bin/cli/types';
+import { syntheticFleet } from '../../lambdas/core/cost-fleet';
+import { planMetricQueries } from '../../lambdas/core/metric-plan';
+import { parseSnapshotText } from '../../lambdas/core/snapshot';
+import { buildTopology } from '../../lambdas/core/topology';
+import { runCli } from '../support/cli';
 
 function capture(): CliIo & { out: string[] } {
   const out: string[] = [];
@@ -14,11 +19,13 @@ describe('replguard cost', () => {
   it('prints the monthly bill per service with its assumptions', async () => {
     const io = capture();
 
-    const code = await costCommand.run(['--replicas', '1000'], io);
+    const code = await costCommand.run(['--replicas', '1000', '--mix', 'mysql'], io);
 
     const text = io.out.join('');
     expect(code).toBe(0);
     expect(text).toContain('Monthly cost for 1000 replicas in 1 region');
+    expect(text).toContain('Fleet: synthetic mysql fleet');
+    expect(text).toMatch(/PER REPLICA\s+\$0\.4\d{3} per replica-month \(GetMetricData \$0\.4320\)/);
     expect(text).toMatch(/GetMetricData metrics requested, health checks\s+43,200,000 metrics\s+\$432\.00/);
     expect(text).not.toContain('GetMetricData metrics requested, drift checks');
     expect(text).toMatch(/TOTAL\s+\$\d+\.\d\d per month/);
@@ -35,8 +42,19 @@ describe('replguard cost', () => {
 
     await costCommand.run(['--replicas', '100', '--config', file, '--format', 'json'], io);
 
-    const json = JSON.parse(io.out.join('')) as { regions: number; totalUsd: number; lines: { item: string; quantity: number }[] };
+    const json = JSON.parse(io.out.join('')) as {
+      regions: number;
+      totalUsd: number;
+      perReplicaMonthUsd: number;
+      fleet: { metricsPerHealthRun: number };
+      lines: { item: string; quantity: number }[];
+    };
     expect(json.regions).toBe(2);
+    // The default mixed fleet: 40 MySQL, 30 PostgreSQL (5 series each), 20 Aurora readers, 10 global (5+ series per pair).
+    const planned = planMetricQueries(buildTopology(syntheticFleet('mixed', 100, ['us-east-1', 'eu-west-1']))).length;
+    expect(json.fleet.metricsPerHealthRun).toBe(planned);
+    expect(planned).toBeGreaterThanOrEqual(40 + 30 * 5 + 20 + 5 * 5);
+    expect(json.perReplicaMonthUsd).toBeCloseTo(json.totalUsd / 100, 2);
     expect(json.lines.find((l) => l.item.startsWith('custom metrics'))!.quantity).toBe(17 + 200);
     expect(json.totalUsd).toBeGreaterThan(0);
   });
@@ -44,5 +62,36 @@ describe('replguard cost', () => {
   it('needs --replicas as a whole number', async () => {
     await expect(costCommand.run([], capture())).rejects.toThrow(UsageError);
     await expect(costCommand.run(['--replicas', 'many'], capture())).rejects.toThrow(/--replicas must be a whole number/);
+  });
+
+  it('prices a snapshot by the queries the planner emits for it', async () => {
+    // Prepare
+    const planned = planMetricQueries(
+      buildTopology(parseSnapshotText(readFileSync('examples/demo-fleet.json', 'utf8'), 'demo-fleet.json')),
+    ).length;
+
+    // Act
+    const result = await runCli(['cost', '--snapshot', 'examples/demo-fleet.json', '--format', 'json']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { fleet: { metricsPerHealthRun: number }; lines: { item: string; quantity: number }[] };
+    expect(json.fleet.metricsPerHealthRun).toBe(planned);
+    expect(json.lines.find((l) => l.item.startsWith('GetMetricData'))!.quantity).toBe(planned * 43_200);
+  });
+
+  it.each([
+    [['--replicas', 'many'], '--replicas'],
+    [['--replicas', '10', '--mix', 'oracle'], '--mix must be one of mysql, postgres, aurora, global, mixed (got "oracle")'],
+    [['--snapshot', 'examples/demo-fleet.json', '--replicas', '10'], '--snapshot'],
+    [['--snapshot', 'no-such-fleet.json'], 'no-such-fleet.json does not exist'],
+    [['--replica', '10'], '--replica'],
+    [['--mix', 'mysql'], '--replicas N or --snapshot FILE is required'],
+  ])('exits 2 on %j, naming %s', async (args, named) => {
+    const result = await runCli(['cost', ...args]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(named);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -27,7 +27,7 @@ describe('bin/app.ts', () => {
 
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`Invalid config in ${file}`);
-    expect(result.stderr).toContain('regions.0: is not a known AWS region (got "us-east1")');
+    expect(result.stderr).toMatch(/regions\.0: is not a known AWS region: not a region name .*\(got "us-east1"\)/);
     expect(result.stderr).toContain('notifications.smsNumbers.0: is not an E.164 phone number');
     expect(result.stderr).toContain('schedule.checkRateMinutes: must be at least 1 minute (got 0)');
     expect(result.stderr).not.toMatch(/^\s+at /m);

@@ -15,7 +15,7 @@
  * interval. A comparison that the interval cannot decide is "not comparable", never equal; the
  * same formula on the same class and engine is equal whatever the exact figure.
  */
-import { classMemoryBytes, instanceClassInfo } from './instance-classes';
+import { classMemoryBytes, instanceClassInfo } from '../instance-capacity';
 
 /** Lower bound of DBInstanceClassMemory as a fraction of the class memory (see above). */
 export const CLASS_MEMORY_MIN_FRACTION = 0.6;
