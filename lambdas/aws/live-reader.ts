@@ -35,6 +35,7 @@ import {
 } from '../core/model';
 import type { FleetReader } from '../core/reader';
 import { buildTopology } from '../core/topology';
+import { sdkRequestHandler, type SdkTimeouts } from './sdk-client-config';
 import { withThrottlingRetry, type RetryOptions } from './throttling-retry';
 
 /** GetMetricData accepts at most 500 MetricDataQueries per call. */
@@ -69,6 +70,10 @@ export interface LiveReaderOptions {
   readonly includeMetrics?: boolean;
   /** Throttling retry; `sleep` is injectable so tests do not wait. */
   readonly retry?: RetryOptions;
+  /** Connection and request timeouts of the default clients. @default 5 s and 30 s */
+  readonly timeouts?: SdkTimeouts;
+  /** One endpoint URL for the default clients (an AWS-compatible endpoint). @default the regional AWS endpoints */
+  readonly endpoint?: string;
 }
 
 export class LiveReaderOptionsError extends Error {
@@ -439,6 +444,8 @@ export class LiveFleetReader implements FleetReader {
       region,
       retryMode: 'adaptive',
       maxAttempts: 2,
+      requestHandler: sdkRequestHandler(this.options.timeouts),
+      ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
       ...(this.credentials ? { credentials: this.credentials } : {}),
     };
     return { rds: new RDSClient(config), cloudwatch: new CloudWatchClient(config) };

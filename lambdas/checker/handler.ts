@@ -14,6 +14,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { DynamoAlertStateStore } from '../aws/alert-state-store';
 import { LiveFleetReader, type RegionClients } from '../aws/live-reader';
+import { sdkRequestHandler } from '../aws/sdk-client-config';
 import { CloudWatchMetricsPublisher } from '../aws/metrics-publisher';
 import { SnsNotificationPublisher } from '../aws/sns-publisher';
 import { parseBaselineText } from '../core/drift/baseline';
@@ -48,7 +49,7 @@ const clientsFor = (region: string): RegionClients => {
   let clients = regionClients.get(region);
   if (!clients) {
     // Adaptive mode paces calls under RDS's per-account token bucket; further throttling retries are the reader's.
-    const options = { region, retryMode: 'adaptive', maxAttempts: 2 };
+    const options = { region, retryMode: 'adaptive', maxAttempts: 2, requestHandler: sdkRequestHandler() };
     clients = { rds: new RDSClient(options), cloudwatch: new CloudWatchClient(options) };
     regionClients.set(region, clients);
   }
@@ -73,9 +74,9 @@ const readers: Record<CheckScope, LiveFleetReader> = {
   }),
 };
 
-const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({}));
-const store = new DynamoAlertStateStore(new DynamoDBClient({}), env.tableName);
-const notifier = new SnsNotificationPublisher(new SNSClient({}), env.topicArn);
+const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler: sdkRequestHandler() }));
+const store = new DynamoAlertStateStore(new DynamoDBClient({ requestHandler: sdkRequestHandler() }), env.tableName);
+const notifier = new SnsNotificationPublisher(new SNSClient({ requestHandler: sdkRequestHandler() }), env.topicArn);
 const dashboardUrl = dashboardConsoleUrl(env.dashboardRegion, env.dashboardName);
 
 export async function handler(event: CheckerEvent, context: Context): Promise<CheckOutcome> {
