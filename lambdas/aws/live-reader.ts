@@ -148,8 +148,18 @@ async function readAllPages<T>(
       pages++;
       items.push(...listOf<T>(page.items));
       marker = page.marker;
-      // A marker seen before would loop forever; stop with what was read.
-      if (marker !== undefined && seen.has(marker)) break;
+      // A marker seen before would loop forever: stop, and say the list may be incomplete.
+      if (marker !== undefined && seen.has(marker)) {
+        return {
+          items,
+          pages,
+          error: {
+            operation,
+            code: 'RepeatedMarker',
+            message: `returned Marker "${marker}" again after ${pages} pages; paging stopped and the list may be incomplete`,
+          },
+        };
+      }
       if (marker !== undefined) seen.add(marker);
     } while (marker);
   } catch (error) {
@@ -241,6 +251,9 @@ interface SeriesRead {
   readonly calls: number;
 }
 
+/** Per-series statuses after which the series is not trusted, whatever later pages say. */
+const FINAL_FAILURES = new Set(['Forbidden', 'InternalError']);
+
 const describeQuery = (q: MetricQuery) =>
   `${q.metricName}(${Object.entries(q.dimensions).map(([k, v]) => `${k}=${v}`).join(',')})`;
 
@@ -301,8 +314,11 @@ async function getMetricSeries(
           target.timestamps.push(time.toISOString());
           target.values.push(values[i]!);
         }
-        // PartialData only means "more on the next page"; Forbidden/InternalError are final.
-        if (result.StatusCode && result.StatusCode !== 'PartialData') target.status = result.StatusCode;
+        // Forbidden/InternalError stick. PartialData with a NextToken means "more on the next
+        // page"; on the last page it means the series is incomplete (its newest points missing).
+        if (FINAL_FAILURES.has(target.status)) continue;
+        if (result.StatusCode === 'PartialData') target.status = out.NextToken ? 'Complete' : 'PartialData';
+        else if (result.StatusCode) target.status = result.StatusCode;
       }
       NextToken = out.NextToken;
     } while (NextToken);
@@ -318,7 +334,7 @@ async function getMetricSeries(
   const failed = new Map<string, MetricQuery[]>();
   batch.forEach((q, i) => {
     const p = points[i]!;
-    if (p.status === 'Forbidden' || p.status === 'InternalError') {
+    if (FINAL_FAILURES.has(p.status) || p.status === 'PartialData') {
       failed.set(p.status, [...(failed.get(p.status) ?? []), q]);
       return;
     }
