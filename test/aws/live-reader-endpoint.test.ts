@@ -4,8 +4,9 @@ import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import { parseSnapshot } from '../../lambdas/core/snapshot';
-import { startLocalAwsEndpoint, type LocalAwsEndpoint, type Route } from '../support/local-aws-endpoint';
-import { fleetRoute, NOW, queriesOf, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { fixture, rdsResponse, startLocalAwsEndpoint, withMarker, type LocalAwsEndpoint, type Route } from '../support/local-aws-endpoint';
+import { fleetRoute, metricResultsFor, NOW, queriesOf, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { cloudwatchResponse } from '../support/local-aws-endpoint';
 
 let restoreEnv: () => void;
 beforeAll(() => {
@@ -43,16 +44,16 @@ describe('LiveFleetReader through the real SDK clients against documented AWS re
     // Assess
     const region = snapshot.regions['us-east-1']!;
     expect(region.errors).toBeUndefined();
-    expect(region.dbInstances.map((db) => db.DBInstanceIdentifier)).toEqual(['test-instance', 'test-instance-repl', 'mydbcluster', 'dbinstance1']);
-    const replica = region.dbInstances.find((db) => db.DBInstanceIdentifier === 'test-instance-repl')!;
+    expect(region.dbInstances!.map((db) => db.DBInstanceIdentifier)).toEqual(['test-instance', 'test-instance-repl', 'mydbcluster', 'dbinstance1']);
+    const replica = region.dbInstances!.find((db) => db.DBInstanceIdentifier === 'test-instance-repl')!;
     expect(replica.ReadReplicaSourceDBInstanceIdentifier).toBe('test-instance');
     expect(replica.StatusInfos).toEqual([{ StatusType: 'read replication', Normal: true, Status: 'replicating' }]);
     expect(replica.DBParameterGroups).toEqual([{ DBParameterGroupName: 'default.mysql8.0', ParameterApplyStatus: 'pending-reboot' }]);
     expect(replica.InstanceCreateTime).toBe('2019-06-20T22:38:14.908Z');
-    const primary = region.dbInstances.find((db) => db.DBInstanceIdentifier === 'test-instance')!;
+    const primary = region.dbInstances!.find((db) => db.DBInstanceIdentifier === 'test-instance')!;
     expect(primary.ReadReplicaDBInstanceIdentifiers).toEqual(['test-instance-repl']);
 
-    const [cluster] = region.dbClusters;
+    const [cluster] = region.dbClusters!;
     expect(cluster!.DBClusterMembers).toEqual([
       { DBInstanceIdentifier: 'dbinstance1', IsClusterWriter: false, DBClusterParameterGroupStatus: 'in-sync', PromotionTier: 1 },
       { DBInstanceIdentifier: 'mydbcluster', IsClusterWriter: true, DBClusterParameterGroupStatus: 'in-sync', PromotionTier: 1 },
@@ -60,7 +61,7 @@ describe('LiveFleetReader through the real SDK clients against documented AWS re
     expect(cluster!.MultiAZ).toBe(true);
     expect(cluster!.ClusterCreateTime).toBe('2019-04-15T14:18:42.785Z');
 
-    const [global] = region.globalClusters;
+    const [global] = region.globalClusters!;
     expect(global!.GlobalClusterMembers).toEqual([
       {
         DBClusterArn: 'arn:aws:rds:us-east-1:123456789012:cluster:mydbcluster',
@@ -90,7 +91,7 @@ describe('LiveFleetReader through the real SDK clients against documented AWS re
       RestoreWindow: { EarliestTime: '2020-12-07T21:05:20.939Z', LatestTime: '2020-12-07T21:05:20.939Z' },
     });
 
-    const lag = region.metrics.find((m) => m.metricName === 'ReplicaLag' && m.dimensions.DBInstanceIdentifier === 'test-instance-repl');
+    const lag = region.metrics!.find((m) => m.metricName === 'ReplicaLag' && m.dimensions.DBInstanceIdentifier === 'test-instance-repl');
     expect(lag?.timestamps).toEqual([
       '2026-11-24T09:55:00.000Z',
       '2026-11-24T09:56:00.000Z',
@@ -141,5 +142,44 @@ describe('LiveFleetReader through the real SDK clients against documented AWS re
       Period: 60,
       Stat: 'Maximum',
     });
+  });
+
+  it('splits a large fleet into GetMetricData calls of at most 500 queries, each series asked once', async () => {
+    // Prepare: 620 read replicas of the documented replica, 100 per describe page.
+    const replica = fixture('rds-api/describe-db-instances-page-2.xml').match(/<DBInstance>[\s\S]*?<\/DBInstance>/)![0];
+    const primary = fixture('rds-api/describe-db-instances-page-1.xml').match(/<DBInstance>[\s\S]*?<\/DBInstance>/)![0];
+    const all = [primary, ...Array.from({ length: 620 }, (_, i) => replica.replaceAll('test-instance-repl', `test-instance-repl-${i}`))];
+    const route: Route = (r) => {
+      if (r.operation === 'DescribeDBInstances') {
+        const start = Number(r.form.get('Marker') ?? 0);
+        const page = all.slice(start, start + Number(r.form.get('MaxRecords')));
+        const next = start + page.length < all.length ? String(start + page.length) : undefined;
+        return rdsResponse('DescribeDBInstances', withMarker(`<DBInstances>${page.join('')}</DBInstances>`, next));
+      }
+      if (r.operation === 'DescribeDBClusters') return rdsResponse('DescribeDBClusters', '<DBClusters/>');
+      if (r.operation === 'DescribeGlobalClusters') return rdsResponse('DescribeGlobalClusters', '<GlobalClusters/>');
+      if (r.operation === 'GetMetricData') return cloudwatchResponse({ MetricDataResults: metricResultsFor(r) });
+      return fleetRoute(r);
+    };
+
+    // Act
+    const { snapshot, requests } = await readThrough(route);
+
+    // Assess
+    expect(requests.filter((r) => r.operation === 'DescribeDBInstances')).toHaveLength(7);
+    expect(snapshot.regions['us-east-1']!.dbInstances!).toHaveLength(621);
+    const calls = requests.filter((r) => r.operation === 'GetMetricData').map(queriesOf);
+    const sizes = calls.map((q) => q.length);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(500);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
+    expect(calls).toHaveLength(Math.ceil(total / 500));
+    const lagSeries = calls
+      .flat()
+      .filter((q) => q.MetricStat.Metric.MetricName === 'ReplicaLag')
+      .map((q) => q.MetricStat.Metric.Dimensions[0]!.Value);
+    expect(new Set(lagSeries).size).toBe(620);
+    expect(lagSeries).toHaveLength(620);
+    expect(snapshot.regions['us-east-1']!.metrics!.filter((m) => m.metricName === 'ReplicaLag')).toHaveLength(620);
   });
 });
