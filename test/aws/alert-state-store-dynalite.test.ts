@@ -1,0 +1,172 @@
+/**
+ * The alert-state store against a real DynamoDB implementation (dynalite, in process on
+ * 127.0.0.1), through the real @aws-sdk/client-dynamodb: the conditional writes that make
+ * delivery safe are evaluated by a DynamoDB engine, not by a mock of our beliefs about it.
+ */
+import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { App, Stack } from 'aws-cdk-lib';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+// @ts-expect-error dynalite ships no type declarations
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
+import { planTransitions, type AlertState, type Transition } from '../../lambdas/core/alert-lifecycle';
+import { AlertStateTable } from '../../lib/alert-state-table';
+import { FAKE_CREDENTIALS } from '../support/local-aws-endpoint';
+import { finding } from '../support/findings';
+
+const NOW = new Date('2026-11-24T10:00:00Z');
+const HOUR = 3_600_000;
+const lag = finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning' });
+const plan = (previous: readonly AlertState[], findings = [lag], now = NOW) =>
+  planTransitions({ scope: 'health', previous, findings, now, reminderHours: 4, minSeverity: 'warning' });
+
+/**
+ * The key schema of the table the CDK construct defines, read from its CloudFormation resource
+ * (the CfnTable that synthesizes into the template), so the test table cannot drift from the
+ * deployed one. A full synth would cost seconds for the same values.
+ */
+function constructTableInput(tableName: string): CreateTableCommandInput {
+  const stack = new Stack(new App(), 'Table');
+  const cfn = new AlertStateTable(stack, 'Alerts').table.node.defaultChild as CfnTable;
+  const keys = stack.resolve(cfn.keySchema) as { attributeName: string; keyType: 'HASH' | 'RANGE' }[];
+  const attributes = stack.resolve(cfn.attributeDefinitions) as { attributeName: string; attributeType: 'S' | 'N' | 'B' }[];
+  return {
+    TableName: tableName,
+    KeySchema: keys.map((k) => ({ AttributeName: k.attributeName, KeyType: k.keyType })),
+    AttributeDefinitions: attributes.map((a) => ({ AttributeName: a.attributeName, AttributeType: a.attributeType })),
+    BillingMode: cfn.billingMode as 'PAY_PER_REQUEST',
+  };
+}
+
+let server: Server;
+let client: DynamoDBClient;
+let tableNumber = 0;
+let store: DynamoAlertStateStore;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: FAKE_CREDENTIALS, maxAttempts: 1 });
+});
+
+afterAll(async () => {
+  client.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+// A fresh table per test keeps the tests independent.
+beforeEach(async () => {
+  const tableName = `alerts-${++tableNumber}`;
+  await client.send(new CreateTableCommand(constructTableInput(tableName)));
+  store = new DynamoAlertStateStore(client, tableName);
+});
+
+const only = <T>(items: readonly T[]): T => {
+  expect(items).toHaveLength(1);
+  return items[0]!;
+};
+
+describe('DynamoAlertStateStore on a real DynamoDB engine', () => {
+  it('uses the key schema the CDK construct defines', () => {
+    expect(constructTableInput('t')).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('claims news unsent, and confirms it sent after the publish', async () => {
+    // Prepare
+    const opened = only(plan([]).transitions);
+
+    // Act: claim, (publish), confirm.
+    const claimed = await store.claim(opened, 'req-1');
+    const afterClaim = only(await store.load('health'));
+    await store.confirm(opened, 'req-1');
+    const afterConfirm = only(await store.load('health'));
+
+    // Assess
+    expect(claimed).toBe(true);
+    expect(afterClaim).toEqual(opened.next);
+    expect(afterClaim.unsent).toBe('opened');
+    expect(afterConfirm.unsent).toBeUndefined();
+    expect(afterConfirm.version).toBe(opened.next.version + 1);
+    // Nothing left to send: the next run plans no transition for a still-open alert.
+    expect(plan([afterConfirm]).transitions).toEqual([]);
+  });
+
+  it('refuses a second claim of the same transition by the same request (a retried invocation)', async () => {
+    // Prepare: a new alert, and a reminder of an existing one.
+    const opened = only(plan([]).transitions);
+    await store.claim(opened, 'req-1');
+    await store.confirm(opened, 'req-1');
+    const open = only(await store.load('health'));
+    const reminder = only(plan([open], [lag], new Date(NOW.getTime() + 5 * HOUR)).transitions);
+
+    // Act
+    const openedAgain = await store.claim(opened, 'req-1');
+    const firstReminder = await store.claim(reminder, 'req-2');
+    const reminderAgain = await store.claim(reminder, 'req-2');
+
+    // Assess
+    expect(reminder.kind).toBe('reminder');
+    expect([openedAgain, firstReminder, reminderAgain]).toEqual([false, true, false]);
+    expect(only(await store.load('health'))).toMatchObject({ unsent: 'reminder', version: reminder.next.version });
+  });
+
+  it('leaves a claim whose run crashed before the publish for the next run to send', async () => {
+    // Prepare: run 1 claims and dies before publishing.
+    const opened = only(plan([]).transitions);
+    await store.claim(opened, 'req-1');
+
+    // Act: run 2 reads the table and plans again.
+    const resend = only(plan(await store.load('health'), [lag], new Date(NOW.getTime() + 60_000)).transitions);
+    const claimed = await store.claim(resend, 'req-2');
+    await store.confirm(resend, 'req-2');
+
+    // Assess
+    expect(resend).toMatchObject({ kind: 'opened', resend: true, notify: true });
+    expect(claimed).toBe(true);
+    const state = only(await store.load('health'));
+    expect(state.unsent).toBeUndefined();
+    expect(state.openedAt).toBe(opened.next.openedAt);
+  });
+
+  it('lets exactly one of many concurrent claims win, for a new alert and for a change to an existing one', async () => {
+    // Prepare
+    const opened = only(plan([]).transitions);
+    const tokens = Array.from({ length: 8 }, (_, i) => `req-${i}`);
+
+    // Act
+    const openClaims = await Promise.all(tokens.map((t) => store.claim(opened, t)));
+    await store.confirm(opened, tokens[openClaims.indexOf(true)]!);
+    const escalated = only(plan(await store.load('health'), [{ ...lag, severity: 'critical' }]).transitions);
+    const escalateClaims = await Promise.all(tokens.map((t) => store.claim(escalated, `${t}-b`)));
+
+    // Assess
+    expect(openClaims.filter(Boolean)).toHaveLength(1);
+    expect(escalated.kind).toBe('escalated');
+    expect(escalateClaims.filter(Boolean)).toHaveLength(1);
+    expect(only(await store.load('health'))).toMatchObject({ severity: 'critical', unsent: 'escalated' });
+  });
+
+  it('keeps what a later run wrote when a stale run confirms its older claim', async () => {
+    // Prepare: run 1 claims; run 2 resends and moves the alert on before run 1 confirms.
+    const opened = only(plan([]).transitions);
+    await store.claim(opened, 'req-1');
+    const resend = only(plan(await store.load('health'), [lag], new Date(NOW.getTime() + 60_000)).transitions);
+    await store.claim(resend, 'req-2');
+
+    // Act
+    await store.confirm(opened, 'req-1');
+
+    // Assess: run 2's claim stands, still unsent until run 2 confirms.
+    expect(only(await store.load('health'))).toMatchObject({ version: resend.next.version, unsent: 'opened' });
+  });
+});
