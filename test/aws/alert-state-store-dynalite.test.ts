@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
-import { planTransitions, type AlertState, type Transition } from '../../lambdas/core/alert-lifecycle';
+import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifecycle';
 import { AlertStateTable } from '../../lib/alert-state-table';
 import { FAKE_CREDENTIALS } from '../support/local-aws-endpoint';
 import { finding } from '../support/findings';
