@@ -3,18 +3,10 @@
  * 127.0.0.1), through the real @aws-sdk/client-dynamodb: the conditional writes that make
  * delivery safe are evaluated by a DynamoDB engine, not by a mock of our beliefs about it.
  */
-import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { App, Stack } from 'aws-cdk-lib';
-import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-// @ts-expect-error dynalite ships no type declarations
-import dynalite from 'dynalite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
 import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifecycle';
-import { AlertStateTable } from '../../lib/alert-state-table';
-import { FAKE_CREDENTIALS } from '../support/local-aws-endpoint';
+import { alertTableInput, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { finding } from '../support/findings';
 
 const NOW = new Date('2026-11-24T10:00:00Z');
@@ -23,46 +15,17 @@ const lag = finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning' });
 const plan = (previous: readonly AlertState[], findings = [lag], now = NOW) =>
   planTransitions({ scope: 'health', previous, findings, now, reminderHours: 4, minSeverity: 'warning' });
 
-/**
- * The key schema of the table the CDK construct defines, read from its CloudFormation resource
- * (the CfnTable that synthesizes into the template), so the test table cannot drift from the
- * deployed one. A full synth would cost seconds for the same values.
- */
-function constructTableInput(tableName: string): CreateTableCommandInput {
-  const stack = new Stack(new App(), 'Table');
-  const cfn = new AlertStateTable(stack, 'Alerts').table.node.defaultChild as CfnTable;
-  const keys = stack.resolve(cfn.keySchema) as { attributeName: string; keyType: 'HASH' | 'RANGE' }[];
-  const attributes = stack.resolve(cfn.attributeDefinitions) as { attributeName: string; attributeType: 'S' | 'N' | 'B' }[];
-  return {
-    TableName: tableName,
-    KeySchema: keys.map((k) => ({ AttributeName: k.attributeName, KeyType: k.keyType })),
-    AttributeDefinitions: attributes.map((a) => ({ AttributeName: a.attributeName, AttributeType: a.attributeType })),
-    BillingMode: cfn.billingMode as 'PAY_PER_REQUEST',
-  };
-}
-
-let server: Server;
-let client: DynamoDBClient;
-let tableNumber = 0;
+let dynamo: LocalDynamo;
 let store: DynamoAlertStateStore;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: FAKE_CREDENTIALS, maxAttempts: 1 });
+  dynamo = await startDynalite();
 });
-
-afterAll(async () => {
-  client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => dynamo.close());
 
 // A fresh table per test keeps the tests independent.
 beforeEach(async () => {
-  const tableName = `alerts-${++tableNumber}`;
-  await client.send(new CreateTableCommand(constructTableInput(tableName)));
-  store = new DynamoAlertStateStore(client, tableName);
+  store = new DynamoAlertStateStore(dynamo.client, await dynamo.createAlertTable());
 });
 
 const only = <T>(items: readonly T[]): T => {
@@ -72,7 +35,7 @@ const only = <T>(items: readonly T[]): T => {
 
 describe('DynamoAlertStateStore on a real DynamoDB engine', () => {
   it('uses the key schema the CDK construct defines', () => {
-    expect(constructTableInput('t')).toMatchObject({
+    expect(alertTableInput('t')).toMatchObject({
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
