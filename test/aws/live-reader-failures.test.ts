@@ -194,6 +194,7 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
   it.each([
     [403, 'AccessDenied', 'User is not authorized to perform: rds:DescribeDBInstances'],
     [400, 'InvalidParameterValue', 'Invalid value for MaxRecords'],
+    [500, 'InternalFailure', 'The request processing has failed because of an unknown error'],
     [503, 'ServiceUnavailable', 'Service unavailable'],
   ])('turns an RDS HTTP %i %s error response into a critical CHECK_DEGRADED naming the code', async (status, code, message) => {
     // Act
