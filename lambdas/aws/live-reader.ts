@@ -35,6 +35,7 @@ import {
 } from '../core/model';
 import type { FleetReader } from '../core/reader';
 import { buildTopology } from '../core/topology';
+import { sdkRequestHandler, type SdkTimeouts } from './sdk-client-config';
 import { withThrottlingRetry, type RetryOptions } from './throttling-retry';
 
 /** GetMetricData accepts at most 500 MetricDataQueries per call. */
@@ -69,6 +70,10 @@ export interface LiveReaderOptions {
   readonly includeMetrics?: boolean;
   /** Throttling retry; `sleep` is injectable so tests do not wait. */
   readonly retry?: RetryOptions;
+  /** Connection and request timeouts of the default clients. @default 5 s and 30 s */
+  readonly timeouts?: SdkTimeouts;
+  /** One endpoint URL for the default clients (an AWS-compatible endpoint). @default the regional AWS endpoints */
+  readonly endpoint?: string;
 }
 
 export class LiveReaderOptionsError extends Error {
@@ -143,8 +148,18 @@ async function readAllPages<T>(
       pages++;
       items.push(...listOf<T>(page.items));
       marker = page.marker;
-      // A marker seen before would loop forever; stop with what was read.
-      if (marker !== undefined && seen.has(marker)) break;
+      // A marker seen before would loop forever: stop, and say the list may be incomplete.
+      if (marker !== undefined && seen.has(marker)) {
+        return {
+          items,
+          pages,
+          error: {
+            operation,
+            code: 'RepeatedMarker',
+            message: `returned Marker "${marker}" again after ${pages} pages; paging stopped and the list may be incomplete`,
+          },
+        };
+      }
       if (marker !== undefined) seen.add(marker);
     } while (marker);
   } catch (error) {
@@ -236,6 +251,9 @@ interface SeriesRead {
   readonly calls: number;
 }
 
+/** Per-series statuses after which the series is not trusted, whatever later pages say. */
+const FINAL_FAILURES = new Set(['Forbidden', 'InternalError']);
+
 const describeQuery = (q: MetricQuery) =>
   `${q.metricName}(${Object.entries(q.dimensions).map(([k, v]) => `${k}=${v}`).join(',')})`;
 
@@ -296,8 +314,11 @@ async function getMetricSeries(
           target.timestamps.push(time.toISOString());
           target.values.push(values[i]!);
         }
-        // PartialData only means "more on the next page"; Forbidden/InternalError are final.
-        if (result.StatusCode && result.StatusCode !== 'PartialData') target.status = result.StatusCode;
+        // Forbidden/InternalError stick. PartialData with a NextToken means "more on the next
+        // page"; on the last page it means the series is incomplete (its newest points missing).
+        if (FINAL_FAILURES.has(target.status)) continue;
+        if (result.StatusCode === 'PartialData') target.status = out.NextToken ? 'Complete' : 'PartialData';
+        else if (result.StatusCode) target.status = result.StatusCode;
       }
       NextToken = out.NextToken;
     } while (NextToken);
@@ -313,7 +334,7 @@ async function getMetricSeries(
   const failed = new Map<string, MetricQuery[]>();
   batch.forEach((q, i) => {
     const p = points[i]!;
-    if (p.status === 'Forbidden' || p.status === 'InternalError') {
+    if (FINAL_FAILURES.has(p.status) || p.status === 'PartialData') {
       failed.set(p.status, [...(failed.get(p.status) ?? []), q]);
       return;
     }
@@ -439,6 +460,8 @@ export class LiveFleetReader implements FleetReader {
       region,
       retryMode: 'adaptive',
       maxAttempts: 2,
+      requestHandler: sdkRequestHandler(this.options.timeouts),
+      ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
       ...(this.credentials ? { credentials: this.credentials } : {}),
     };
     return { rds: new RDSClient(config), cloudwatch: new CloudWatchClient(config) };

@@ -15,6 +15,7 @@ import type { Context } from 'aws-lambda';
 import { DynamoAlertStateStore } from '../aws/alert-state-store';
 import { LiveFleetReader, type RegionClients } from '../aws/live-reader';
 import { DynamoRunLease } from '../aws/run-lease-store';
+import { sdkRequestHandler } from '../aws/sdk-client-config';
 import { CloudWatchMetricsPublisher } from '../aws/metrics-publisher';
 import { SnsNotificationPublisher } from '../aws/sns-publisher';
 import { parseBaselineText } from '../core/drift/baseline';
@@ -49,7 +50,7 @@ const clientsFor = (region: string): RegionClients => {
   let clients = regionClients.get(region);
   if (!clients) {
     // Adaptive mode paces calls under RDS's per-account token bucket; further throttling retries are the reader's.
-    const options = { region, retryMode: 'adaptive', maxAttempts: 2 };
+    const options = { region, retryMode: 'adaptive', maxAttempts: 2, requestHandler: sdkRequestHandler() };
     clients = { rds: new RDSClient(options), cloudwatch: new CloudWatchClient(options) };
     regionClients.set(region, clients);
   }
@@ -74,14 +75,14 @@ const readers: Record<CheckScope, LiveFleetReader> = {
   }),
 };
 
-const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({}));
-const dynamodb = new DynamoDBClient({});
+const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler: sdkRequestHandler() }));
+const dynamodb = new DynamoDBClient({ requestHandler: sdkRequestHandler() });
 const store = new DynamoAlertStateStore(dynamodb, env.tableName);
 /** Remaining time of the current invocation, set per invocation: the lease must outlive the run. */
 let remainingMs = () => 0;
 const LEASE_MARGIN_MS = 30_000;
 const lease = new DynamoRunLease(dynamodb, env.tableName, () => remainingMs() + LEASE_MARGIN_MS);
-const notifier = new SnsNotificationPublisher(new SNSClient({}), env.topicArn);
+const notifier = new SnsNotificationPublisher(new SNSClient({ requestHandler: sdkRequestHandler() }), env.topicArn);
 const dashboardUrl = dashboardConsoleUrl(env.dashboardRegion, env.dashboardName);
 
 export async function handler(event: CheckerEvent, context: Context): Promise<CheckOutcome> {

@@ -1,0 +1,311 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LiveFleetReader, type LiveReaderOptions } from '../../lambdas/aws/live-reader';
+import { parseConfig } from '../../lambdas/core/config';
+import { evaluate } from '../../lambdas/core/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/model';
+import { parseSnapshot } from '../../lambdas/core/snapshot';
+import {
+  cloudwatchError,
+  cloudwatchResponse,
+  FAKE_CREDENTIALS,
+  rdsError,
+  rdsResponse,
+  startLocalAwsEndpoint,
+  withMarker,
+  fixture,
+  type LocalAwsEndpoint,
+  type Route,
+} from '../support/local-aws-endpoint';
+import { fleetRoute, metricResultsFor, NOW, useFakeCredentialEnv } from '../support/live-aws-fleet';
+
+let restoreEnv: () => void;
+beforeAll(() => {
+  restoreEnv = useFakeCredentialEnv();
+});
+afterAll(() => restoreEnv());
+
+let endpoint: LocalAwsEndpoint | undefined;
+afterEach(async () => {
+  await endpoint?.close();
+  endpoint = undefined;
+});
+
+async function readThrough(route: Route, extra: Partial<LiveReaderOptions> = {}) {
+  endpoint = await startLocalAwsEndpoint(route);
+  const progress: string[] = [];
+  const sleeps: number[] = [];
+  const reader = new LiveFleetReader({
+    regions: ['us-east-1'],
+    now: () => NOW,
+    endpoint: endpoint.url,
+    onProgress: (m) => progress.push(m),
+    retry: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
+    ...extra,
+  });
+  const started = Date.now();
+  const snapshot = await reader.read();
+  return { snapshot, requests: endpoint.requests, progress, sleeps, elapsedMs: Date.now() - started };
+}
+
+/**
+ * Real clients pointed at the endpoint with the SDK's own retry off, so only the reader's
+ * throttling retry (whose sleep the test injects) runs and the test does not wait for real.
+ */
+const singleAttemptClients = (url: string) => (region: string) => {
+  const config = { region, endpoint: url, credentials: FAKE_CREDENTIALS, maxAttempts: 1 };
+  return { rds: new RDSClient(config), cloudwatch: new CloudWatchClient(config) };
+};
+
+const check = (snapshot: FleetSnapshot) =>
+  evaluate(parseSnapshot(JSON.parse(JSON.stringify(snapshot)), 'live read'), { config: parseConfig({}) });
+
+const degraded = (snapshot: FleetSnapshot) =>
+  check(snapshot)
+    .findings.filter((f) => f.code === 'CHECK_DEGRADED' && f.severity !== 'info' && f.resource !== 'mydbcluster-secondary')
+    .map((f) => ({ region: f.region, resource: f.resource, severity: f.severity, errorCode: f.evidence.errorCode }));
+
+const replicaRow = (snapshot: FleetSnapshot) => check(snapshot).replicas.find((r) => r.id === 'test-instance-repl');
+
+/** The fixture fleet, with GetMetricData answered by `metrics`. */
+const withMetrics =
+  (metrics: Route): Route =>
+  (request) =>
+    request.operation === 'GetMetricData' ? metrics(request) : fleetRoute(request);
+
+describe('LiveFleetReader failure paths through the real SDK clients', () => {
+  it('turns a failed GetMetricData call into CHECK_DEGRADED and leaves the lag unknown, never healthy', async () => {
+    // Act
+    const { snapshot } = await readThrough(withMetrics(() => cloudwatchError(500, 'InternalServiceFault', 'InternalServiceError', 'Internal failure', 'Receiver')));
+
+    // Assess
+    expect(snapshot.regions['us-east-1']!.errors).toEqual([
+      expect.objectContaining({ operation: 'cloudwatch:GetMetricData', code: 'InternalServiceFault' }),
+    ]);
+    expect(degraded(snapshot)).toEqual([
+      { region: 'us-east-1', resource: 'cloudwatch:GetMetricData', severity: 'warning', errorCode: 'InternalServiceFault' },
+    ]);
+    expect(replicaRow(snapshot)).toMatchObject({ lagSeconds: null, status: 'unknown' });
+  });
+
+  it.each(['InternalError', 'Forbidden'])('turns a series returned with StatusCode %s into CHECK_DEGRADED', async (status) => {
+    // Act
+    const { snapshot } = await readThrough(
+      withMetrics((r) =>
+        cloudwatchResponse({
+          MetricDataResults: metricResultsFor(r, (res, q) =>
+            q.MetricStat.Metric.MetricName === 'ReplicaLag' ? { ...res, Timestamps: [], Values: [], StatusCode: status } : res,
+          ),
+        }),
+      ),
+    );
+
+    // Assess
+    expect(degraded(snapshot)).toEqual([{ region: 'us-east-1', resource: 'cloudwatch:GetMetricData', severity: 'warning', errorCode: status }]);
+    expect(replicaRow(snapshot)).toMatchObject({ lagSeconds: null, status: 'unknown' });
+  });
+
+  it('follows NextToken past PartialData and keeps the newest datapoints', async () => {
+    // Prepare: page 1 holds the older points, page 2 the newest.
+    const route = withMetrics((r) =>
+      r.json.NextToken === 'next-1'
+        ? cloudwatchResponse({ MetricDataResults: metricResultsFor(r, (res) => ({ ...res, Timestamps: [1795514340], Values: [40], StatusCode: 'Complete' })) })
+        : cloudwatchResponse({
+            MetricDataResults: metricResultsFor(r, (res) => ({ ...res, Timestamps: [1795514280], Values: [30], StatusCode: 'PartialData' })),
+            NextToken: 'next-1',
+          }),
+    );
+
+    // Act
+    const { snapshot, requests } = await readThrough(route);
+
+    // Assess
+    expect(requests.filter((r) => r.operation === 'GetMetricData').map((r) => r.json.NextToken)).toEqual([undefined, 'next-1']);
+    expect(snapshot.regions['us-east-1']!.errors).toBeUndefined();
+    expect(replicaRow(snapshot)).toMatchObject({ lagSeconds: 40, status: 'healthy' });
+  });
+
+  it('treats PartialData on the last page (no NextToken) as an incomplete read, not as the latest lag', async () => {
+    // Act
+    const { snapshot } = await readThrough(
+      withMetrics((r) => cloudwatchResponse({ MetricDataResults: metricResultsFor(r, (res) => ({ ...res, StatusCode: 'PartialData' })) })),
+    );
+
+    // Assess
+    expect(degraded(snapshot)).toEqual([
+      { region: 'us-east-1', resource: 'cloudwatch:GetMetricData', severity: 'warning', errorCode: 'PartialData' },
+    ]);
+    expect(replicaRow(snapshot)).toMatchObject({ lagSeconds: null, status: 'unknown' });
+  });
+
+  it('reports CloudWatch Messages as progress', async () => {
+    // Act
+    const { progress } = await readThrough(
+      withMetrics((r) =>
+        cloudwatchResponse({ MetricDataResults: metricResultsFor(r), Messages: [{ Code: 'MaxMetricsExceeded', Value: 'Too many metrics' }] }),
+      ),
+    );
+
+    // Assess
+    expect(progress).toContain('us-east-1: GetMetricData: MaxMetricsExceeded: Too many metrics');
+  });
+
+  it('turns a response with a malformed timestamp into CHECK_DEGRADED, never a guessed datapoint', async () => {
+    // Act: the SDK's JSON deserializer rejects a timestamp that is not a number.
+    const { snapshot } = await readThrough(
+      withMetrics((r) =>
+        cloudwatchResponse({
+          MetricDataResults: metricResultsFor(r, (res) => ({ ...res, Timestamps: [1795514280, 'yesterday-ish', 1795514340], Values: [5, 999, 6] })),
+        }),
+      ),
+    );
+
+    // Assess
+    const region = snapshot.regions['us-east-1']!;
+    expect(region.metrics).toEqual([]);
+    expect(region.errors).toEqual([expect.objectContaining({ operation: 'cloudwatch:GetMetricData', code: 'TypeError' })]);
+    expect(degraded(snapshot)).toEqual([
+      { region: 'us-east-1', resource: 'cloudwatch:GetMetricData', severity: 'warning', errorCode: 'TypeError' },
+    ]);
+    expect(replicaRow(snapshot)).toMatchObject({ lagSeconds: null, status: 'unknown' });
+  });
+
+  it('stops on a repeated Marker instead of paging forever, and says the list may be incomplete', async () => {
+    // Prepare: RDS hands back the same Marker on every page.
+    const route: Route = (r) =>
+      r.operation === 'DescribeDBInstances'
+        ? rdsResponse('DescribeDBInstances', withMarker(fixture('rds-api/describe-db-instances-page-1.xml'), 'same-marker'))
+        : fleetRoute(r);
+
+    // Act
+    const { snapshot, requests } = await readThrough(route);
+
+    // Assess
+    expect(requests.filter((r) => r.operation === 'DescribeDBInstances').map((r) => r.form.get('Marker'))).toEqual([null, 'same-marker']);
+    expect(snapshot.regions['us-east-1']!.errors).toEqual([
+      expect.objectContaining({ operation: 'rds:DescribeDBInstances', code: 'RepeatedMarker' }),
+    ]);
+    expect(degraded(snapshot)).toEqual([
+      { region: 'us-east-1', resource: 'rds:DescribeDBInstances', severity: 'critical', errorCode: 'RepeatedMarker' },
+    ]);
+  });
+
+  it.each([
+    [403, 'AccessDenied', 'User is not authorized to perform: rds:DescribeDBInstances'],
+    [400, 'InvalidParameterValue', 'Invalid value for MaxRecords'],
+    [500, 'InternalFailure', 'The request processing has failed because of an unknown error'],
+    [503, 'ServiceUnavailable', 'Service unavailable'],
+  ])('turns an RDS HTTP %i %s error response into a critical CHECK_DEGRADED naming the code', async (status, code, message) => {
+    // Act
+    const { snapshot } = await readThrough((r) =>
+      r.operation === 'DescribeDBInstances' ? rdsError(status, code, message, status >= 500 ? 'Receiver' : 'Sender') : fleetRoute(r),
+    );
+
+    // Assess
+    expect(snapshot.regions['us-east-1']!.errors).toEqual([
+      { operation: 'rds:DescribeDBInstances', code, message },
+    ]);
+    expect(degraded(snapshot)).toEqual([{ region: 'us-east-1', resource: 'rds:DescribeDBInstances', severity: 'critical', errorCode: code }]);
+  });
+
+  it('retries a throttled describe page and a throttled GetMetricData call, then reads them', async () => {
+    // Prepare: the first call of each kind is throttled.
+    const throttled: string[] = [];
+    const route: Route = (r) => {
+      if (!throttled.includes(r.operation) && (r.operation === 'DescribeDBClusters' || r.operation === 'GetMetricData')) {
+        throttled.push(r.operation);
+        return r.service === 'rds'
+          ? rdsError(400, 'Throttling', 'Rate exceeded')
+          : cloudwatchError(400, 'com.amazonaws.cloudwatch#ThrottlingException', 'Throttling', 'Rate exceeded');
+      }
+      return fleetRoute(r);
+    };
+    endpoint = await startLocalAwsEndpoint(route);
+    const progress: string[] = [];
+    const sleeps: number[] = [];
+    const reader = new LiveFleetReader({
+      regions: ['us-east-1'],
+      now: () => NOW,
+      clients: singleAttemptClients(endpoint.url),
+      onProgress: (m) => progress.push(m),
+      retry: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
+    });
+
+    // Act
+    const snapshot = await reader.read();
+
+    // Assess
+    expect(throttled.sort()).toEqual(['DescribeDBClusters', 'GetMetricData']);
+    expect(snapshot.regions['us-east-1']!.errors).toBeUndefined();
+    expect(snapshot.regions['us-east-1']!.dbClusters).toHaveLength(1);
+    expect(replicaRow(snapshot)).toMatchObject({ lagSeconds: 3, status: 'healthy' });
+    expect(sleeps).toEqual([100, 100]);
+    expect(progress.filter((m) => m.includes('throttled')).sort()).toEqual([
+      'us-east-1: cloudwatch:GetMetricData throttled, retrying in 100 ms (attempt 2 of 6)',
+      'us-east-1: rds:DescribeDBClusters throttled, retrying in 100 ms (attempt 2 of 6)',
+    ]);
+  });
+
+  it('keeps throttling past the retries as CHECK_DEGRADED in that region while the other region is fully read', async () => {
+    // Prepare: eu-west-1's RDS is throttled on every call; us-east-1 answers.
+    endpoint = await startLocalAwsEndpoint((r) =>
+      r.region === 'eu-west-1' && r.service === 'rds' ? rdsError(400, 'Throttling', 'Rate exceeded') : fleetRoute(r),
+    );
+    const sleeps: number[] = [];
+    const reader = new LiveFleetReader({
+      regions: ['us-east-1', 'eu-west-1'],
+      now: () => NOW,
+      clients: singleAttemptClients(endpoint.url),
+      retry: { maxAttempts: 3, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
+    });
+
+    // Act
+    const snapshot = await reader.read();
+
+    // Assess
+    expect(endpoint.requests.filter((r) => r.region === 'eu-west-1')).toHaveLength(9);
+    expect(snapshot.regions['eu-west-1']!.errors?.map((e) => [e.operation, e.code])).toEqual([
+      ['rds:DescribeDBInstances', 'Throttling'],
+      ['rds:DescribeDBClusters', 'Throttling'],
+      ['rds:DescribeGlobalClusters', 'Throttling'],
+    ]);
+    expect(degraded(snapshot)).toEqual(
+      ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeGlobalClusters'].map((resource) => ({
+        region: 'eu-west-1',
+        resource,
+        severity: 'critical',
+        errorCode: 'Throttling',
+      })),
+    );
+    expect(snapshot.regions['us-east-1']!.errors).toBeUndefined();
+    expect(snapshot.regions['us-east-1']!.dbInstances).toHaveLength(4);
+    expect(replicaRow(snapshot)).toMatchObject({ region: 'us-east-1', lagSeconds: 3, status: 'healthy' });
+    // Three describe calls, each retried twice with a growing delay (random 0.5 of 200, then of 400 ms).
+    expect(sleeps.sort((a, b) => a - b)).toEqual([100, 100, 100, 200, 200, 200]);
+  });
+
+  it('turns a client factory that throws into CHECK_DEGRADED for that region only', async () => {
+    // Prepare
+    endpoint = await startLocalAwsEndpoint(fleetRoute);
+    const url = endpoint.url;
+    const reader = new LiveFleetReader({
+      regions: ['us-east-1', 'eu-west-1'],
+      now: () => NOW,
+      clients: (region) => {
+        if (region === 'eu-west-1') throw new Error('The security token included in the request is invalid');
+        const config = { region, endpoint: url, credentials: FAKE_CREDENTIALS };
+        return { rds: new RDSClient(config), cloudwatch: new CloudWatchClient(config) };
+      },
+    });
+
+    // Act
+    const snapshot = await reader.read();
+
+    // Assess
+    expect(degraded(snapshot)).toEqual([expect.objectContaining({ region: 'eu-west-1', severity: 'critical' })]);
+    expect(snapshot.regions['eu-west-1']!.errors?.[0]?.message).toContain('cannot create a client for eu-west-1');
+    expect(replicaRow(snapshot)).toMatchObject({ region: 'us-east-1', lagSeconds: 3, status: 'healthy' });
+  });
+});
+

@@ -1,0 +1,85 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LiveFleetReader } from '../../lambdas/aws/live-reader';
+import { sdkRequestHandler } from '../../lambdas/aws/sdk-client-config';
+import { parseConfig } from '../../lambdas/core/config';
+import { evaluate } from '../../lambdas/core/evaluate';
+import { FAKE_CREDENTIALS, startLocalAwsEndpoint, type LocalAwsEndpoint } from '../support/local-aws-endpoint';
+import { fleetRoute, NOW, useFakeCredentialEnv } from '../support/live-aws-fleet';
+
+let restoreEnv: () => void;
+beforeAll(() => {
+  restoreEnv = useFakeCredentialEnv();
+});
+afterAll(() => restoreEnv());
+
+let endpoint: LocalAwsEndpoint | undefined;
+afterEach(async () => {
+  await endpoint?.close();
+  endpoint = undefined;
+});
+
+// Without timeouts these tests would hang until the test timeout: fail fast instead.
+describe('SDK client timeouts against an endpoint that accepts the connection and never answers', { timeout: 8_000 }, () => {
+  it('gives a live read a CHECK_DEGRADED within the timeout, and still reports the region that answers', async () => {
+    // Prepare: us-east-1 answers, eu-west-1 hangs on every call.
+    endpoint = await startLocalAwsEndpoint((r) => (r.region === 'eu-west-1' ? { hang: true } : fleetRoute(r)));
+    const reader = new LiveFleetReader({
+      regions: ['us-east-1', 'eu-west-1'],
+      now: () => NOW,
+      endpoint: endpoint.url,
+      timeouts: { connectionMs: 200, requestMs: 300 },
+      retry: { sleep: async () => {} },
+    });
+
+    // Act
+    const started = Date.now();
+    const snapshot = await reader.read();
+    const elapsedMs = Date.now() - started;
+
+    // Assess: three describe calls, each at most two SDK attempts of 300 ms plus the SDK's backoff.
+    expect(elapsedMs).toBeLessThan(4_000);
+    expect(snapshot.regions['eu-west-1']!.errors?.map((e) => [e.operation, e.code])).toEqual([
+      ['rds:DescribeDBInstances', 'TimeoutError'],
+      ['rds:DescribeDBClusters', 'TimeoutError'],
+      ['rds:DescribeGlobalClusters', 'TimeoutError'],
+    ]);
+    const report = evaluate(JSON.parse(JSON.stringify(snapshot)), { config: parseConfig({}) });
+    expect(
+      report.findings.filter((f) => f.code === 'CHECK_DEGRADED' && f.severity === 'critical').map((f) => f.region),
+    ).toEqual(['eu-west-1', 'eu-west-1', 'eu-west-1']);
+    expect(report.replicas.find((r) => r.id === 'test-instance-repl')).toMatchObject({ region: 'us-east-1', status: 'healthy' });
+  });
+
+  it.each([
+    ['RDS', () => new RDSClient(config()).send(new DescribeDBInstancesCommand({}))],
+    ['CloudWatch', () => new CloudWatchClient(config()).send(new PutMetricDataCommand({ Namespace: 'N', MetricData: [] }))],
+    ['DynamoDB', () => new DynamoDBClient(config()).send(new QueryCommand({ TableName: 't', KeyConditionExpression: 'a = :a' }))],
+    ['SNS', () => new SNSClient(config()).send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' }))],
+  ])('makes the %s client fail with TimeoutError instead of waiting forever', async (_name, call) => {
+    // Prepare
+    endpoint = await startLocalAwsEndpoint(() => ({ hang: true }));
+
+    // Act
+    const started = Date.now();
+    const error = await call().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+
+    // Assess
+    expect(error?.name).toBe('TimeoutError');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+const config = () => ({
+  region: 'us-east-1',
+  endpoint: endpoint!.url,
+  credentials: FAKE_CREDENTIALS,
+  maxAttempts: 1,
+  requestHandler: sdkRequestHandler({ connectionMs: 200, requestMs: 300 }),
+});
