@@ -7,6 +7,7 @@
 // A namespace import lets esbuild drop the parts of zod the schema does not use (its locales alone are 250 KB).
 import * as z from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL, FINDING_CODES } from './findings';
+import { own, ownRecord } from './records';
 import { isKnownRegion } from './regions';
 
 export class ConfigError extends Error {
@@ -56,7 +57,7 @@ const wholeMinutes = z.number().int('must be a whole number of minutes');
 export const matchSchema = z
   .strictObject({
     identifier: patternSchema.optional(),
-    tags: z.record(z.string().min(1), z.string()).optional(),
+    tags: ownRecord(z.string().min(1, 'must not be empty'), z.string()).optional(),
   })
   .refine((m) => m.identifier !== undefined || (m.tags !== undefined && Object.keys(m.tags).length > 0), {
     message: 'needs an identifier pattern or at least one tag',
@@ -258,7 +259,7 @@ export const DEFAULT_CONFIG: Config = parseConfig({});
 export function matches(match: Match, identifier: string, tags: Readonly<Record<string, string>>): boolean {
   if (match.identifier !== undefined && !compilePattern(match.identifier).test(identifier)) return false;
   for (const [key, value] of Object.entries(match.tags ?? {})) {
-    if (tags[key] !== value) return false;
+    if (own(tags, key) !== value) return false;
   }
   return true;
 }

@@ -3,10 +3,13 @@
  * keep up) and DR_REPLICA_UNDERSIZED (could it take over), so the two never disagree.
  */
 
+import { own } from './records';
+
 /** Relative size of an instance size name: the vCPU count of the non-burstable families. */
 function sizeUnits(size: string): number | undefined {
   const fixed: Record<string, number> = { nano: 0.125, micro: 0.25, small: 0.5, medium: 1, large: 2, xlarge: 4 };
-  if (size in fixed) return fixed[size];
+  const known = own(fixed, size);
+  if (known !== undefined) return known;
   const match = /^(\d+)xlarge$/.exec(size);
   return match ? Number(match[1]) * 4 : undefined;
 }
@@ -46,7 +49,7 @@ export function parseClass(instanceClass: string | undefined): ParsedClass | und
 
 function resources(cls: ParsedClass): { vcpu: number; memory: number } | undefined {
   if (/^t\d/.test(cls.family)) {
-    const burst = BURSTABLE[cls.size];
+    const burst = own(BURSTABLE, cls.size);
     return burst ? { vcpu: burst[0], memory: burst[1] } : undefined;
   }
   const vcpu = sizeUnits(cls.size);

@@ -4,6 +4,7 @@
  */
 import type { FleetSnapshot, MetricSeries } from './model';
 import { engineFamily, type Replica, type Topology } from './topology';
+import { own } from './records';
 
 export const RDS_NAMESPACE = 'AWS/RDS';
 
@@ -144,7 +145,7 @@ export class MetricIndex {
     if (exact) return exact;
     const candidates = this.byRegionAndName.get(k) ?? [];
     return candidates.find((series) =>
-      Object.entries(dimensions).every(([name, value]) => series.dimensions[name] === value),
+      Object.entries(dimensions).every(([name, value]) => own(series.dimensions, name) === value),
     );
   }
 }

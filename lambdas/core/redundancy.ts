@@ -32,6 +32,7 @@ import { parseRdsRef } from './arn';
 import type { AutomatedBackup, DbCluster, DbInstance } from './model';
 import { tagsToRecord } from './model';
 import type { DatabaseNode, GlobalClusterNode, Replica } from './topology';
+import { own } from './records';
 
 export interface RedundancyResult {
   readonly findings: Finding[];
@@ -77,7 +78,7 @@ function isProtected(config: Config, identities: ProtectedPrimary['identities'])
   const { tagKey, tagValue, identifiers } = config.dr;
   const patterns = identifiers.map(compilePattern);
   return identities.some(
-    ({ id, tags }) => tags[tagKey] === tagValue || patterns.some((pattern) => pattern.test(id)),
+    ({ id, tags }) => own(tags, tagKey) === tagValue || patterns.some((pattern) => pattern.test(id)),
   );
 }
 

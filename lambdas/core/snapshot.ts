@@ -3,6 +3,7 @@
  * with the path of the bad field, never deep inside a rule.
  */
 import { z } from 'zod';
+import { ownRecord } from './records';
 import { isKnownRegion } from './regions';
 import { SNAPSHOT_FORMAT, type FleetSnapshot } from './model';
 
@@ -99,7 +100,7 @@ const metricSeries = z
   .strictObject({
     namespace: z.string().min(1),
     metricName: z.string().min(1),
-    dimensions: z.record(z.string(), z.string()),
+    dimensions: ownRecord(z.string(), z.string()),
     stat: z.string().min(1),
     period: z.number().int().positive(),
     timestamps: z.array(isoDate),
@@ -114,8 +115,8 @@ const regionSnapshot = z.strictObject({
   dbInstances: z.array(dbInstance).optional(),
   dbClusters: z.array(dbCluster).optional(),
   globalClusters: z.array(globalCluster).optional(),
-  dbParameters: z.record(z.string(), z.array(parameter)).optional(),
-  dbClusterParameters: z.record(z.string(), z.array(parameter)).optional(),
+  dbParameters: ownRecord(z.string(), z.array(parameter)).optional(),
+  dbClusterParameters: ownRecord(z.string(), z.array(parameter)).optional(),
   automatedBackups: z.array(sdkObject).optional(),
   metrics: z.array(metricSeries).optional(),
   errors: z
@@ -126,8 +127,7 @@ const regionSnapshot = z.strictObject({
 const snapshotSchema = z.strictObject({
   format: z.literal(SNAPSHOT_FORMAT, { message: `must be "${SNAPSHOT_FORMAT}"` }),
   capturedAt: isoDate,
-  regions: z
-    .record(z.string().refine(isKnownRegion, 'is not a known AWS region'), regionSnapshot)
+  regions: ownRecord(z.string().refine(isKnownRegion, 'is not a known AWS region'), regionSnapshot)
     .refine((r) => Object.keys(r).length > 0, 'must contain at least one region'),
 });
 

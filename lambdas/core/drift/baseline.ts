@@ -7,6 +7,7 @@
 import * as z from 'zod'; // namespace import: lets esbuild tree-shake zod in the Lambda bundle
 import { compilePattern } from '../config';
 import { SEVERITIES, type Severity } from '../findings';
+import { ownRecord } from '../records';
 import defaultBaselineJson from './default-baseline.json';
 import { BASELINE_ENGINES, parseVersionSpec, type BaselineEngine, type VersionSpec } from './engines';
 
@@ -139,7 +140,7 @@ const entrySchema = z.strictObject({
   engine: engineSchema,
   engineVersion: versionSchema.optional(),
   identifier: identifierSchema.optional(),
-  tags: z.record(z.string().min(1), z.string()).optional(),
+  tags: ownRecord(z.string().min(1, 'must not be empty'), z.string()).optional(),
   role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }).optional(),
 });
 
