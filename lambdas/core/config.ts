@@ -7,6 +7,7 @@
 // A namespace import lets esbuild drop the parts of zod the schema does not use (its locales alone are 250 KB).
 import * as z from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL, FINDING_CODES } from './findings';
+import { compilePattern, patternProblem } from './patterns';
 import { own, ownRecord } from './records';
 import { isKnownRegion } from './regions';
 
@@ -17,35 +18,13 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * An identifier pattern: a glob (`orders-*`, `db-?`) or a regular expression between slashes
- * (`/^orders-(eu|us)-\d+$/`). Matching is on the whole identifier.
- */
-export function compilePattern(pattern: string): RegExp {
-  if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
-    return new RegExp(pattern.slice(1, -1));
-  }
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
+export { compilePattern } from './patterns';
 
-const patternSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .superRefine((value, ctx) => {
-    if (!/^[A-Za-z0-9*?-]+$/.test(value) && !(value.startsWith('/') && value.endsWith('/') && value.length > 2)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be a glob of letters, digits, hyphens, * and ?, or a /regular expression/',
-      });
-      return;
-    }
-    try {
-      compilePattern(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
-    }
-  });
+/** An identifier pattern (see patterns.ts): a glob, or a /regular expression/ of a shape that cannot hang a check. */
+export const patternSchema = z.string().superRefine((value, ctx) => {
+  const problem = patternProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const regionSchema = z.string().refine(isKnownRegion, { message: 'is not a known AWS region' });
 

@@ -5,7 +5,7 @@
  * selector or expectation fails with the file, the entry index and parameter, the key and the value.
  */
 import * as z from 'zod'; // namespace import: lets esbuild tree-shake zod in the Lambda bundle
-import { compilePattern } from '../config';
+import { patternSchema } from '../config';
 import { SEVERITIES, type Severity } from '../findings';
 import { ownRecord } from '../records';
 import defaultBaselineJson from './default-baseline.json';
@@ -89,20 +89,7 @@ const expectSchema = z.unknown().transform((value, ctx): Expectation => {
   return { ...(min !== undefined ? { min: min as number } : {}), ...(max !== undefined ? { max: max as number } : {}) };
 });
 
-const identifierSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .superRefine((value, ctx) => {
-    if (!/^[A-Za-z0-9*?-]+$/.test(value) && !(value.startsWith('/') && value.endsWith('/') && value.length > 2)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a glob of letters, digits, hyphens, * and ?, or a /regular expression/' });
-      return;
-    }
-    try {
-      compilePattern(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
-    }
-  });
+const identifierSchema = patternSchema;
 
 const versionSchema = z.string().transform((value, ctx): VersionSpec => {
   const spec = parseVersionSpec(value);
