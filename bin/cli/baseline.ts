@@ -15,6 +15,7 @@ import { diffBaseline, type BaselineCheck, type BaselineDiff } from '../../lambd
 import { createContext } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import type { DatabaseNode } from '../../lambdas/core/topology';
+import { printable } from '../../lambdas/core/text';
 import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseFlags, parseFormatFlag } from './args';
 import { FLEET_INPUT_FLAGS, readFleetInput, writeFileAtomically } from './fleet-input';
@@ -150,7 +151,9 @@ async function capture(args: readonly string[], io: CliIo): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // diff
 
-function table(rows: readonly (readonly string[])[]): string[] {
+/** Cells hold AWS's names and values: each is made printable on one line before it is measured. */
+function table(cells: readonly (readonly string[])[]): string[] {
+  const rows = cells.map((row) => row.map(printable));
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
   return rows.map((row) =>
     row
@@ -191,17 +194,17 @@ function renderDiffTable(diff: BaselineDiff, checkedAt: string): string {
     lines.push('', 'Why:');
     const reasons = new Map<string, string>();
     for (const c of sorted) reasons.set(c.parameterName, c.reason);
-    for (const [name, reason] of reasons) lines.push(`  ${name}: ${reason}`);
+    for (const [name, reason] of reasons) lines.push(printable(`  ${name}: ${reason}`));
   }
   if (open.length) {
     lines.push('', `Not comparable (${open.length}):`);
     for (const c of open) {
-      lines.push(`  ${c.region}/${resourceLabel(c)} ${c.parameterName}: expected ${c.expected}, actual ${actualLabel(c)}: ${c.why ?? 'cannot compare'}`);
+      lines.push(printable(`  ${c.region}/${resourceLabel(c)} ${c.parameterName}: expected ${c.expected}, actual ${actualLabel(c)}: ${c.why ?? 'cannot compare'}`));
     }
   }
   if (diff.unchecked.length) {
     lines.push('', `Not checked (${diff.unchecked.length}):`);
-    for (const u of diff.unchecked) lines.push(`  ${u.region}/${u.resource}: ${u.why}`);
+    for (const u of diff.unchecked) lines.push(printable(`  ${u.region}/${u.resource}: ${u.why}`));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { printable } from '../../lambdas/core/text';
 import { parseFlags, parseRegionsFlag } from './args';
 import { loadConfigFile } from './config-file';
 import { writeFileAtomically } from './fleet-input';
@@ -35,7 +36,7 @@ export const snapshotCommand: CliCommand = {
     const snapshot = await reader.read();
     await writeFileAtomically(values.out, `${JSON.stringify(snapshot, null, 2)}\n`);
     const errors = Object.entries(snapshot.regions).flatMap(([region, data]) =>
-      (data.errors ?? []).map((e) => `${region}: ${e.operation} failed: ${e.message}`),
+      (data.errors ?? []).map((e) => printable(`${region}: ${e.operation} failed: ${e.message}`)),
     );
     for (const line of errors) io.stderr(`warning: ${line}\n`);
     io.stderr(`Wrote ${values.out} (${regions.join(', ')}).\n`);
