@@ -1,15 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError, DEFAULT_CONFIG, parseConfigJson, type Config } from '../../lambdas/core/config';
+import { readInputFile } from '../../lambdas/io/text-file';
 
 /** Loads and validates a config file; no path means all defaults. */
 export async function loadConfigFile(path: string | undefined): Promise<Config> {
   if (!path) return DEFAULT_CONFIG;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? `Config file ${path} does not exist.` : `Cannot read config file ${path}: ${(error as Error).message}`);
-  }
+  const text = await readInputFile('config', path, (message) => new ConfigError(message));
   return parseConfigJson(text, path).config;
 }

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL, FINDING_CODES } from './findings';
 import { compilePattern, patternProblem } from './patterns';
 import { own, ownRecord } from './records';
+import { parseJson } from './text';
 import { isKnownRegion } from './regions';
 
 export class ConfigError extends Error {
@@ -28,9 +29,25 @@ export const patternSchema = z.string().superRefine((value, ctx) => {
 
 const regionSchema = z.string().refine(isKnownRegion, { message: 'is not a known AWS region' });
 
-const positive = z.number().positive('must be greater than 0');
-const nonNegative = z.number().nonnegative('must not be negative');
-const wholeMinutes = z.number().int('must be a whole number of minutes');
+/**
+ * Every number has a range that makes sense, stated in its error: `reminderHours: 1e-300` would
+ * send an SMS every run, `criticalSeconds: 1e300` would never alert.
+ */
+function range(min: number, max: number, unit: string, options: { readonly whole?: boolean } = {}) {
+  const message = `must be ${options.whole ? 'a whole number ' : ''}between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')} ${unit}`;
+  const base = z.number({ message: `must be a number ${message.slice('must be '.length)}` }).min(min, message).max(max, message);
+  return options.whole ? base.refine(Number.isInteger, message) : base;
+}
+
+const DAY_SECONDS = 86_400;
+const WEEK_SECONDS = 7 * DAY_SECONDS;
+/** The largest RDS storage volume: a slot cannot hold back more WAL than that. */
+const MAX_STORAGE_BYTES = 64 * 1024 ** 4;
+
+/** Lag thresholds: up to a week, so delayed replicas (MySQL allows a day of delay) still fit. */
+const lagSeconds = range(0, WEEK_SECONDS, 'seconds');
+/** Datapoints are one a minute, and a check reads at most a day of them. */
+const datapoints = range(1, 1440, 'datapoints', { whole: true });
 
 /** Selects databases by identifier pattern and/or tags; every given condition must hold. */
 export const matchSchema = z
@@ -45,14 +62,14 @@ export type Match = z.infer<typeof matchSchema>;
 
 const lagSchema = z
   .strictObject({
-    warningSeconds: nonNegative.default(30),
-    criticalSeconds: nonNegative.default(300),
+    warningSeconds: lagSeconds.default(30),
+    criticalSeconds: lagSeconds.default(300),
     /** M: datapoints over the threshold needed to raise a finding... */
-    datapointsToAlarm: z.number().int().min(1, 'must be at least 1').default(3),
+    datapointsToAlarm: datapoints.default(3),
     /** ...out of the last N datapoints. */
-    evaluationPeriods: z.number().int().min(1, 'must be at least 1').default(5),
+    evaluationPeriods: datapoints.default(5),
     /** How many minutes of 1-minute datapoints each check reads. */
-    windowMinutes: wholeMinutes.min(1, 'must be at least 1').max(1440, 'must be at most 1440').default(15),
+    windowMinutes: range(1, 1440, 'minutes', { whole: true }).default(15),
   })
   .superRefine((lag, ctx) => {
     if (lag.warningSeconds >= lag.criticalSeconds) {
@@ -84,8 +101,8 @@ const lagSchema = z
 const lagOverrideSchema = z
   .strictObject({
     match: matchSchema,
-    warningSeconds: nonNegative.optional(),
-    criticalSeconds: nonNegative.optional(),
+    warningSeconds: lagSeconds.optional(),
+    criticalSeconds: lagSeconds.optional(),
   })
   .superRefine((o, ctx) => {
     if (o.warningSeconds !== undefined && o.criticalSeconds !== undefined && o.warningSeconds >= o.criticalSeconds) {
@@ -103,17 +120,17 @@ const lagOverrideSchema = z
 
 const postgresIdleSchema = z.strictObject({
   /** RDS PostgreSQL reports up to ~5 minutes of lag when the source has no writes; tolerate up to this. */
-  maxLagSeconds: nonNegative.default(330),
+  maxLagSeconds: range(0, 3600, 'seconds').default(330),
   /** A source whose TransactionLogsGeneration stays at or below this (bytes/s) counts as idle. */
-  maxTransactionLogsBytesPerSecond: nonNegative.default(1024),
+  maxTransactionLogsBytesPerSecond: range(0, 1024 ** 2, 'bytes per second').default(1024),
   /** ...or whose WriteIOPS stays at or below this. */
-  maxWriteIops: nonNegative.default(1),
+  maxWriteIops: range(0, 1000, 'IOPS').default(1),
 });
 
 const slotSchema = z
   .strictObject({
-    warningBytes: positive.default(5 * 1024 ** 3),
-    criticalBytes: positive.default(20 * 1024 ** 3),
+    warningBytes: range(1024 ** 2, MAX_STORAGE_BYTES, 'bytes (1 MiB to 64 TiB)').default(5 * 1024 ** 3),
+    criticalBytes: range(1024 ** 2, MAX_STORAGE_BYTES, 'bytes (1 MiB to 64 TiB)').default(20 * 1024 ** 3),
   })
   .refine((s) => s.warningBytes < s.criticalBytes, {
     path: ['warningBytes'],
@@ -128,8 +145,8 @@ const notificationsSchema = z.strictObject({
   smsNumbers: z
     .array(z.string().regex(E164, 'is not an E.164 phone number (e.g. +14155550100)'))
     .default([]),
-  /** While a finding stays open, remind every this many hours. */
-  reminderHours: positive.default(4),
+  /** While a finding stays open, remind every this many hours (at most one reminder an hour, at least one a month). */
+  reminderHours: range(1, 720, 'hours').default(4),
   /** Findings below this severity never notify (they still show in the report and metrics). */
   minSeverity: z.enum(['critical', 'warning', 'info']).default('warning'),
   /** SMS goes out only for runs with news at or above this severity. */
@@ -137,8 +154,8 @@ const notificationsSchema = z.strictObject({
 });
 
 const scheduleSchema = z.strictObject({
-  checkRateMinutes: wholeMinutes.min(1, 'must be at least 1 minute').default(1),
-  driftRateMinutes: wholeMinutes.min(1, 'must be at least 1 minute').default(15),
+  checkRateMinutes: range(1, 1440, 'minutes', { whole: true }).default(1),
+  driftRateMinutes: range(1, 10_080, 'minutes', { whole: true }).default(15),
 });
 
 const metricsSchema = z.strictObject({
@@ -153,11 +170,33 @@ const metricsSchema = z.strictObject({
 
 const driftSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Baseline file; the shipped default baseline when omitted. */
-  baseline: z.string().min(1).optional(),
+  /** Baseline file, relative to the config file and inside its folder; the shipped default baseline when omitted. */
+  baseline: z
+    .string()
+    .superRefine((path, ctx) => {
+      const problem = baselinePathProblem(path);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 
-const rpoOverrideSchema = z.strictObject({ match: matchSchema, rpoSeconds: positive });
+/** RPO targets: one second to one day. */
+const rpoSeconds = range(1, DAY_SECONDS, 'seconds');
+
+/**
+ * The baseline is read at synth and bundled into the Lambda: a path that leaves the config's
+ * folder (absolute, or through "..") could read any file on the deploying machine.
+ */
+export function baselinePathProblem(path: string): string | undefined {
+  if (path.trim() === '') return 'must name a file';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'must not contain control characters';
+  if (/^([/\\~]|[A-Za-z]:)/.test(path)) return "must be relative to the config file's folder (not absolute)";
+  if (path.split(/[/\\]/).includes('..')) return 'must stay inside the config file\'s folder (no ".." segments)';
+  return undefined;
+}
+
+const rpoOverrideSchema = z.strictObject({ match: matchSchema, rpoSeconds });
 
 const drSchema = z.strictObject({
   /** Primaries carrying this tag with `tagValue` need a healthy replica in another region. */
@@ -165,7 +204,7 @@ const drSchema = z.strictObject({
   tagValue: z.string().default('required'),
   /** Identifier patterns of primaries that need DR, in addition to the tag. */
   identifiers: z.array(patternSchema).default([]),
-  rpoSeconds: positive.default(60),
+  rpoSeconds: rpoSeconds.default(60),
   rpoOverrides: z.array(rpoOverrideSchema).default([]),
   /** Also require the primary's automated backups to be replicated to another region. */
   requireReplicatedBackups: z.boolean().default(false),
@@ -180,7 +219,10 @@ const suppressionSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   regions: z.array(regionSchema).min(1, 'must list at least one region').default(['us-east-1']),
-  runbookBaseUrl: z.string().min(1).default(DEFAULT_RUNBOOK_BASE_URL),
+  runbookBaseUrl: z
+    .string()
+    .regex(/^https?:\/\/[^\s\u0000-\u001f\u007f]+$/, 'must be an http(s) URL without spaces or control characters')
+    .default(DEFAULT_RUNBOOK_BASE_URL),
   lag: lagSchema.default(lagSchema.parse({})),
   lagOverrides: z.array(lagOverrideSchema).default([]),
   postgresIdle: postgresIdleSchema.default(postgresIdleSchema.parse({})),
@@ -213,7 +255,8 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
       message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
       return `  ${key}: ${message}`;
     }
-    if (issue.code === 'invalid_type') message = `must be ${issue.expected}`;
+    // zod's own type message is terse; ours ("must be a number between ...") says more.
+    if (issue.code === 'invalid_type' && !message.startsWith('must ')) message = `must be ${issue.expected}`;
     return `  ${key}: ${message}${describeValue(issue.input)}`;
   });
   throw new ConfigError(`Invalid config in ${source}:\n${lines.join('\n')}`);
@@ -221,12 +264,9 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
 
 /** Parses config JSON text; `source` names the file in errors. Returns the raw input too (the CDK app ships it). */
 export function parseConfigJson(text: string, source: string): { readonly raw: ConfigInput; readonly config: Config } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`Config file ${source} is not valid JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new ConfigError(`Config file ${source} is not valid JSON: ${parsed.error}`);
+  const raw = parsed.value;
   const config = parseConfig(raw, source);
   // parseConfig accepted it, so the raw object has the input shape.
   return { raw: raw as ConfigInput, config };

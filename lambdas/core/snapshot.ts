@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ownRecord } from './records';
+import { parseJson } from './text';
 import { isKnownRegion } from './regions';
 import { SNAPSHOT_FORMAT, type FleetSnapshot } from './model';
 
@@ -148,11 +149,7 @@ export function parseSnapshot(raw: unknown, source = 'snapshot'): FleetSnapshot 
 
 /** Parses snapshot JSON text. */
 export function parseSnapshotText(text: string, source = 'snapshot'): FleetSnapshot {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new SnapshotError(`${source} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseSnapshot(raw, source);
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new SnapshotError(`${source} is not valid JSON: ${parsed.error}`);
+  return parseSnapshot(parsed.value, source);
 }

@@ -8,6 +8,7 @@ import * as z from 'zod'; // namespace import: lets esbuild tree-shake zod in th
 import { patternSchema } from '../config';
 import { SEVERITIES, type Severity } from '../findings';
 import { ownRecord } from '../records';
+import { parseJson } from '../text';
 import defaultBaselineJson from './default-baseline.json';
 import { BASELINE_ENGINES, parseVersionSpec, type BaselineEngine, type VersionSpec } from './engines';
 
@@ -200,13 +201,9 @@ export function parseBaseline(raw: unknown, source = 'baseline'): Baseline {
 
 /** Parses baseline JSON text. */
 export function parseBaselineText(text: string, source = 'baseline'): Baseline {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new BaselineError(`${source} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseBaseline(raw, source);
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new BaselineError(`${source} is not valid JSON: ${parsed.error}`);
+  return parseBaseline(parsed.value, source);
 }
 
 /** The shipped default baseline: replication best practices per engine (default-baseline.json). */
