@@ -3,6 +3,8 @@ import { parseFlags, parseFormatFlag } from './args';
 import { loadConfigFile } from './config-file';
 import { EXIT_OK, UsageError, type CliCommand } from './types';
 
+const OPTIONS = { replicas: { type: 'string' }, config: { type: 'string' }, format: { type: 'string' } } as const;
+
 const usage = `Usage: replguard cost --replicas N [--config FILE] [--format table|json]
 
 Prints the monthly AWS bill of a deployment with this config watching N replicas:
@@ -68,12 +70,9 @@ export const costCommand: CliCommand = {
   name: 'cost',
   summary: 'print the monthly AWS cost of the current config for a fleet size',
   usage,
+  flags: Object.keys(OPTIONS),
   async run(args, io) {
-    const { values } = parseFlags(args, {
-      replicas: { type: 'string' },
-      config: { type: 'string' },
-      format: { type: 'string' },
-    });
+    const { values } = parseFlags(args, OPTIONS);
     const format = parseFormatFlag(values.format);
     const replicas = parseReplicas(values.replicas);
     const config = await loadConfigFile(values.config);
