@@ -15,11 +15,24 @@ import { diffBaseline, type BaselineCheck, type BaselineDiff } from '../../lambd
 import { createContext } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import type { DatabaseNode } from '../../lambdas/core/topology';
+import { printable } from '../../lambdas/core/text';
 import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseFlags, parseFormatFlag } from './args';
-import { FLEET_INPUT_FLAGS, readFleetInput, writeFileAtomically } from './fleet-input';
+import { resolveLiveSetup } from './aws-setup';
+import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, readFleetInput, writeFileAtomically } from './fleet-input';
+import { checkOutPath } from './out-file';
 import { createLiveReader } from './live';
 import { EXIT_CRITICAL, EXIT_OK, UsageError, type CliCommand, type CliIo } from './types';
+
+const CAPTURE_OPTIONS = {
+  from: { type: 'string' },
+  region: { type: 'string' },
+  snapshot: { type: 'string' },
+  all: { type: 'boolean' },
+  out: { type: 'string' },
+  profile: { type: 'string' },
+} as const;
+const DIFF_OPTIONS = { ...FLEET_INPUT_FLAGS, format: { type: 'string' } } as const;
 
 const usage = `Usage: replguard baseline capture --from DB [--region R] [--snapshot FILE] [--all] [--out FILE] [--profile NAME]
        replguard baseline diff [--snapshot FILE | --regions R1,R2 [--profile NAME]] [--baseline FILE]
@@ -29,17 +42,15 @@ capture  writes a replguard-baseline/v1 file from a known-good database's parame
          (instance group, plus the cluster group for Aurora): the parameters set by a user
          (Source "user") by default, every modifiable parameter with --all.
   --from DB         DB instance or Aurora cluster identifier
-  --region R        its region (required for live reads unless AWS_REGION is set)
+  --region R        its region (default: AWS_REGION, AWS_DEFAULT_REGION, else the profile's region)
   --snapshot FILE   read a replguard-snapshot/v1 file instead of AWS
   --all             capture every modifiable parameter that has a value, not only user-set ones
-  --out FILE        write the baseline here (default: standard output)
+  --out FILE        write the baseline here (default: standard output; its folder must exist)
+  --profile NAME    AWS shared-config profile for live reads (default: AWS_PROFILE)
 
 diff     shows every database against a baseline: parameters that drift, that cannot be compared,
          and databases that could not be checked.
-  --snapshot FILE   evaluate a snapshot file offline
-  --regions LIST    regions to read live (default: "regions" from the config)
-  --baseline FILE   the baseline (default: drift.baseline from the config, else the shipped default)
-  --config FILE     replguard config (JSON)
+${FLEET_INPUT_HELP}
   --format FORMAT   table (default) or json
 
 Exit status: 0 ok (diff: no critical drift), 1 diff found critical drift, 2 bad input or usage.`;
@@ -101,27 +112,23 @@ function capturedBaseline(snapshot: FleetSnapshot, node: DatabaseNode, all: bool
 }
 
 async function capture(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(args, {
-    from: { type: 'string' },
-    region: { type: 'string' },
-    snapshot: { type: 'string' },
-    all: { type: 'boolean' },
-    out: { type: 'string' },
-    profile: { type: 'string' },
-  });
+  const { values } = parseFlags(args, CAPTURE_OPTIONS);
   if (!values.from) throw new UsageError('capture needs --from <db identifier>');
   const regionFlagProblem = values.region === undefined ? undefined : unknownRegionReason(values.region);
   if (regionFlagProblem) throw new UsageError(`--region: unknown region "${values.region}" (${regionFlagProblem})`);
   if (values.snapshot && values.profile) throw new UsageError('--snapshot reads a file: it cannot be combined with --profile');
+  if (values.out) await checkOutPath(values.out);
   let snapshot: FleetSnapshot;
   if (values.snapshot) {
     snapshot = await new SnapshotFileReader(values.snapshot).read();
   } else {
-    const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-    if (!region) throw new UsageError('--region is required to capture from a live account (or set AWS_REGION)');
-    const problem = unknownRegionReason(region);
-    if (problem) throw new UsageError(`unknown region "${region}" from AWS_REGION or AWS_DEFAULT_REGION (${problem})`);
-    snapshot = await createLiveReader(io, { regions: [region], profile: values.profile, config: DEFAULT_CONFIG, windowMinutes: 1, includeParameters: true }).read();
+    const setup = resolveLiveSetup(io.env, { regionFlags: [values.region], profileFlag: values.profile });
+    // One database, one region: a guess from the defaults would search the wrong place.
+    if (setup.regionSource === 'the default') {
+      throw new UsageError('--region is required to capture from a live account (or set AWS_REGION, or a region in the profile)');
+    }
+    const region = setup.regions[0]!;
+    snapshot = await createLiveReader(io, { regions: [region], profile: setup.profile, config: DEFAULT_CONFIG, windowMinutes: 1, includeParameters: true }).read();
     for (const e of snapshot.regions[region]?.errors ?? []) {
       if (/Describe(DBInstances|DBClusters|DB\w*Parameters)$/.test(e.operation)) {
         throw new BaselineError(`${e.operation} failed in ${region}: ${e.message}`);
@@ -152,7 +159,9 @@ async function capture(args: readonly string[], io: CliIo): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // diff
 
-function table(rows: readonly (readonly string[])[]): string[] {
+/** Cells hold AWS's names and values: each is made printable on one line before it is measured. */
+function table(cells: readonly (readonly string[])[]): string[] {
+  const rows = cells.map((row) => row.map(printable));
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
   return rows.map((row) =>
     row
@@ -193,17 +202,17 @@ function renderDiffTable(diff: BaselineDiff, checkedAt: string): string {
     lines.push('', 'Why:');
     const reasons = new Map<string, string>();
     for (const c of sorted) reasons.set(c.parameterName, c.reason);
-    for (const [name, reason] of reasons) lines.push(`  ${name}: ${reason}`);
+    for (const [name, reason] of reasons) lines.push(printable(`  ${name}: ${reason}`));
   }
   if (open.length) {
     lines.push('', `Not comparable (${open.length}):`);
     for (const c of open) {
-      lines.push(`  ${c.region}/${resourceLabel(c)} ${c.parameterName}: expected ${c.expected}, actual ${actualLabel(c)}: ${c.why ?? 'cannot compare'}`);
+      lines.push(printable(`  ${c.region}/${resourceLabel(c)} ${c.parameterName}: expected ${c.expected}, actual ${actualLabel(c)}: ${c.why ?? 'cannot compare'}`));
     }
   }
   if (diff.unchecked.length) {
     lines.push('', `Not checked (${diff.unchecked.length}):`);
-    for (const u of diff.unchecked) lines.push(`  ${u.region}/${u.resource}: ${u.why}`);
+    for (const u of diff.unchecked) lines.push(printable(`  ${u.region}/${u.resource}: ${u.why}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -233,7 +242,7 @@ function renderDiffJson(diff: BaselineDiff, checkedAt: string): string {
 }
 
 async function diff(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(args, { ...FLEET_INPUT_FLAGS, format: { type: 'string' } });
+  const { values } = parseFlags(args, DIFF_OPTIONS);
   const format = parseFormatFlag(values.format);
   const input = await readFleetInput(values, io);
   const { config, snapshot } = input;
@@ -253,6 +262,7 @@ export const baselineCommand: CliCommand = {
   name: 'baseline',
   summary: 'capture a parameter baseline from a database, or diff the fleet against one',
   usage,
+  flags: [...new Set([...Object.keys(CAPTURE_OPTIONS), ...Object.keys(DIFF_OPTIONS)])],
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'capture') return capture(rest, io);

@@ -1,19 +1,17 @@
 import { evaluate } from '../../lambdas/core/evaluate';
 import { renderJson, renderTable } from '../../lambdas/core/report';
 import { parseFlags, parseFormatFlag } from './args';
-import { FLEET_INPUT_FLAGS, readFleetInput } from './fleet-input';
+import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, readFleetInput } from './fleet-input';
 import { EXIT_CRITICAL, EXIT_OK, type CliCommand } from './types';
+
+const OPTIONS = { ...FLEET_INPUT_FLAGS, format: { type: 'string' }, 'exit-zero': { type: 'boolean' } } as const;
 
 const usage = `Usage: replguard check [--snapshot FILE | --regions R1,R2 [--profile NAME]] [--config FILE]
                        [--baseline FILE] [--format table|json] [--exit-zero]
 
 Checks replication health, parameter drift and DR readiness, live or from a snapshot file.
 
-  --snapshot FILE   evaluate a replguard-snapshot/v1 file offline (no AWS access)
-  --regions LIST    regions to read live (default: "regions" from the config)
-  --profile NAME    AWS shared-config profile for live reads
-  --config FILE     replguard config (JSON); defaults apply when omitted
-  --baseline FILE   parameter baseline (default: drift.baseline from the config, else the shipped one)
+${FLEET_INPUT_HELP}
   --format FORMAT   table (default) or json
   --exit-zero       exit 0 even with critical findings (for demos)
 
@@ -23,8 +21,9 @@ export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'check replication health, drift and DR readiness (live or --snapshot)',
   usage,
+  flags: Object.keys(OPTIONS),
   async run(args, io) {
-    const { values } = parseFlags(args, { ...FLEET_INPUT_FLAGS, format: { type: 'string' }, 'exit-zero': { type: 'boolean' } });
+    const { values } = parseFlags(args, OPTIONS);
     const format = parseFormatFlag(values.format);
     const { config, baseline, snapshot } = await readFleetInput(values, io);
     const report = evaluate(snapshot, { config, baseline, scope: 'all' });

@@ -1,15 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError, DEFAULT_CONFIG, parseConfigJson, type Config } from '../../lambdas/core/config';
+import { readInputFile } from '../../lambdas/io/text-file';
+
+export interface CliConfig {
+  readonly config: Config;
+  /** `regions` when the file sets it: otherwise live commands fall back to AWS_REGION and the profile. */
+  readonly configRegions?: readonly string[];
+}
 
 /** Loads and validates a config file; no path means all defaults. */
+export async function loadCliConfig(path: string | undefined): Promise<CliConfig> {
+  if (!path) return { config: DEFAULT_CONFIG };
+  const text = await readInputFile('config', path, (message) => new ConfigError(message));
+  const { raw, config } = parseConfigJson(text, path);
+  return { config, ...(raw.regions !== undefined ? { configRegions: config.regions } : {}) };
+}
+
 export async function loadConfigFile(path: string | undefined): Promise<Config> {
-  if (!path) return DEFAULT_CONFIG;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? `Config file ${path} does not exist.` : `Cannot read config file ${path}: ${(error as Error).message}`);
-  }
-  return parseConfigJson(text, path).config;
+  return (await loadCliConfig(path)).config;
 }

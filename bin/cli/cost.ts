@@ -12,6 +12,14 @@ import { parseFlags, parseFormatFlag } from './args';
 import { loadConfigFile } from './config-file';
 import { EXIT_OK, UsageError, type CliCommand } from './types';
 
+const OPTIONS = {
+  replicas: { type: 'string' },
+  mix: { type: 'string' },
+  snapshot: { type: 'string' },
+  config: { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
 const usage = `Usage: replguard cost --replicas N [--mix MIX] [--config FILE] [--format table|json]
        replguard cost --snapshot FILE [--config FILE] [--format table|json]
 
@@ -98,14 +106,9 @@ export const costCommand: CliCommand = {
   name: 'cost',
   summary: 'print the monthly AWS cost of the current config for a fleet size',
   usage,
+  flags: Object.keys(OPTIONS),
   async run(args, io) {
-    const { values } = parseFlags(args, {
-      replicas: { type: 'string' },
-      mix: { type: 'string' },
-      snapshot: { type: 'string' },
-      config: { type: 'string' },
-      format: { type: 'string' },
-    });
+    const { values } = parseFlags(args, OPTIONS);
     const format = parseFormatFlag(values.format);
     if (values.snapshot !== undefined && (values.replicas !== undefined || values.mix !== undefined)) {
       throw new UsageError('--snapshot prices the fleet in the file: it cannot be combined with --replicas or --mix');

@@ -8,21 +8,33 @@ import type { FleetReader } from '../../lambdas/core/reader';
 import { loadBaselineFile } from '../../lambdas/io/baseline-file';
 import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseRegionsFlag } from './args';
-import { loadConfigFile } from './config-file';
+import { resolveLiveSetup } from './aws-setup';
+import { loadCliConfig } from './config-file';
 import { createLiveReader } from './live';
 import { UsageError, type CliIo } from './types';
 
 export const FLEET_INPUT_FLAGS = {
   snapshot: { type: 'string' },
   regions: { type: 'string' },
+  region: { type: 'string' },
   profile: { type: 'string' },
   config: { type: 'string' },
   baseline: { type: 'string' },
 } as const;
 
+/** The help lines of the flags above, shared by every command that reads a fleet. */
+export const FLEET_INPUT_HELP = `  --snapshot FILE   evaluate a replguard-snapshot/v1 file offline (no AWS access)
+  --regions LIST    regions to read live, comma-separated; default: "regions" from the config,
+                    else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1
+  --region R        the same as --regions (as in the aws CLI)
+  --profile NAME    AWS shared-config profile for live reads (default: AWS_PROFILE, else the default chain)
+  --config FILE     replguard config (JSON); defaults apply when omitted
+  --baseline FILE   parameter baseline (default: drift.baseline from the config, else the shipped one)`;
+
 export interface FleetInputFlags {
   readonly snapshot?: string;
   readonly regions?: string;
+  readonly region?: string;
   readonly profile?: string;
   readonly config?: string;
   readonly baseline?: string;
@@ -37,19 +49,24 @@ export interface FleetInput {
 
 /** Validates every flag and file before any AWS call, then reads the fleet. */
 export async function readFleetInput(values: FleetInputFlags, io: CliIo): Promise<FleetInput> {
-  const regions = parseRegionsFlag(values.regions);
-  if (values.snapshot && (regions || values.profile)) {
-    throw new UsageError('--snapshot reads a file: it cannot be combined with --regions or --profile');
+  const regionFlags = [values.regions, values.region];
+  regionFlags.forEach(parseRegionsFlag);
+  if (values.snapshot && (values.regions !== undefined || values.region !== undefined || values.profile !== undefined)) {
+    throw new UsageError('--snapshot reads a file: it cannot be combined with --regions, --region or --profile');
   }
-  const config = await loadConfigFile(values.config);
+  const { config, configRegions } = await loadCliConfig(values.config);
   // --baseline is relative to where the user stands; drift.baseline to the config file, as in the stack.
   const baselinePath =
     values.baseline ??
     (config.drift.baseline && values.config ? resolve(dirname(values.config), config.drift.baseline) : config.drift.baseline);
   const baseline = baselinePath ? await loadBaselineFile(baselinePath) : undefined;
-  const reader: FleetReader = values.snapshot
-    ? new SnapshotFileReader(values.snapshot)
-    : createLiveReader(io, { regions: regions ?? config.regions, profile: values.profile, config });
+  let reader: FleetReader;
+  if (values.snapshot) {
+    reader = new SnapshotFileReader(values.snapshot);
+  } else {
+    const setup = resolveLiveSetup(io.env, { regionFlags, profileFlag: values.profile, configRegions });
+    reader = createLiveReader(io, { regions: setup.regions, profile: setup.profile, config });
+  }
   return { config, baseline, snapshot: await reader.read() };
 }
 

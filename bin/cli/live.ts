@@ -1,6 +1,9 @@
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import type { Config } from '../../lambdas/core/config';
+import type { RegionSnapshot } from '../../lambdas/core/model';
 import type { FleetReader } from '../../lambdas/core/reader';
+import { printable } from '../../lambdas/core/text';
+import { SetupError } from './aws-setup';
 import type { CliIo } from './types';
 
 export interface LiveReaderRequest {
@@ -25,10 +28,17 @@ export class CredentialsError extends Error {
 
 const NO_CREDENTIALS = new Set(['CredentialsProviderError', 'CredentialsError']);
 
+/** A region is blind when neither of its describe calls returned: nothing about its fleet is known. */
+const blind = (region: RegionSnapshot): boolean => {
+  const failed = (region.errors ?? []).map((e) => e.operation);
+  return failed.some((o) => o.endsWith('DescribeDBInstances')) && failed.some((o) => o.endsWith('DescribeDBClusters'));
+};
+
 /**
- * A live reader for what the config's checks need, with progress on stderr. When every call in
- * every region failed for want of credentials, that is reported as such (exit 2) rather than as
- * a fleet full of CHECK_DEGRADED findings.
+ * A live reader for what the config's checks need, with progress on stderr. When nothing could be
+ * read in any region (no credentials, bad keys, no network), that is a setup problem reported with
+ * its cause (exit 2), for check and snapshot alike, rather than a fleet full of CHECK_DEGRADED
+ * findings or a snapshot file of errors. One blind region among readable ones stays CHECK_DEGRADED.
  */
 export function createLiveReader(io: CliIo, request: LiveReaderRequest): FleetReader {
   const reader = liveFleetReader(io, request);
@@ -39,8 +49,18 @@ export function createLiveReader(io: CliIo, request: LiveReaderRequest): FleetRe
       const described = Object.values(snapshot.regions).some((r) => (r.dbInstances?.length ?? 0) + (r.dbClusters?.length ?? 0) > 0);
       if (!described && errors.length > 0 && errors.every((e) => e.code !== undefined && NO_CREDENTIALS.has(e.code))) {
         throw new CredentialsError(
-          `No AWS credentials found (${errors[0]!.message}). Pass --profile NAME, set AWS_PROFILE, run "aws sso login", ` +
+          `No AWS credentials found (${printable(errors[0]!.message)}). Pass --profile NAME, set AWS_PROFILE, run "aws sso login", ` +
             'or check a snapshot file offline with --snapshot FILE.',
+        );
+      }
+      const regions = Object.entries(snapshot.regions);
+      if (regions.length > 0 && regions.every(([, data]) => blind(data))) {
+        const [region, data] = regions[0]!;
+        const first = data.errors![0]!;
+        throw new SetupError(
+          `Nothing could be read from AWS in ${regions.map(([r]) => r).join(', ')}: in ${region}, ${first.operation} failed` +
+            `${first.code ? ` (${first.code})` : ''}: ${printable(first.message)}. ` +
+            'Check network access to AWS and the credentials in use ("aws sts get-caller-identity"), or check a snapshot file offline with --snapshot FILE.',
         );
       }
       return snapshot;

@@ -1,9 +1,10 @@
 /** `replguard` entry: dispatches to a command and maps errors to exit codes. */
+import packageJson from '../../package.json';
 import { COMMANDS } from './commands';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError, type CliIo } from './types';
 
 /** Errors that mean "your input was wrong": message only, exit 2. */
-const INPUT_ERRORS = ['ConfigError', 'SnapshotError', 'BaselineError', 'UsageError', 'LiveReaderOptionsError', 'CredentialsError'];
+const INPUT_ERRORS = ['ConfigError', 'SnapshotError', 'BaselineError', 'UsageError', 'LiveReaderOptionsError', 'CredentialsError', 'SetupError'];
 
 function generalUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -13,15 +14,30 @@ function generalUsage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run "replguard <command> --help" for the options of a command.',
+    'Run "replguard <command> --help" for the options of a command; "replguard --version" for the version.',
     '',
   ].join('\n');
 }
 
+/**
+ * A stream whose reader went away (`replguard check | head -1`): further output is dropped and the
+ * command still ends with its own exit status, instead of dying on an unhandled EPIPE.
+ */
+function writer(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 export function processIo(): CliIo {
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: writer(process.stdout),
+    stderr: writer(process.stderr),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
@@ -33,6 +49,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? io.stderr : io.stdout)(generalUsage());
     return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`replguard ${packageJson.version}\n`);
+    return EXIT_OK;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

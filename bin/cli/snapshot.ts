@@ -1,33 +1,52 @@
+import { printable } from '../../lambdas/core/text';
 import { parseFlags, parseRegionsFlag } from './args';
-import { loadConfigFile } from './config-file';
+import { resolveLiveSetup } from './aws-setup';
+import { loadCliConfig } from './config-file';
+import { checkOutPath } from './out-file';
 import { writeFileAtomically } from './fleet-input';
 import { createLiveReader } from './live';
 import { EXIT_OK, UsageError, type CliCommand } from './types';
+
+const OPTIONS = {
+  out: { type: 'string' },
+  regions: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  config: { type: 'string' },
+} as const;
 
 const usage = `Usage: replguard snapshot --out FILE [--regions R1,R2] [--profile NAME] [--config FILE]
 
 Captures everything a check reads (instances, clusters, global clusters, parameter groups,
 automated backups and the lag metric series) into a replguard-snapshot/v1 file, using
-read-only calls. Evaluate it later with: replguard check --snapshot FILE`;
+read-only calls. Evaluate it later with: replguard check --snapshot FILE
+
+  --out FILE        write the snapshot here (its folder must exist and be writable)
+  --regions LIST    regions to read, comma-separated; default: "regions" from the config,
+                    else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1
+  --region R        the same as --regions (as in the aws CLI)
+  --profile NAME    AWS shared-config profile (default: AWS_PROFILE, else the default chain)
+  --config FILE     replguard config (JSON), for its regions and lag window
+
+Exit status: 0 written, 2 bad input or usage, or nothing could be read from AWS.`;
 
 export const snapshotCommand: CliCommand = {
   name: 'snapshot',
   summary: 'capture a fleet snapshot file from a live account (read-only)',
   usage,
+  flags: Object.keys(OPTIONS),
   async run(args, io) {
-    const { values } = parseFlags(args, {
-      out: { type: 'string' },
-      regions: { type: 'string' },
-      profile: { type: 'string' },
-      config: { type: 'string' },
-    });
+    const { values } = parseFlags(args, OPTIONS);
     if (!values.out) throw new UsageError('--out FILE is required');
-    const config = await loadConfigFile(values.config);
-    const regions = parseRegionsFlag(values.regions) ?? config.regions;
+    const regionFlags = [values.regions, values.region];
+    regionFlags.forEach(parseRegionsFlag);
+    await checkOutPath(values.out);
+    const { config, configRegions } = await loadCliConfig(values.config);
+    const { regions, profile } = resolveLiveSetup(io.env, { regionFlags, profileFlag: values.profile, configRegions });
     // Everything any check could read, whatever this config enables, so the file serves any later config.
     const reader = createLiveReader(io, {
       regions,
-      profile: values.profile,
+      profile,
       config,
       includeParameters: true,
       includeAutomatedBackups: true,
@@ -35,7 +54,7 @@ export const snapshotCommand: CliCommand = {
     const snapshot = await reader.read();
     await writeFileAtomically(values.out, `${JSON.stringify(snapshot, null, 2)}\n`);
     const errors = Object.entries(snapshot.regions).flatMap(([region, data]) =>
-      (data.errors ?? []).map((e) => `${region}: ${e.operation} failed: ${e.message}`),
+      (data.errors ?? []).map((e) => printable(`${region}: ${e.operation} failed: ${e.message}`)),
     );
     for (const line of errors) io.stderr(`warning: ${line}\n`);
     io.stderr(`Wrote ${values.out} (${regions.join(', ')}).\n`);

@@ -14,6 +14,8 @@ export interface CliCommand {
   readonly summary: string;
   /** Full usage text printed by `replguard <name> --help` and on usage errors. */
   readonly usage: string;
+  /** Every flag the command accepts (without `--`); each is described in `usage`. */
+  readonly flags: readonly string[];
   /** Returns the process exit code: 0 ok, 1 critical findings, 2 bad input or usage. */
   run(args: readonly string[], io: CliIo): Promise<number>;
 }

@@ -8,6 +8,9 @@
 import * as z from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL, FINDING_CODES } from './findings';
 import { regionProblem } from './regions';
+import { compilePattern, patternProblem } from './patterns';
+import { own, ownRecord } from './records';
+import { parseJson } from './text';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -16,50 +19,44 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * An identifier pattern: a glob (`orders-*`, `db-?`) or a regular expression between slashes
- * (`/^orders-(eu|us)-\d+$/`). Matching is on the whole identifier.
- */
-export function compilePattern(pattern: string): RegExp {
-  if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
-    return new RegExp(pattern.slice(1, -1));
-  }
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
+export { compilePattern } from './patterns';
 
-const patternSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .superRefine((value, ctx) => {
-    if (!/^[A-Za-z0-9*?-]+$/.test(value) && !(value.startsWith('/') && value.endsWith('/') && value.length > 2)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be a glob of letters, digits, hyphens, * and ?, or a /regular expression/',
-      });
-      return;
-    }
-    try {
-      compilePattern(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
-    }
-  });
+/** An identifier pattern (see patterns.ts): a glob, or a /regular expression/ of a shape that cannot hang a check. */
+export const patternSchema = z.string().superRefine((value, ctx) => {
+  const problem = patternProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const regionSchema = z.string().superRefine((region, ctx) => {
   const problem = regionProblem(region);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const positive = z.number().positive('must be greater than 0');
-const nonNegative = z.number().nonnegative('must not be negative');
-const wholeMinutes = z.number().int('must be a whole number of minutes');
+/**
+ * Every number has a range that makes sense, stated in its error: `reminderHours: 1e-300` would
+ * send an SMS every run, `criticalSeconds: 1e300` would never alert.
+ */
+function range(min: number, max: number, unit: string, options: { readonly whole?: boolean } = {}) {
+  const message = `must be ${options.whole ? 'a whole number ' : ''}between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')} ${unit}`;
+  const base = z.number({ message: `must be a number ${message.slice('must be '.length)}` }).min(min, message).max(max, message);
+  return options.whole ? base.refine(Number.isInteger, message) : base;
+}
+
+const DAY_SECONDS = 86_400;
+const WEEK_SECONDS = 7 * DAY_SECONDS;
+/** The largest RDS storage volume: a slot cannot hold back more WAL than that. */
+const MAX_STORAGE_BYTES = 64 * 1024 ** 4;
+
+/** Lag thresholds: up to a week, so delayed replicas (MySQL allows a day of delay) still fit. */
+const lagSeconds = range(0, WEEK_SECONDS, 'seconds');
+/** Datapoints are one a minute, and a check reads at most a day of them. */
+const datapoints = range(1, 1440, 'datapoints', { whole: true });
 
 /** Selects databases by identifier pattern and/or tags; every given condition must hold. */
 export const matchSchema = z
   .strictObject({
     identifier: patternSchema.optional(),
-    tags: z.record(z.string().min(1), z.string()).optional(),
+    tags: ownRecord(z.string().min(1, 'must not be empty'), z.string()).optional(),
   })
   .refine((m) => m.identifier !== undefined || (m.tags !== undefined && Object.keys(m.tags).length > 0), {
     message: 'needs an identifier pattern or at least one tag',
@@ -68,14 +65,14 @@ export type Match = z.infer<typeof matchSchema>;
 
 const lagSchema = z
   .strictObject({
-    warningSeconds: nonNegative.default(30),
-    criticalSeconds: nonNegative.default(300),
+    warningSeconds: lagSeconds.default(30),
+    criticalSeconds: lagSeconds.default(300),
     /** M: datapoints over the threshold needed to raise a finding... */
-    datapointsToAlarm: z.number().int().min(1, 'must be at least 1').default(3),
+    datapointsToAlarm: datapoints.default(3),
     /** ...out of the last N datapoints. */
-    evaluationPeriods: z.number().int().min(1, 'must be at least 1').default(5),
+    evaluationPeriods: datapoints.default(5),
     /** How many minutes of 1-minute datapoints each check reads. */
-    windowMinutes: wholeMinutes.min(1, 'must be at least 1').max(1440, 'must be at most 1440').default(15),
+    windowMinutes: range(1, 1440, 'minutes', { whole: true }).default(15),
   })
   .superRefine((lag, ctx) => {
     if (lag.warningSeconds >= lag.criticalSeconds) {
@@ -107,8 +104,8 @@ const lagSchema = z
 const lagOverrideSchema = z
   .strictObject({
     match: matchSchema,
-    warningSeconds: nonNegative.optional(),
-    criticalSeconds: nonNegative.optional(),
+    warningSeconds: lagSeconds.optional(),
+    criticalSeconds: lagSeconds.optional(),
   })
   .superRefine((o, ctx) => {
     if (o.warningSeconds !== undefined && o.criticalSeconds !== undefined && o.warningSeconds >= o.criticalSeconds) {
@@ -129,21 +126,21 @@ const postgresIdleSchema = z.strictObject({
    * RDS switches WAL segments every 5 minutes, so an idle source's replica never reports more
    * than ~300 s; 10% on top covers the switch's own timing and metric sampling jitter.
    */
-  maxLagSeconds: nonNegative.default(330),
+  maxLagSeconds: range(0, 3600, 'seconds').default(330),
   /**
    * Mean WAL rate above which the source is busy, not idle. An idle source writes RDS's heartbeat
    * and switches one 64 MiB segment every 5 minutes; twice that, because a window's edges can
    * catch one switch more than its length holds.
    */
-  maxSourceWalBytesPerSecond: nonNegative.default(Math.round((2 * 64 * 1024 ** 2) / 300)),
+  maxSourceWalBytesPerSecond: range(0, 1024 ** 3, 'bytes per second').default(Math.round((2 * 64 * 1024 ** 2) / 300)),
   /** The source's OldestReplicationSlotLag above this contradicts "idle" (WAL is waiting for a slot). */
-  maxSourceSlotLagBytes: nonNegative.default(128 * 1024 ** 2),
+  maxSourceSlotLagBytes: range(0, MAX_STORAGE_BYTES, 'bytes').default(128 * 1024 ** 2),
 });
 
 const slotSchema = z
   .strictObject({
-    warningBytes: positive.default(5 * 1024 ** 3),
-    criticalBytes: positive.default(20 * 1024 ** 3),
+    warningBytes: range(1024 ** 2, MAX_STORAGE_BYTES, 'bytes (1 MiB to 64 TiB)').default(5 * 1024 ** 3),
+    criticalBytes: range(1024 ** 2, MAX_STORAGE_BYTES, 'bytes (1 MiB to 64 TiB)').default(20 * 1024 ** 3),
   })
   .refine((s) => s.warningBytes < s.criticalBytes, {
     path: ['warningBytes'],
@@ -158,8 +155,8 @@ const notificationsSchema = z.strictObject({
   smsNumbers: z
     .array(z.string().regex(E164, 'is not an E.164 phone number (e.g. +14155550100)'))
     .default([]),
-  /** While a finding stays open, remind every this many hours. */
-  reminderHours: positive.default(4),
+  /** While a finding stays open, remind every this many hours (at most one reminder an hour, at least one a month). */
+  reminderHours: range(1, 720, 'hours').default(4),
   /** Findings below this severity never notify (they still show in the report and metrics). */
   minSeverity: z.enum(['critical', 'warning', 'info']).default('warning'),
   /** SMS goes out only for runs with news at or above this severity. */
@@ -167,8 +164,8 @@ const notificationsSchema = z.strictObject({
 });
 
 const scheduleSchema = z.strictObject({
-  checkRateMinutes: wholeMinutes.min(1, 'must be at least 1 minute').default(1),
-  driftRateMinutes: wholeMinutes.min(1, 'must be at least 1 minute').default(15),
+  checkRateMinutes: range(1, 1440, 'minutes', { whole: true }).default(1),
+  driftRateMinutes: range(1, 10_080, 'minutes', { whole: true }).default(15),
 });
 
 const metricsSchema = z.strictObject({
@@ -183,11 +180,33 @@ const metricsSchema = z.strictObject({
 
 const driftSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Baseline file; the shipped default baseline when omitted. */
-  baseline: z.string().min(1).optional(),
+  /** Baseline file, relative to the config file and inside its folder; the shipped default baseline when omitted. */
+  baseline: z
+    .string()
+    .superRefine((path, ctx) => {
+      const problem = baselinePathProblem(path);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 
-const rpoOverrideSchema = z.strictObject({ match: matchSchema, rpoSeconds: positive });
+/** RPO targets: one second to one day. */
+const rpoSeconds = range(1, DAY_SECONDS, 'seconds');
+
+/**
+ * The baseline is read at synth and bundled into the Lambda: a path that leaves the config's
+ * folder (absolute, or through "..") could read any file on the deploying machine.
+ */
+export function baselinePathProblem(path: string): string | undefined {
+  if (path.trim() === '') return 'must name a file';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return 'must not contain control characters';
+  if (/^([/\\~]|[A-Za-z]:)/.test(path)) return "must be relative to the config file's folder (not absolute)";
+  if (path.split(/[/\\]/).includes('..')) return 'must stay inside the config file\'s folder (no ".." segments)';
+  return undefined;
+}
+
+const rpoOverrideSchema = z.strictObject({ match: matchSchema, rpoSeconds });
 
 const drSchema = z.strictObject({
   /** Primaries carrying this tag with `tagValue` need a healthy replica in another region. */
@@ -195,7 +214,7 @@ const drSchema = z.strictObject({
   tagValue: z.string().default('required'),
   /** Identifier patterns of primaries that need DR, in addition to the tag. */
   identifiers: z.array(patternSchema).default([]),
-  rpoSeconds: positive.default(60),
+  rpoSeconds: rpoSeconds.default(60),
   rpoOverrides: z.array(rpoOverrideSchema).default([]),
   /** Also require the primary's automated backups to be replicated to another region. */
   requireReplicatedBackups: z.boolean().default(false),
@@ -210,7 +229,10 @@ const suppressionSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   regions: z.array(regionSchema).min(1, 'must list at least one region').default(['us-east-1']),
-  runbookBaseUrl: z.string().min(1).default(DEFAULT_RUNBOOK_BASE_URL),
+  runbookBaseUrl: z
+    .string()
+    .regex(/^https?:\/\/[^\s\u0000-\u001f\u007f]+$/, 'must be an http(s) URL without spaces or control characters')
+    .default(DEFAULT_RUNBOOK_BASE_URL),
   lag: lagSchema.default(lagSchema.parse({})),
   lagOverrides: z.array(lagOverrideSchema).default([]),
   postgresIdle: postgresIdleSchema.default(postgresIdleSchema.parse({})),
@@ -243,7 +265,8 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
       message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
       return `  ${key}: ${message}`;
     }
-    if (issue.code === 'invalid_type') message = `must be ${issue.expected}`;
+    // zod's own type message is terse; ours ("must be a number between ...") says more.
+    if (issue.code === 'invalid_type' && !message.startsWith('must ')) message = `must be ${issue.expected}`;
     return `  ${key}: ${message}${describeValue(issue.input)}`;
   });
   throw new ConfigError(`Invalid config in ${source}:\n${lines.join('\n')}`);
@@ -251,12 +274,9 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
 
 /** Parses config JSON text; `source` names the file in errors. Returns the raw input too (the CDK app ships it). */
 export function parseConfigJson(text: string, source: string): { readonly raw: ConfigInput; readonly config: Config } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`Config file ${source} is not valid JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new ConfigError(`Config file ${source} is not valid JSON: ${parsed.error}`);
+  const raw = parsed.value;
   const config = parseConfig(raw, source);
   // parseConfig accepted it, so the raw object has the input shape.
   return { raw: raw as ConfigInput, config };
@@ -268,7 +288,7 @@ export const DEFAULT_CONFIG: Config = parseConfig({});
 export function matches(match: Match, identifier: string, tags: Readonly<Record<string, string>>): boolean {
   if (match.identifier !== undefined && !compilePattern(match.identifier).test(identifier)) return false;
   for (const [key, value] of Object.entries(match.tags ?? {})) {
-    if (tags[key] !== value) return false;
+    if (own(tags, key) !== value) return false;
   }
   return true;
 }

@@ -6,6 +6,8 @@
  * fields the rules read are typed; everything else in a response is carried through untouched.
  */
 
+import { recordOf } from './records';
+
 export const SNAPSHOT_FORMAT = 'replguard-snapshot/v1';
 
 export interface Tag {
@@ -160,9 +162,10 @@ export interface FleetSnapshot {
 }
 
 export function tagsToRecord(tags: readonly Tag[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Through a Map: a tag key `__proto__` must stay a tag, not become the record's prototype.
+  const out = new Map<string, string>();
   for (const tag of tags ?? []) {
-    if (tag.Key !== undefined) out[tag.Key] = tag.Value ?? '';
+    if (tag.Key !== undefined) out.set(tag.Key, tag.Value ?? '');
   }
-  return out;
+  return recordOf(out);
 }

@@ -10,6 +10,7 @@
 import { isClosing, type AlertState, type Transition, type TransitionKind } from './alert-lifecycle';
 import type { EvaluationScope } from './evaluate';
 import { compareCodes, SEVERITY_RANK, runbookUrl, type Severity } from './findings';
+import { printable } from './text';
 
 /** SNS email subjects must be shorter than 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -145,9 +146,9 @@ function duration(fromIso: string, toIso: string): string {
 function goneEntry(t: Transition, input: NotificationInput): string[] {
   const s = t.next;
   return [
-    `[GONE] ${s.code} on ${s.resource} (${s.region}), was ${s.severity}`,
-    `  ${s.resource} is no longer described in ${s.region} (deleted or renamed), so this alert ends without being resolved.`,
-    `  Last seen: ${s.message}`,
+    `[GONE] ${printable(s.code)} on ${printable(s.resource)} (${printable(s.region)}), was ${s.severity}`,
+    `  ${printable(s.resource)} is no longer described in ${printable(s.region)} (deleted or renamed), so this alert ends without being resolved.`,
+    `  Last seen: ${printable(s.message)}`,
     `  Open from ${at(s.openedAt)} to ${at(input.checkedAt)} (${duration(s.openedAt, input.checkedAt)}).`,
     `  Runbook: ${runbookUrl(s.code, input.runbookBaseUrl)}`,
   ];
@@ -155,26 +156,27 @@ function goneEntry(t: Transition, input: NotificationInput): string[] {
 
 function emailEntry(t: Transition, input: NotificationInput): string[] {
   const s = t.next;
-  const where = `${s.resource} (${s.region})`;
   if (t.kind === 'gone') return goneEntry(t, input);
+  // Resource names and messages carry AWS's text: each stays on its own line, whatever it holds.
+  const where = `${printable(s.resource)} (${printable(s.region)})`;
   if (t.kind === 'resolved') {
     return [
-      `[RESOLVED] ${s.code} on ${where}, was ${s.severity}`,
-      `  Last seen: ${s.message}`,
+      `[RESOLVED] ${printable(s.code)} on ${where}, was ${s.severity}`,
+      `  Last seen: ${printable(s.message)}`,
       `  Open from ${at(s.openedAt)} to ${at(input.checkedAt)} (${duration(s.openedAt, input.checkedAt)}).`,
-      `  Runbook: ${runbookUrl(s.code, input.runbookBaseUrl)}`,
+      `  Runbook: ${printable(runbookUrl(s.code, input.runbookBaseUrl))}`,
     ];
   }
   const finding = t.finding;
   const lines = [
-    `[${s.severity.toUpperCase()}] ${s.code} on ${where}`,
-    `  What: ${finding?.message ?? s.message}`,
+    `[${s.severity.toUpperCase()}] ${printable(s.code)} on ${where}`,
+    `  What: ${printable(finding?.message ?? s.message)}`,
   ];
   if (t.kind === 'escalated' && t.previous && t.previous.severity !== s.severity) lines.push(`  Escalated from ${t.previous.severity}.`);
   const late = t.kind === 'reminder' || t.resend;
   lines.push(`  Open since: ${at(s.openedAt)}${late ? ` (${duration(s.openedAt, input.checkedAt)})` : ''}`);
-  if (finding?.hint) lines.push(`  Likely cause and first step: ${finding.hint}`);
-  lines.push(`  Runbook: ${finding?.runbook ?? runbookUrl(s.code, input.runbookBaseUrl)}`);
+  if (finding?.hint) lines.push(`  Likely cause and first step: ${printable(finding.hint)}`);
+  lines.push(`  Runbook: ${printable(finding?.runbook ?? runbookUrl(s.code, input.runbookBaseUrl))}`);
   return lines;
 }
 
@@ -201,7 +203,7 @@ function smsText(news: readonly Transition[], level: Severity | undefined, open:
   const active = news
     .filter((t) => !isClosing(t.kind))
     .sort((a, b) => SEVERITY_RANK[severityOf(a)] - SEVERITY_RANK[severityOf(b)] || compareCodes(a.next.code, b.next.code));
-  const items = (active.length ? active : news).map((t) => `${t.next.code} ${t.next.resource} ${t.next.region}`);
+  const items = (active.length ? active : news).map((t) => printable(`${t.next.code} ${t.next.resource} ${t.next.region}`));
   let text = head;
   for (let i = 0; i < items.length; i++) {
     const after = items.length - i - 1;
@@ -244,7 +246,7 @@ export function jsonTextBytes(text: string): number {
 function oneLine(t: Transition): string {
   const s = t.next;
   const tag = t.kind === 'resolved' ? 'RESOLVED' : t.kind === 'gone' ? 'GONE' : s.severity.toUpperCase();
-  return `- [${tag}] ${s.code} on ${s.resource} (${s.region})`;
+  return printable(`- [${tag}] ${s.code} on ${s.resource} (${s.region})`);
 }
 
 const omittedLine = (count: number) => `... and ${count} more not listed here: see the dashboard or run "replguard check".`;

@@ -35,6 +35,7 @@ import { seriesName } from './metric-plan';
 import type { AutomatedBackup, DbCluster, DbInstance } from './model';
 import { tagsToRecord } from './model';
 import type { DatabaseNode, GlobalClusterNode, Replica } from './topology';
+import { own } from './records';
 
 export interface RedundancyResult {
   readonly findings: Finding[];
@@ -80,7 +81,7 @@ function isProtected(config: Config, identities: ProtectedPrimary['identities'])
   const { tagKey, tagValue, identifiers } = config.dr;
   const patterns = identifiers.map(compilePattern);
   return identities.some(
-    ({ id, tags }) => tags[tagKey] === tagValue || patterns.some((pattern) => pattern.test(id)),
+    ({ id, tags }) => own(tags, tagKey) === tagValue || patterns.some((pattern) => pattern.test(id)),
   );
 }
 

@@ -2,6 +2,7 @@
 import type { DrReadiness, Report } from './evaluate';
 import { SEVERITIES, type Severity } from './findings';
 import { formatSeconds } from './format';
+import { printable } from './text';
 
 export function renderJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
@@ -53,10 +54,10 @@ export function renderTable(report: Report, options: TableOptions): string {
   } else {
     const rows: string[][] = [['REGION', 'REPLICA', 'KIND', 'SOURCE', 'LAG', 'STATUS']];
     for (const r of report.replicas) {
-      const source = r.sourceRegion === r.region ? r.sourceId : `${r.sourceId} (${r.sourceRegion})`;
+      const source = printable(r.sourceRegion === r.region ? r.sourceId : `${r.sourceId} (${r.sourceRegion})`);
       rows.push([
         r.region,
-        r.id,
+        printable(r.id),
         r.kind,
         source,
         r.lagSeconds === null ? '-' : formatSeconds(r.lagSeconds),
@@ -75,11 +76,11 @@ export function renderTable(report: Report, options: TableOptions): string {
     for (const d of report.dr) {
       rows.push([
         d.region,
-        d.kind === 'aurora-global' ? `${d.primary} (global)` : d.primary,
+        printable(d.kind === 'aurora-global' ? `${d.primary} (global)` : d.primary),
         d.regionsCovered.length ? d.regionsCovered.join(',') : '-',
         `${d.worstLagSeconds === null ? '-' : formatSeconds(d.worstLagSeconds)} / ${formatSeconds(d.rpoSeconds)}`,
         verdict(d.ready),
-        d.reasons.join('; '),
+        printable(d.reasons.join('; ')),
       ]);
     }
     lines.push(...table(rows));
@@ -91,10 +92,11 @@ export function renderTable(report: Report, options: TableOptions): string {
     lines.push('');
     lines.push(paint(severity, `${severity.toUpperCase()} (${findings.length})`));
     for (const f of findings) {
-      lines.push(`  ${paint(severity, f.code)}  ${f.region}/${f.resource}`);
-      lines.push(`    ${f.message}`);
-      lines.push(`    fix: ${f.hint}`);
-      lines.push(paint('dim', `    runbook: ${f.runbook}`));
+      // Messages quote AWS (status messages, parameter values): one line each, escapes visible.
+      lines.push(`  ${paint(severity, f.code)}  ${f.region}/${printable(f.resource)}`);
+      lines.push(`    ${printable(f.message)}`);
+      lines.push(`    fix: ${printable(f.hint)}`);
+      lines.push(paint('dim', `    runbook: ${printable(f.runbook)}`));
     }
   }
   if (report.findings.length === 0) {

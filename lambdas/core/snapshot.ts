@@ -3,6 +3,8 @@
  * with the path of the bad field, never deep inside a rule.
  */
 import { z } from 'zod';
+import { ownRecord } from './records';
+import { parseJson } from './text';
 import { regionProblem } from './regions';
 import { SNAPSHOT_FORMAT, type FleetSnapshot } from './model';
 
@@ -99,7 +101,7 @@ const metricSeries = z
   .strictObject({
     namespace: z.string().min(1),
     metricName: z.string().min(1),
-    dimensions: z.record(z.string(), z.string()),
+    dimensions: ownRecord(z.string(), z.string()),
     stat: z.string().min(1),
     period: z.number().int().positive(),
     timestamps: z.array(isoDate),
@@ -114,8 +116,8 @@ const regionSnapshot = z.strictObject({
   dbInstances: z.array(dbInstance).optional(),
   dbClusters: z.array(dbCluster).optional(),
   globalClusters: z.array(globalCluster).optional(),
-  dbParameters: z.record(z.string(), z.array(parameter)).optional(),
-  dbClusterParameters: z.record(z.string(), z.array(parameter)).optional(),
+  dbParameters: ownRecord(z.string(), z.array(parameter)).optional(),
+  dbClusterParameters: ownRecord(z.string(), z.array(parameter)).optional(),
   automatedBackups: z.array(sdkObject).optional(),
   metrics: z.array(metricSeries).optional(),
   errors: z
@@ -126,16 +128,14 @@ const regionSnapshot = z.strictObject({
 const snapshotSchema = z.strictObject({
   format: z.literal(SNAPSHOT_FORMAT, { message: `must be "${SNAPSHOT_FORMAT}"` }),
   capturedAt: isoDate,
-  regions: z
-    .record(z.string(), regionSnapshot)
-    .superRefine((regions, ctx) => {
-      if (Object.keys(regions).length === 0) ctx.addIssue({ code: 'custom', message: 'must contain at least one region' });
-      // Checked here rather than in the key schema, so the message says what is wrong with the name.
-      for (const region of Object.keys(regions)) {
-        const problem = regionProblem(region);
-        if (problem) ctx.addIssue({ code: 'custom', path: [region], message: problem, input: region });
-      }
+  // The region check sits on the key, so the message says what is wrong with the name.
+  regions: ownRecord(
+    z.string().superRefine((region, ctx) => {
+      const problem = regionProblem(region);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
+    regionSnapshot,
+  ).refine((r) => Object.keys(r).length > 0, 'must contain at least one region'),
 });
 
 /** Validates a parsed snapshot; `source` names the file in errors. */
@@ -155,11 +155,7 @@ export function parseSnapshot(raw: unknown, source = 'snapshot'): FleetSnapshot 
 
 /** Parses snapshot JSON text. */
 export function parseSnapshotText(text: string, source = 'snapshot'): FleetSnapshot {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new SnapshotError(`${source} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseSnapshot(raw, source);
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new SnapshotError(`${source} is not valid JSON: ${parsed.error}`);
+  return parseSnapshot(parsed.value, source);
 }

@@ -133,7 +133,7 @@ describe('replguard check with bad input', () => {
     const config = tempFile('config.json', JSON.stringify({ lag: { warningSeconds: -1 } }));
     const result = await runCli(['check', '--snapshot', DEMO, '--config', config]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('lag.warningSeconds: must not be negative (got -1)');
+    expect(result.stderr).toContain('lag.warningSeconds: must be between 0 and 604,800 seconds (got -1)');
   });
 
   it('exits 2 for an unknown flag, an unknown format and an unknown region', async () => {

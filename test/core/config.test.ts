@@ -28,7 +28,7 @@ describe('parseConfig', () => {
   });
 
   it('rejects negative thresholds with the key and value', () => {
-    expect(errorOf({ lag: { warningSeconds: -5 } })).toMatch(/lag\.warningSeconds: must not be negative \(got -5\)/);
+    expect(errorOf({ lag: { warningSeconds: -5 } })).toMatch(/lag\.warningSeconds: must be between 0 and 604,800 seconds \(got -5\)/);
   });
 
   it('rejects inverted thresholds', () => {
@@ -61,7 +61,7 @@ describe('parseConfig', () => {
     });
     expect(message).toContain('notifications.emails.0: is not an email address (got "oncall.example.com")');
     expect(message).toContain('notifications.smsNumbers.0: is not an E.164 phone number');
-    expect(message).toContain('schedule.checkRateMinutes: must be at least 1 minute (got 0)');
+    expect(message).toContain('schedule.checkRateMinutes: must be a whole number between 1 and 1,440 minutes (got 0)');
   });
 
   it('rejects a metric namespace in the reserved AWS/ space', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ describe('bin/app.ts', () => {
     expect(result.stderr).toContain(`Invalid config in ${file}`);
     expect(result.stderr).toMatch(/regions\.0: is not a known AWS region: not a region name .*\(got "us-east1"\)/);
     expect(result.stderr).toContain('notifications.smsNumbers.0: is not an E.164 phone number');
-    expect(result.stderr).toContain('schedule.checkRateMinutes: must be at least 1 minute (got 0)');
+    expect(result.stderr).toContain('schedule.checkRateMinutes: must be a whole number between 1 and 1,440 minutes (got 0)');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
@@ -58,6 +58,50 @@ describe('loadAppConfig', () => {
 
     expect(() => loadAppConfig(file)).toThrow(ConfigError);
     expect(() => loadAppConfig(file)).toThrow(new RegExp(`Config file ${file} is not valid JSON`));
+  });
+});
+
+describe('drift.baseline stays in the config folder', () => {
+  const SECRET = 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG';
+
+  it('refuses a path out of the folder before reading anything', () => {
+    // Prepare: a readable file beside the config folder
+    const root = tmp();
+    mkdirSync(join(root, 'config'));
+    writeFileSync(join(root, 'credentials'), SECRET);
+    const file = join(root, 'config', 'replguard.json');
+    writeFileSync(file, JSON.stringify({ drift: { baseline: '../credentials' } }));
+
+    // Act / Assess
+    expect(() => loadAppConfig(file)).toThrow(/drift\.baseline: must stay inside the config file's folder/);
+  });
+
+  it('refuses a symbolic link that leads out of the folder', () => {
+    const root = tmp();
+    mkdirSync(join(root, 'config'));
+    writeFileSync(join(root, 'credentials'), SECRET);
+    symlinkSync(join(root, 'credentials'), join(root, 'config', 'baseline.json'));
+    const file = join(root, 'config', 'replguard.json');
+    writeFileSync(file, JSON.stringify({ drift: { baseline: 'baseline.json' } }));
+
+    expect(() => loadAppConfig(file)).toThrow(/drift\.baseline: must stay inside the config file's folder \(baseline\.json leads outside it\)/);
+  });
+
+  it('never echoes the first bytes of a baseline that is not JSON', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'baseline.json'), SECRET);
+
+    // Act
+    let message = '';
+    try {
+      synthGuard({ drift: { baseline: 'baseline.json' } }, { props: { baseDirectory: dir } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    // Assess
+    expect(message).toMatch(/drift\.baseline: .*baseline\.json is not valid JSON/);
+    expect(message).not.toContain('aws_secret');
   });
 });
 

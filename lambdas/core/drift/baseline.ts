@@ -5,8 +5,10 @@
  * selector or expectation fails with the file, the entry index and parameter, the key and the value.
  */
 import * as z from 'zod'; // namespace import: lets esbuild tree-shake zod in the Lambda bundle
-import { compilePattern } from '../config';
+import { patternSchema } from '../config';
 import { SEVERITIES, type Severity } from '../findings';
+import { ownRecord } from '../records';
+import { parseJson } from '../text';
 import defaultBaselineJson from './default-baseline.json';
 import { BASELINE_ENGINES, parseVersionSpec, type BaselineEngine, type VersionSpec } from './engines';
 
@@ -88,20 +90,7 @@ const expectSchema = z.unknown().transform((value, ctx): Expectation => {
   return { ...(min !== undefined ? { min: min as number } : {}), ...(max !== undefined ? { max: max as number } : {}) };
 });
 
-const identifierSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .superRefine((value, ctx) => {
-    if (!/^[A-Za-z0-9*?-]+$/.test(value) && !(value.startsWith('/') && value.endsWith('/') && value.length > 2)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a glob of letters, digits, hyphens, * and ?, or a /regular expression/' });
-      return;
-    }
-    try {
-      compilePattern(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
-    }
-  });
+const identifierSchema = patternSchema;
 
 const versionSchema = z.string().transform((value, ctx): VersionSpec => {
   const spec = parseVersionSpec(value);
@@ -139,7 +128,7 @@ const entrySchema = z.strictObject({
   engine: engineSchema,
   engineVersion: versionSchema.optional(),
   identifier: identifierSchema.optional(),
-  tags: z.record(z.string().min(1), z.string()).optional(),
+  tags: ownRecord(z.string().min(1, 'must not be empty'), z.string()).optional(),
   role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }).optional(),
 });
 
@@ -212,13 +201,9 @@ export function parseBaseline(raw: unknown, source = 'baseline'): Baseline {
 
 /** Parses baseline JSON text. */
 export function parseBaselineText(text: string, source = 'baseline'): Baseline {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new BaselineError(`${source} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseBaseline(raw, source);
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new BaselineError(`${source} is not valid JSON: ${parsed.error}`);
+  return parseBaseline(parsed.value, source);
 }
 
 /** The shipped default baseline: replication best practices per engine (default-baseline.json). */

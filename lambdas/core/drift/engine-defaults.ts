@@ -10,6 +10,7 @@
  * never equal. Keys are canonical names (see `canonicalParameterName`).
  */
 import { parseVersionSpec, type BaselineEngine } from './engines';
+import { own } from '../records';
 
 interface DefaultEntry {
   readonly value: string;
@@ -85,7 +86,7 @@ export function engineDefault(
   canonicalName: string,
 ): string | undefined {
   if (!engine) return undefined;
-  const entries = DEFAULTS[engine]?.[canonicalName];
+  const entries = own(own(DEFAULTS, engine), canonicalName);
   if (!entries) return undefined;
   for (const entry of entries) {
     if (!entry.versions) return entry.value;

@@ -20,6 +20,7 @@ import type { DatabaseNode } from '../topology';
 import { baselineEngine, type BaselineEngine } from './engines';
 import { engineDefault } from './engine-defaults';
 import { canonicalParameterName, resolveValue, valueTypeOf, type Resolved, type ValueEnv, type ValueType } from './values';
+import { own } from '../records';
 
 export type ParameterOrigin = 'instance-group' | 'cluster-group' | 'engine-default';
 
@@ -110,7 +111,7 @@ export class ParameterIndex {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const data = this.region(region);
-    const list = kind === 'db' ? data?.dbParameters?.[name] : data?.dbClusterParameters?.[name];
+    const list = own(kind === 'db' ? data?.dbParameters : data?.dbClusterParameters, name);
     if (!list) return undefined;
     const index = indexGroup(list);
     this.cache.set(key, index);

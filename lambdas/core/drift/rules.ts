@@ -22,6 +22,7 @@
  */
 import { parseRdsRef } from '../arn';
 import { compilePattern } from '../config';
+import { own } from '../records';
 import { compareInstanceClasses } from '../instance-capacity';
 import type { EvaluationContext } from '../context';
 import { makeFinding, type EvidenceValue, type Finding, type FindingDraft, type Severity } from '../findings';
@@ -107,7 +108,7 @@ function entryApplies(entry: BaselineEntry, db: Database): boolean {
     const pattern = compilePattern(entry.identifier);
     if (!pattern.test(db.node.id) && !(db.cluster && pattern.test(db.cluster.id))) return false;
   }
-  for (const [k, v] of Object.entries(entry.tags ?? {})) if (db.tags[k] !== v) return false;
+  for (const [k, v] of Object.entries(entry.tags ?? {})) if (own(db.tags, k) !== v) return false;
   if (entry.role && !db.roles.has(entry.role)) return false;
   return true;
 }
