@@ -164,7 +164,8 @@ const notificationsSchema = z.strictObject({
 });
 
 const scheduleSchema = z.strictObject({
-  checkRateMinutes: range(1, 1440, 'minutes', { whole: true }).default(1),
+  // Under 7 days: a CloudWatch alarm looks back at most 7 days, so a slower schedule could not be told from a stopped checker.
+  checkRateMinutes: range(1, 10_079, 'minutes', { whole: true }).default(1),
   driftRateMinutes: range(1, 10_080, 'minutes', { whole: true }).default(15),
 });
 

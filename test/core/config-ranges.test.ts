@@ -27,7 +27,7 @@ const NUMBERS: readonly [string, ConfigInput, string][] = [
   ['postgresIdle.maxSourceSlotLagBytes', { postgresIdle: { maxSourceSlotLagBytes: -1 } }, 'between 0 and 70,368,744,177,664 bytes'],
   ['replicationSlot.warningBytes', { replicationSlot: { warningBytes: 1e-300 } }, 'between 1,048,576 and 70,368,744,177,664 bytes'],
   ['replicationSlot.criticalBytes', { replicationSlot: { criticalBytes: 1e300 } }, 'between 1,048,576 and 70,368,744,177,664 bytes'],
-  ['schedule.checkRateMinutes', { schedule: { checkRateMinutes: 1e-300 } }, 'whole number between 1 and 1,440 minutes'],
+  ['schedule.checkRateMinutes', { schedule: { checkRateMinutes: 1e-300 } }, 'whole number between 1 and 10,079 minutes'],
   ['schedule.driftRateMinutes', { schedule: { driftRateMinutes: 1e6 } }, 'whole number between 1 and 10,080 minutes'],
   ['notifications.reminderHours', { notifications: { reminderHours: 1e-300 } }, 'between 1 and 720 hours'],
   ['dr.rpoSeconds', { dr: { rpoSeconds: 1e-300 } }, 'between 1 and 86,400 seconds'],

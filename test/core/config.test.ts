@@ -61,7 +61,7 @@ describe('parseConfig', () => {
     });
     expect(message).toContain('notifications.emails.0: is not an email address (got "oncall.example.com")');
     expect(message).toContain('notifications.smsNumbers.0: is not an E.164 phone number');
-    expect(message).toContain('schedule.checkRateMinutes: must be a whole number between 1 and 1,440 minutes (got 0)');
+    expect(message).toContain('schedule.checkRateMinutes: must be a whole number between 1 and 10,079 minutes (got 0)');
   });
 
   it('rejects a metric namespace in the reserved AWS/ space', () => {

@@ -38,7 +38,7 @@ describe('regions', () => {
     const message = errorOf(() => parseSnapshotText(JSON.stringify(snapshotWith('us-east-9x')), 'fleet.json'));
 
     expect(message).toContain('Invalid replguard-snapshot/v1 file fleet.json');
-    expect(message).toMatch(/regions\.us-east-9x: is not a known AWS region: not a region name .*\(got "us-east-9x"\)/);
+    expect(message).toMatch(/regions\.us-east-9x: key is not a known AWS region: not a region name .*\(got "us-east-9x"\)/);
     expect(message).not.toContain('Invalid key in record');
     expect(() => parseSnapshot(snapshotWith('us-east-9x'))).toThrow(SnapshotError);
   });

@@ -154,6 +154,6 @@ describe('GuardAlarms with slow schedules', () => {
   });
 
   it('refuses a schedule the 7-day range cannot tell from a stopped checker, naming the key', () => {
-    expect(() => synthGuard({ ...EXAMPLE_CONFIG, schedule: { checkRateMinutes: 10_080 } })).toThrow(/schedule\.checkRateMinutes: must be under 10080 minutes/);
+    expect(() => synthGuard({ ...EXAMPLE_CONFIG, schedule: { checkRateMinutes: 10_080 } })).toThrow(/schedule\.checkRateMinutes: must be a whole number between 1 and 10,079 minutes \(got 10080\)/);
   });
 });

@@ -29,7 +29,7 @@ describe('bin/app.ts', () => {
     expect(result.stderr).toContain(`Invalid config in ${file}`);
     expect(result.stderr).toMatch(/regions\.0: is not a known AWS region: not a region name .*\(got "us-east1"\)/);
     expect(result.stderr).toContain('notifications.smsNumbers.0: is not an E.164 phone number');
-    expect(result.stderr).toContain('schedule.checkRateMinutes: must be a whole number between 1 and 1,440 minutes (got 0)');
+    expect(result.stderr).toContain('schedule.checkRateMinutes: must be a whole number between 1 and 10,079 minutes (got 0)');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
