@@ -5,7 +5,7 @@
 import { isSuppressed, lagThresholdsFor, type Config } from './config';
 import { makeFinding, sortFindings, type EvidenceValue, type Finding, type Severity } from './findings';
 import { formatBytes, formatSeconds } from './format';
-import type { MysqlReplicaStatus, ProbeFailure, ProbeObservation } from './probe-observation';
+import type { MysqlReplicaStatus, PostgresReplicaStatus, ProbeFailure, ProbeObservation } from './probe-observation';
 
 export interface ProbeRuleOptions {
   /**
@@ -70,6 +70,17 @@ function rootSource(obs: ProbeObservation, byTarget: ReadonlyMap<string, ProbeOb
     current = next;
   }
   return undefined;
+}
+
+/**
+ * PostgreSQL's own lag figure: 0 while streaming with everything received replayed (as
+ * pg_stat_replication's lag columns do), else the age of the last replayed transaction, which
+ * overstates lag on an idle source.
+ */
+function postgresEngineLag(p: PostgresReplicaStatus | undefined): number | null {
+  if (!p) return null;
+  if (p.receiverStatus === 'streaming' && p.replayGapBytes === 0 && !p.replayPaused) return 0;
+  return p.lastReplayAgeSeconds;
 }
 
 function failureEvidence(failure: ProbeFailure): Record<string, EvidenceValue> {
@@ -205,7 +216,7 @@ export function evaluateProbes(
     const hb = obs.heartbeat;
     const heartbeatLag = hb && !hb.error && hb.seenTs !== null ? round3(seconds(hb.seenTs, hb.readAt)) : null;
     const heartbeatUsable = heartbeatLag !== null && (rootState === undefined || !rootState.stale);
-    const engineLag = obs.mysqlReplica?.secondsBehindSource ?? obs.postgresReplica?.lastReplayAgeSeconds ?? null;
+    const engineLag = obs.mysqlReplica?.secondsBehindSource ?? postgresEngineLag(obs.postgresReplica) ?? null;
     const lagSeconds = heartbeatUsable ? heartbeatLag : engineLag;
     const lagSource: ProbeLagSource | null = heartbeatUsable ? 'heartbeat' : engineLag !== null ? 'engine' : null;
     const lagEvidence: Record<string, EvidenceValue> = {

@@ -72,6 +72,17 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Session {
@@ -102,72 +113,85 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
   const step = <T>(s: Session, stage: string, work: () => Promise<T>): Promise<T> =>
     within(work(), timeouts.queryMs + 1000, `${stage} on ${s.target.name}`);
 
-  // Phase 1: connect, learn the role, write the heartbeat on sources.
-  await mapBounded(sessions, limit, async (s) => {
-    try {
-      connectionsOpened++;
-      const pending = s.driver.connect(s.target, timeouts);
-      s.conn = await within(pending, timeouts.connectMs + 1000, `connecting to ${s.target.name}`).catch((error) => {
-        // A connection that completes after the backstop fired is closed, not leaked.
-        void pending.then((c) => c.close()).catch(() => undefined);
-        throw error;
-      });
-    } catch (error) {
-      s.failure = s.driver.classify(error, 'connect');
-      return;
-    }
-    try {
-      s.info = await step(s, 'role', () => s.conn!.roleInfo());
-    } catch (error) {
-      s.failure = s.driver.classify(error, 'role');
-      return;
-    }
-    s.role = s.target.role ?? s.info.role;
-    if (s.role !== 'source') return;
-    const table = tableLabel(s.target);
-    let writtenTs: string | undefined;
-    let error: ProbeFailure | undefined;
-    if (writeHeartbeat && s.info.serverId !== null) {
-      const ts = heartbeatTs(now());
-      try {
-        await step(s, 'heartbeat-write', () => s.conn!.writeHeartbeat(s.target.heartbeat, s.info!.serverId!, ts));
-        writtenTs = parseHeartbeatTs(ts) ?? undefined;
-      } catch (e) {
-        error = s.driver.classify(e, 'heartbeat-write');
-      }
-    }
-    try {
-      const row = await step(s, 'heartbeat-read', () => s.conn!.readHeartbeat(s.target.heartbeat, s.info!.serverId));
-      s.heartbeat = { table, serverId: s.info.serverId, ...(writtenTs ? { writtenTs } : {}), seenTs: row?.ts ?? null, readAt: now().toISOString(), ...(error ? { error } : {}) };
-    } catch (e) {
-      s.heartbeat = { table, serverId: s.info.serverId, seenTs: null, readAt: now().toISOString(), error: error ?? s.driver.classify(e, 'heartbeat-read') };
-    }
-    if (s.conn.postgresSource) {
-      try {
-        s.observation = { postgresSource: await step(s, 'pg_stat_replication', () => s.conn!.postgresSource!()) };
-      } catch (e) {
-        s.partial.push(s.driver.classify(e, 'pg_stat_replication'));
-      }
-    }
-  });
+  // Each database moves on as soon as what it depends on is done, so a slow or hanging database
+  // never delays (and so never inflates the heartbeat lag of) another replication chain.
+  const ready = new Map<Session, Deferred>(sessions.map((s) => [s, deferred()]));
+  const written = new Map<Session, Deferred>(sessions.map((s) => [s, deferred()]));
 
-  // Link each replica to its source: as named, else by the host and port it replicates from.
+  const connectAndWrite = async (s: Session): Promise<void> => {
+    try {
+      try {
+        connectionsOpened++;
+        const pending = s.driver.connect(s.target, timeouts);
+        s.conn = await within(pending, timeouts.connectMs + 1000, `connecting to ${s.target.name}`).catch((error) => {
+          // A connection that completes after the backstop fired is closed, not leaked.
+          void pending.then((c) => c.close()).catch(() => undefined);
+          throw error;
+        });
+      } catch (error) {
+        s.failure = s.driver.classify(error, 'connect');
+        return;
+      }
+      try {
+        s.info = await step(s, 'role', () => s.conn!.roleInfo());
+      } catch (error) {
+        s.failure = s.driver.classify(error, 'role');
+        return;
+      }
+      s.role = s.target.role ?? s.info.role;
+      ready.get(s)!.resolve();
+      if (s.role !== 'source') return;
+      const table = tableLabel(s.target);
+      let writtenTs: string | undefined;
+      let error: ProbeFailure | undefined;
+      if (writeHeartbeat && s.info.serverId !== null) {
+        const ts = heartbeatTs(now());
+        try {
+          await step(s, 'heartbeat-write', () => s.conn!.writeHeartbeat(s.target.heartbeat, s.info!.serverId!, ts));
+          writtenTs = parseHeartbeatTs(ts) ?? undefined;
+        } catch (e) {
+          error = s.driver.classify(e, 'heartbeat-write');
+        }
+      }
+      try {
+        const row = await step(s, 'heartbeat-read', () => s.conn!.readHeartbeat(s.target.heartbeat, s.info!.serverId));
+        s.heartbeat = { table, serverId: s.info.serverId, ...(writtenTs ? { writtenTs } : {}), seenTs: row?.ts ?? null, readAt: now().toISOString(), ...(error ? { error } : {}) };
+      } catch (e) {
+        s.heartbeat = { table, serverId: s.info.serverId, seenTs: null, readAt: now().toISOString(), error: error ?? s.driver.classify(e, 'heartbeat-read') };
+      }
+      written.get(s)!.resolve();
+      if (s.conn.postgresSource) {
+        try {
+          s.observation = { postgresSource: await step(s, 'pg_stat_replication', () => s.conn!.postgresSource!()) };
+        } catch (e) {
+          s.partial.push(s.driver.classify(e, 'pg_stat_replication'));
+        }
+      }
+    } finally {
+      ready.get(s)!.resolve();
+      written.get(s)!.resolve();
+    }
+  };
+
   const byEndpoint = new Map(sessions.map((s) => [`${s.target.host}:${s.target.port}`, s]));
   const byName = new Map(sessions.map((s) => [s.target.name, s]));
-  const rootOf = (s: Session): Session | undefined => {
-    const seen = new Set<Session>();
-    let current: Session | undefined = s;
+  const family = (t: ProbeTarget) => (t.engine === 'postgres' ? 'postgres' : 'mysql');
+
+  /** The source at the top of the chain, once every link's role is known. */
+  const rootOf = async (s: Session): Promise<Session | undefined> => {
+    const seen = new Set<Session>([s]);
+    let current = s.sourceTarget !== undefined ? byName.get(s.sourceTarget) : undefined;
     while (current && !seen.has(current)) {
+      await ready.get(current)!.promise;
+      if (current.role === 'source') return current;
       seen.add(current);
-      if (current !== s && current.role === 'source') return current;
-      current = current.sourceTarget !== undefined ? byName.get(current.sourceTarget) : undefined;
+      const next: string | undefined = current.target.source ?? current.sourceTarget;
+      current = next !== undefined ? byName.get(next) : undefined;
     }
     return undefined;
   };
 
-  // Phase 2: the replicas' own state, then their view of the heartbeat.
-  const replicas = sessions.filter((s) => s.role === 'replica' && s.conn && !s.failure);
-  await mapBounded(replicas, limit, async (s) => {
+  const readReplica = async (s: Session): Promise<void> => {
     if (s.info?.role === 'source') {
       // Named a replica but not in recovery / without replica status: promoted or reset.
       s.observation = {};
@@ -189,16 +213,15 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
       const linked = status?.sourceHost ? byEndpoint.get(`${status.sourceHost}:${status.sourcePort ?? 3306}`) : undefined;
       s.sourceTarget = s.target.source ?? linked?.target.name;
     }
-  });
-  for (const s of replicas) {
-    if (s.sourceTarget !== undefined) continue;
-    // A lone source of the same engine family is the only candidate.
-    const family = (t: ProbeTarget) => (t.engine === 'postgres' ? 'postgres' : 'mysql');
-    const candidates = sessions.filter((o) => o.role === 'source' && family(o.target) === family(s.target));
-    if (candidates.length === 1) s.sourceTarget = candidates[0]!.target.name;
-  }
-  await mapBounded(replicas, limit, async (s) => {
-    const root = rootOf(s);
+    if (s.sourceTarget === undefined) {
+      // A lone source of the same engine family is the only candidate.
+      const others = sessions.filter((o) => o !== s && family(o.target) === family(s.target));
+      await Promise.all(others.map((o) => ready.get(o)!.promise));
+      const candidates = others.filter((o) => o.role === 'source');
+      if (candidates.length === 1) s.sourceTarget = candidates[0]!.target.name;
+    }
+    const root = await rootOf(s);
+    if (root) await written.get(root)!.promise;
     // PostgreSQL standbys share their primary's system identifier, hence its server id.
     const serverId = root?.info?.serverId ?? (s.target.engine === 'postgres' ? s.info?.serverId : s.info?.mysqlReplica?.sourceServerId) ?? null;
     const awaited = root?.heartbeat?.writtenTs;
@@ -216,7 +239,15 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
       if (!awaited || (seen !== null && seen >= awaited) || Date.now() >= deadline) break;
       await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
     }
+  };
+
+  // Connections are bounded; a replica's reads start as soon as its own connection and its source's write are done.
+  const replicaReads: Promise<void>[] = [];
+  await mapBounded(sessions, limit, async (s) => {
+    await connectAndWrite(s);
+    if (s.role === 'replica' && s.conn && !s.failure) replicaReads.push(readReplica(s));
   });
+  await Promise.all(replicaReads);
 
   await Promise.all(sessions.map((s) => s.conn?.close().catch(() => undefined)));
 

@@ -1,0 +1,167 @@
+/**
+ * The probe against a real MariaDB primary and replica on 127.0.0.1 (test/probe/servers.sh).
+ * REPLGUARD_SKIP_DB_TESTS=1 skips it; nothing else does.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../lambdas/core/findings';
+import { closedPort, codesOf, probe, silentPort, sleep, writeLoad } from './support/probe';
+import {
+  PROBE_PASSWORD,
+  mariaUrl,
+  skipDbTests,
+  startMariaDb,
+  stopServers,
+  waitFor,
+  withMaria,
+  type MariaServers,
+} from './support/servers';
+
+describe.skipIf(skipDbTests)('probe on real MariaDB replication', () => {
+  let s: MariaServers;
+  let urls: string[];
+
+  beforeAll(async () => {
+    s = await startMariaDb();
+    urls = [mariaUrl(s.primary, 'maria-primary'), mariaUrl(s.replica, 'maria-replica')];
+    await withMaria(s, 'primary', (c) => c.query('CREATE TABLE replguard.load (id int PRIMARY KEY AUTO_INCREMENT, v varchar(40))'));
+  }, 120_000);
+
+  afterAll(async () => {
+    if (s) await stopServers(s.root);
+  });
+
+  const replicaStatus = () =>
+    withMaria(s, 'replica', async (c) => ((await c.query('SHOW SLAVE STATUS'))[0] as Record<string, unknown>[])[0]!);
+
+  it('reports sub-second heartbeat lag and no finding while the source takes writes', async () => {
+    // Prepare
+    const load = writeLoad(() => withMaria(s, 'primary', (c) => c.query("INSERT INTO replguard.load (v) VALUES ('x')")));
+    try {
+      // Act
+      const runs = [];
+      for (let i = 0; i < 3; i++) {
+        runs.push(await probe(urls));
+        await sleep(300);
+      }
+      // Assess
+      for (const run of runs) {
+        expect(run.findings).toEqual([]);
+        const replica = run.replicas.find((r) => r.target === 'maria-replica')!;
+        expect(replica).toMatchObject({ sourceTarget: 'maria-primary', lagSource: 'heartbeat', status: 'healthy' });
+        expect(replica.lagSeconds).toBeLessThan(1);
+        expect(run.connectionsOpened).toBe(2);
+      }
+    } finally {
+      expect(await load.stop()).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps lag low across several idle probe intervals', async () => {
+    // Act: no writes but the probe's own, three runs 1.5 s apart (over the 1 s warning threshold)
+    const lags: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await probe(urls);
+      expect(run.findings).toEqual([]);
+      lags.push(run.replicas[0]!.lagSeconds!);
+      await sleep(1500);
+    }
+    // Assess
+    expect(Math.max(...lags)).toBeLessThan(1);
+  });
+
+  it('reports error 1062 from the engine when a conflicting row stops the SQL thread', async () => {
+    // Prepare: a row on the replica that the source is about to insert too
+    await withMaria(s, 'replica', (c) => c.query("INSERT INTO replguard.load (id, v) VALUES (1000000, 'replica-only')"));
+    await withMaria(s, 'primary', (c) => c.query("INSERT INTO replguard.load (id, v) VALUES (1000000, 'from-source')"));
+    try {
+      // Act: at most two probe runs
+      let broken: Finding | undefined;
+      for (let i = 0; i < 2 && !broken; i++) {
+        if (i > 0) await sleep(1000);
+        broken = (await probe(urls)).findings.find((f) => f.code === 'REPLICATION_BROKEN');
+      }
+      // Assess
+      expect(broken).toMatchObject({ severity: 'critical', resource: 'maria-replica', evidence: { lastSqlErrno: 1062, sqlRunning: 'No' } });
+      expect(broken!.message).toMatch(/Error 1062: .*Duplicate entry '1000000'.*not a network problem/);
+    } finally {
+      await withMaria(s, 'replica', async (c) => {
+        await c.query('DELETE FROM replguard.load WHERE id = 1000000');
+        await c.query('START SLAVE');
+      });
+      await waitFor(async () => (await replicaStatus()).Slave_SQL_Running === 'Yes', 'the SQL thread to resume');
+    }
+    const after = await probe(urls);
+    expect(after.findings).toEqual([]);
+  });
+
+  it('finds the stopped IO thread although the SQL side reports no lag', async () => {
+    // Prepare
+    await probe(urls);
+    await withMaria(s, 'replica', (c) => c.query('STOP SLAVE IO_THREAD'));
+    try {
+      await withMaria(s, 'primary', (c) => c.query("INSERT INTO replguard.load (v) VALUES ('while io stopped')"));
+      // Act
+      const run = await probe(urls);
+      // Assess
+      const finding = run.findings.find((f) => f.code === 'REPLICATION_IO_STOPPED');
+      expect(finding).toMatchObject({ severity: 'critical', resource: 'maria-replica', evidence: { ioRunning: 'No', sqlRunning: 'Yes' } });
+      expect(codesOf(run.findings)).not.toContain('REPLICA_LAG_HIGH');
+      expect(run.replicas[0]!.status).toBe('broken');
+    } finally {
+      await withMaria(s, 'replica', (c) => c.query('START SLAVE IO_THREAD'));
+      await waitFor(async () => (await replicaStatus()).Slave_IO_Running === 'Yes', 'the IO thread to resume');
+    }
+  });
+
+  it('reports a stale heartbeat writer on a read-only source, not lag on its replica', async () => {
+    // Prepare: the source turns read-only, so the probe user cannot write the heartbeat
+    await probe(urls);
+    await withMaria(s, 'primary', (c) => c.query('SET GLOBAL read_only = 1'));
+    try {
+      await sleep(2500); // the last heartbeat the replica saw is now older than the 1 s threshold
+      // Act
+      const run = await probe(urls);
+      // Assess
+      const stale = run.findings.find((f) => f.code === 'PROBE_HEARTBEAT_STALE');
+      expect(stale).toMatchObject({ resource: 'maria-primary', evidence: { errorCode: '1290' } });
+      expect(stale!.hint).toMatch(/read-only/);
+      expect(codesOf(run.findings, 'maria-replica')).toEqual([]);
+      expect(run.replicas[0]).toMatchObject({ lagSource: 'engine', lagSeconds: 0 });
+    } finally {
+      await withMaria(s, 'primary', (c) => c.query('SET GLOBAL read_only = 0'));
+    }
+  });
+
+  it('names each database it cannot probe and still reports the others', async () => {
+    // Prepare
+    await withMaria(s, 'primary', async (c) => {
+      await c.query("CREATE USER IF NOT EXISTS 'nogrant'@'%' IDENTIFIED BY 'nogrant-pw'");
+    });
+    const refused = await closedPort();
+    const hang = await silentPort();
+    try {
+      // Act
+      const run = await probe([
+        ...urls,
+        mariaUrl(s.replica, 'replica-wrong-password', '', 'replguard_probe', 'not-the-password'),
+        mariaUrl(s.replica, 'replica-no-grant', '', 'nogrant', 'nogrant-pw'),
+        `mariadb://replguard_probe:${PROBE_PASSWORD}@127.0.0.1:${refused}/?name=port-closed`,
+        `mariadb://replguard_probe:${PROBE_PASSWORD}@127.0.0.1:${hang.port}/?name=hangs`,
+      ]);
+      // Assess
+      const degraded = (name: string) => run.findings.find((f) => f.code === 'CHECK_DEGRADED' && f.resource === name);
+      expect(degraded('replica-wrong-password')?.evidence).toMatchObject({ failureKind: 'auth', errorCode: '1045' });
+      expect(degraded('replica-no-grant')?.evidence).toMatchObject({ failureKind: 'permission' });
+      expect(degraded('replica-no-grant')!.message).toMatch(/SLAVE MONITOR|REPLICA MONITOR|denied/i);
+      expect(degraded('port-closed')?.evidence).toMatchObject({ failureKind: 'refused', operation: 'probe:connect' });
+      expect(degraded('hangs')?.evidence).toMatchObject({ failureKind: 'timeout' });
+      for (const f of run.findings) expect(JSON.stringify(f)).not.toContain('not-the-password');
+      expect(codesOf(run.findings, 'maria-primary')).toEqual([]);
+      expect(codesOf(run.findings, 'maria-replica')).toEqual([]);
+      expect(run.replicas.find((r) => r.target === 'maria-replica')).toMatchObject({ status: 'healthy', lagSource: 'heartbeat' });
+      expect(run.elapsedMs).toBeLessThan(6000);
+    } finally {
+      await hang.close();
+    }
+  });
+});
