@@ -226,7 +226,10 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
     const serverId = root?.info?.serverId ?? (s.target.engine === 'postgres' ? s.info?.serverId : s.info?.mysqlReplica?.sourceServerId) ?? null;
     const awaited = root?.heartbeat?.writtenTs;
     const table = tableLabel(s.target);
-    const deadline = Date.now() + (awaited ? waitMs : 0);
+    // Replication that is known not to apply cannot show this run's heartbeat: no point waiting.
+    const m = s.observation?.mysqlReplica;
+    const stalled = (m && (m.ioRunning !== 'Yes' || m.sqlRunning !== 'Yes')) || s.observation?.postgresReplica?.replayPaused === true;
+    const deadline = Date.now() + (awaited && !stalled ? waitMs : 0);
     for (;;) {
       try {
         const row = await step(s, 'heartbeat-read', () => s.conn!.readHeartbeat(s.target.heartbeat, serverId));

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../lambdas/core/findings';
+import { runCli } from '../support/cli';
 import { closedPort, codesOf, probe, silentPort, sleep, writeLoad } from './support/probe';
 import {
   PROBE_PASSWORD,
@@ -162,6 +163,27 @@ describe.skipIf(skipDbTests)('probe on real MariaDB replication', () => {
       expect(run.elapsedMs).toBeLessThan(6000);
     } finally {
       await hang.close();
+    }
+  });
+
+  it('prints the findings from the command line and exits 1 on a critical one', async () => {
+    // Prepare
+    await withMaria(s, 'replica', (c) => c.query('STOP SLAVE'));
+    try {
+      // Act
+      const table = await runCli(['probe', '--target', urls[0]!, '--target', urls[1]!, '--connect-timeout', '2']);
+      const json = await runCli(['probe', '--target', urls[0]!, '--target', urls[1]!, '--format', 'json']);
+      // Assess
+      expect(table.code).toBe(1);
+      expect(table.stdout).toMatch(/maria-replica\s+mariadb\s+replica\s+maria-primary\s+.*broken/);
+      expect(table.stdout).toContain('REPLICATION_BROKEN  probe/maria-replica');
+      expect(table.stdout).toContain('runbook: docs/runbook.md#replication_broken');
+      const report = JSON.parse(json.stdout);
+      expect(report.summary).toMatchObject({ databases: 2, replicas: 1, critical: 1 });
+      expect(report.observations[1].mysqlReplica).toMatchObject({ ioRunning: 'No', sqlRunning: 'No' });
+      expect(json.stdout + table.stdout).not.toContain(PROBE_PASSWORD);
+    } finally {
+      await withMaria(s, 'replica', (c) => c.query('START SLAVE'));
     }
   });
 });
