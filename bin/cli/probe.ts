@@ -4,6 +4,10 @@ import { runProbe } from '../../lambdas/probe/run-probe';
 import { parseTargets, TargetError } from '../../lambdas/probe/targets';
 import { parseFlags, parseFormatFlag } from './args';
 import { loadConfigFile } from './config-file';
+import { writeFileAtomically } from './fleet-input';
+import { isKnownRegion } from '../../lambdas/core/regions';
+import { SNAPSHOT_FORMAT, type FleetSnapshot, type RegionSnapshot } from '../../lambdas/core/model';
+import type { ProbeObservation } from '../../lambdas/core/probe-observation';
 import { EXIT_CRITICAL, EXIT_OK, UsageError, type CliCommand } from './types';
 
 const usage = `Usage: replguard probe --target URL [--target URL ...] [--config FILE] [--format table|json]
@@ -21,6 +25,8 @@ replicas, and prints the same findings as "check". Read docs/probe.md for the mo
   --connect-timeout S     per database (default 5)
   --query-timeout S       per query (default 5)
   --no-heartbeat-write    only read the heartbeat (pt-heartbeat --update --utc writes it)
+  --out FILE              also write the observations as a replguard-snapshot/v1 file, so that
+                          "check --snapshot FILE" reproduces every verdict (targets need a region)
   --exit-zero             exit 0 even with critical findings
 
 Exit status: 0 no critical finding, 1 at least one critical finding, 2 bad input or usage.`;
@@ -45,6 +51,7 @@ export const probeCommand: CliCommand = {
       'query-timeout': { type: 'string' },
       'no-heartbeat-write': { type: 'boolean' },
       'exit-zero': { type: 'boolean' },
+      out: { type: 'string' },
     });
     const format = parseFormatFlag(values.format);
     if (!values.target?.length) throw new UsageError('--target is required: give each database as a connection URL');
@@ -57,6 +64,10 @@ export const probeCommand: CliCommand = {
       if (error instanceof TargetError) throw new UsageError(error.message);
       throw error;
     }
+    if (values.out !== undefined) {
+      const regionless = targets.find((t) => !isKnownRegion(t.region));
+      if (regionless) throw new UsageError(`--out: target "${regionless.name}" has no AWS region; add ?region=us-east-1 (for example) to its URL`);
+    }
     const config = await loadConfigFile(values.config);
     const run = await runProbe(targets, {
       connectTimeoutMs: seconds('connect-timeout', values['connect-timeout'], 5000),
@@ -64,8 +75,19 @@ export const probeCommand: CliCommand = {
       writeHeartbeat: !values['no-heartbeat-write'],
     });
     const report = probeReport(run.observations, evaluateProbes(run.observations, config));
+    if (values.out !== undefined) await writeFileAtomically(values.out, `${JSON.stringify(probeSnapshot(report.checkedAt, run.observations), null, 2)}\n`);
     io.stdout(format === 'json' ? renderProbeJson(report) : renderProbeTable(report));
     if (values['exit-zero']) return EXIT_OK;
     return report.summary.critical > 0 ? EXIT_CRITICAL : EXIT_OK;
   },
 };
+
+/** The observations as a snapshot: one region entry per target region, nothing else read. */
+function probeSnapshot(capturedAt: string, observations: readonly ProbeObservation[]): FleetSnapshot {
+  const regions: Record<string, RegionSnapshot> = {};
+  for (const o of observations) {
+    const probes = [...(regions[o.region]?.probes ?? []), o];
+    regions[o.region] = { probes };
+  }
+  return { format: SNAPSHOT_FORMAT, capturedAt, regions };
+}

@@ -2,6 +2,9 @@
  * The probe against a real MariaDB primary and replica on 127.0.0.1 (test/probe/servers.sh).
  * REPLGUARD_SKIP_DB_TESTS=1 skips it; nothing else does.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../lambdas/core/findings';
 import { runCli } from '../support/cli';
@@ -184,6 +187,28 @@ describe.skipIf(skipDbTests)('probe on real MariaDB replication', () => {
       expect(json.stdout + table.stdout).not.toContain(PROBE_PASSWORD);
     } finally {
       await withMaria(s, 'replica', (c) => c.query('START SLAVE'));
+    }
+  });
+
+  it('writes a snapshot from which check reproduces every probe verdict offline', async () => {
+    // Prepare: a broken replica, and targets in a region so the snapshot can hold them
+    const dir = mkdtempSync(join(tmpdir(), 'replguard-probe-snapshot-'));
+    const file = join(dir, 'probe.json');
+    const regional = urls.map((u) => `${u}&region=eu-west-1`);
+    await withMaria(s, 'replica', (c) => c.query('STOP SLAVE SQL_THREAD'));
+    try {
+      // Act
+      const live = await runCli(['probe', '--target', regional[0]!, '--target', regional[1]!, '--format', 'json', '--out', file]);
+      const offline = await runCli(['check', '--snapshot', file, '--format', 'json']);
+      // Assess
+      expect(live.code).toBe(1);
+      expect(offline.code).toBe(1);
+      const liveFindings = JSON.parse(live.stdout).findings;
+      expect(liveFindings.map((f: Finding) => [f.code, f.region, f.resource])).toEqual([['REPLICATION_BROKEN', 'eu-west-1', 'maria-replica']]);
+      expect(JSON.parse(offline.stdout).findings).toEqual(liveFindings);
+    } finally {
+      await withMaria(s, 'replica', (c) => c.query('START SLAVE'));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -135,8 +135,16 @@ stop_all() {
   rm -rf "$root"
 }
 
+need() { # program package
+  command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || {
+    echo "servers.sh: $1 not found ($2 is not installed): run 'bash test/probe/setup-servers.sh' as root, or set REPLGUARD_SKIP_DB_TESTS=1 to skip the database tests" >&2
+    exit 1
+  }
+}
+
 case "${1:-}" in
   start)
+    if [ "${2:-}" = pg ]; then need "$PG_BIN/initdb" postgresql-15; else need mariadbd mariadb-server; fi
     [ $# -eq 3 ] || { echo "usage: servers.sh start pg|mariadb DIR" >&2; exit 2; }
     mkdir -p "$3"; chmod 755 "$3"
     case "$2" in
