@@ -5,10 +5,11 @@
  */
 import { bundleBench } from './bundle.bench';
 import { parameterReadBench } from './parameter-read.bench';
+import { probeBench } from './probe.bench';
 import { replicationReadBench } from './replication-read.bench';
 import type { Benchmark, BenchValue } from './types';
 
-const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench];
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, probeBench];
 
 const failures: string[] = [];
 const results: Record<string, BenchValue> = {};

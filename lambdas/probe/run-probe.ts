@@ -89,6 +89,7 @@ interface Session {
   readonly target: ProbeTarget;
   readonly driver: ProbeDriver;
   conn?: ProbeConnection;
+  closed?: boolean;
   info?: RoleInfo;
   role?: ProbeRole;
   failure?: ProbeFailure;
@@ -96,6 +97,13 @@ interface Session {
   partial: ProbeFailure[];
   sourceTarget?: string;
   observation?: Partial<ProbeObservation>;
+}
+
+/** Releases a database's connection as soon as its part of the run is done; idempotent. */
+async function release(s: Session): Promise<void> {
+  if (!s.conn || s.closed) return;
+  s.closed = true;
+  await s.conn.close().catch(() => undefined);
 }
 
 const tableLabel = (t: ProbeTarget) => `${t.heartbeat.schema}.${t.heartbeat.table}`;
@@ -248,11 +256,12 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
   const replicaReads: Promise<void>[] = [];
   await mapBounded(sessions, limit, async (s) => {
     await connectAndWrite(s);
-    if (s.role === 'replica' && s.conn && !s.failure) replicaReads.push(readReplica(s));
+    if (s.role === 'replica' && s.conn && !s.failure) replicaReads.push(readReplica(s).finally(() => release(s)));
+    else await release(s);
   });
   await Promise.all(replicaReads);
 
-  await Promise.all(sessions.map((s) => s.conn?.close().catch(() => undefined)));
+  await Promise.all(sessions.map(release));
 
   const observations = sessions.map((s): ProbeObservation => {
     const base = { target: s.target.name, region: s.target.region, engine: s.target.engine, observedAt: now().toISOString() };

@@ -40,7 +40,7 @@ listen_addresses = '127.0.0.1'
 port = $p1
 unix_socket_directories = '$dir'
 shared_buffers = 16MB
-max_connections = 40
+max_connections = ${PROBE_MAX_CONNECTIONS:-40}
 wal_level = replica
 max_wal_senders = 5
 max_replication_slots = 5
@@ -78,7 +78,7 @@ mariadbd_args() { # datadir port server_id extra...
     --socket="$datadir/mysqld.sock" --pid-file="$datadir/mysqld.pid" --log-error="$datadir/error.log" \
     --server-id="$id" --log-bin=mysql-bin --log-slave-updates=1 --binlog-format=ROW \
     --innodb-buffer-pool-size=16M --innodb-log-file-size=8M --performance-schema=OFF \
-    --skip-name-resolve --max-connections=60 --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 "$@"
+    --skip-name-resolve --max-connections=${PROBE_MAX_CONNECTIONS:-60} --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 "$@"
 }
 
 start_mariadb() {
