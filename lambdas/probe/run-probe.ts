@@ -125,6 +125,8 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
   // never delays (and so never inflates the heartbeat lag of) another replication chain.
   const ready = new Map<Session, Deferred>(sessions.map((s) => [s, deferred()]));
   const written = new Map<Session, Deferred>(sessions.map((s) => [s, deferred()]));
+  // Resolved once a replica knows which target it replicates from (at once for anything else).
+  const linked = new Map<Session, Deferred>(sessions.map((s) => [s, deferred()]));
 
   const connectAndWrite = async (s: Session): Promise<void> => {
     try {
@@ -178,6 +180,7 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
     } finally {
       ready.get(s)!.resolve();
       written.get(s)!.resolve();
+      if (s.role !== 'replica' || s.failure || !s.conn) linked.get(s)!.resolve();
     }
   };
 
@@ -191,6 +194,7 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
     let current = s.sourceTarget !== undefined ? byName.get(s.sourceTarget) : undefined;
     while (current && !seen.has(current)) {
       await ready.get(current)!.promise;
+      await linked.get(current)!.promise;
       if (current.role === 'source') return current;
       seen.add(current);
       const next: string | undefined = current.target.source ?? current.sourceTarget;
@@ -200,6 +204,15 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
   };
 
   const readReplica = async (s: Session): Promise<void> => {
+    try {
+      await linkReplica(s);
+    } finally {
+      linked.get(s)!.resolve();
+    }
+    await readReplicaHeartbeat(s);
+  };
+
+  const linkReplica = async (s: Session): Promise<void> => {
     if (s.info?.role === 'source') {
       // Named a replica but not in recovery / without replica status: promoted or reset.
       s.observation = {};
@@ -210,16 +223,16 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
       try {
         const status = await step(s, 'pg_stat_wal_receiver', () => s.conn!.postgresReplica!());
         s.observation = { postgresReplica: status };
-        const linked = status.senderHost ? byEndpoint.get(`${status.senderHost}:${status.senderPort ?? 5432}`) : undefined;
-        s.sourceTarget = s.target.source ?? linked?.target.name;
+        const upstream = status.senderHost ? byEndpoint.get(`${status.senderHost}:${status.senderPort ?? 5432}`) : undefined;
+        s.sourceTarget = s.target.source ?? upstream?.target.name;
       } catch (e) {
         s.partial.push(s.driver.classify(e, 'pg_stat_wal_receiver'));
       }
     } else {
       const status = s.info?.mysqlReplica;
       s.observation = status ? { mysqlReplica: status } : {};
-      const linked = status?.sourceHost ? byEndpoint.get(`${status.sourceHost}:${status.sourcePort ?? 3306}`) : undefined;
-      s.sourceTarget = s.target.source ?? linked?.target.name;
+      const upstream = status?.sourceHost ? byEndpoint.get(`${status.sourceHost}:${status.sourcePort ?? 3306}`) : undefined;
+      s.sourceTarget = s.target.source ?? upstream?.target.name;
     }
     if (s.sourceTarget === undefined) {
       // A lone source of the same engine family is the only candidate.
@@ -228,6 +241,10 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
       const candidates = others.filter((o) => o.role === 'source');
       if (candidates.length === 1) s.sourceTarget = candidates[0]!.target.name;
     }
+  };
+
+  const readReplicaHeartbeat = async (s: Session): Promise<void> => {
+    if (s.info?.role === 'source') return;
     const root = await rootOf(s);
     if (root) await written.get(root)!.promise;
     // PostgreSQL standbys share their primary's system identifier, hence its server id.

@@ -211,4 +211,30 @@ describe.skipIf(skipDbTests)('probe on real MariaDB replication', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('measures lag at depth two against the source at the top of the chain', async () => {
+    // Prepare
+    const chain = [...urls, mariaUrl(s.chained, 'maria-chained')];
+    // Act
+    const healthy = await probe(chain);
+    await withMaria(s, 'replica', (c) => c.query('STOP SLAVE'));
+    let stalled;
+    try {
+      await probe(chain);
+      await sleep(2500);
+      stalled = await probe(chain);
+    } finally {
+      await withMaria(s, 'replica', (c) => c.query('START SLAVE'));
+    }
+    // Assess: the chained replica reads the top source's heartbeat through the middle one
+    expect(healthy.findings).toEqual([]);
+    expect(healthy.replicas.find((r) => r.target === 'maria-chained')).toMatchObject({ sourceTarget: 'maria-replica', lagSource: 'heartbeat', status: 'healthy' });
+    expect(healthy.observations.find((o) => o.target === 'maria-chained')!.heartbeat!.serverId).toBe(1);
+    // ...so when the middle one stops, the end of the chain is reported behind, by the heartbeat
+    expect(codesOf(stalled.findings, 'maria-replica')).toEqual(['REPLICATION_BROKEN']);
+    const lag = stalled.findings.find((f) => f.resource === 'maria-chained');
+    expect(lag).toMatchObject({ code: 'REPLICA_LAG_HIGH', evidence: { lagSource: 'heartbeat', engineLagSeconds: 0 } });
+    expect(lag!.evidence.lagSeconds).toBeGreaterThan(2.5);
+    await waitFor(async () => (await probe(chain)).findings.length === 0, 'the chain to catch up');
+  });
 });

@@ -84,18 +84,24 @@ mariadbd_args() { # datadir port server_id extra...
 start_mariadb() {
   local dir=$1/mariadb
   mkdir -p "$dir" && chown mysql: "$dir"
-  local p1 p2
-  p1=$(free_port); p2=$(free_port)
+  local p1 p2 p3
+  p1=$(free_port); p2=$(free_port); p3=$(free_port)
   while [ "$p2" = "$p1" ]; do p2=$(free_port); done
+  while [ "$p3" = "$p1" ] || [ "$p3" = "$p2" ]; do p3=$(free_port); done
   mariadb-install-db --no-defaults --user=mysql --datadir="$dir/primary" --auth-root-authentication-method=socket \
     --skip-test-db >"$dir/install.log" 2>&1
   cp -a "$dir/primary" "$dir/replica"
+  cp -a "$dir/primary" "$dir/chained"
   # shellcheck disable=SC2046
   (setsid mariadbd $(mariadbd_args "$dir/primary" "$p1" 1) </dev/null >/dev/null 2>&1 &)
   # shellcheck disable=SC2046
   (setsid mariadbd $(mariadbd_args "$dir/replica" "$p2" 2 --read-only=1) </dev/null >/dev/null 2>&1 &)
+  # A replica of the replica: a chain two deep.
+  # shellcheck disable=SC2046
+  (setsid mariadbd $(mariadbd_args "$dir/chained" "$p3" 3 --read-only=1) </dev/null >/dev/null 2>&1 &)
   wait_for 60 "MariaDB primary" mariadb --no-defaults -S "$dir/primary/mysqld.sock" -uroot -e 'SELECT 1'
   wait_for 60 "MariaDB replica" mariadb --no-defaults -S "$dir/replica/mysqld.sock" -uroot -e 'SELECT 1'
+  wait_for 60 "MariaDB chained replica" mariadb --no-defaults -S "$dir/chained/mysqld.sock" -uroot -e 'SELECT 1'
   mariadb --no-defaults -S "$dir/primary/mysqld.sock" -uroot <<SQL
 CREATE USER 'admin'@'127.0.0.1' IDENTIFIED BY '$ADMIN_PASSWORD';
 GRANT ALL ON *.* TO 'admin'@'127.0.0.1' WITH GRANT OPTION;
@@ -109,10 +115,18 @@ START SLAVE;
 SQL
   wait_for 30 "MariaDB replica replicating the admin user" \
     mariadb --no-defaults -h 127.0.0.1 -P "$p2" -uadmin -p"$ADMIN_PASSWORD" -e 'SELECT 1'
+  mariadb --no-defaults -S "$dir/chained/mysqld.sock" -uroot <<SQL
+CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$p2, MASTER_USER='repl', MASTER_PASSWORD='$REPL_PASSWORD',
+  MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
+START SLAVE;
+SQL
+  wait_for 30 "MariaDB chained replica replicating the admin user" \
+    mariadb --no-defaults -h 127.0.0.1 -P "$p3" -uadmin -p"$ADMIN_PASSWORD" -e 'SELECT 1'
   cat >"$1/mariadb.json" <<JSON
 { "engine": "mariadb", "dir": "$dir",
   "primary": { "host": "127.0.0.1", "port": $p1, "datadir": "$dir/primary" },
   "replica": { "host": "127.0.0.1", "port": $p2, "datadir": "$dir/replica" },
+  "chained": { "host": "127.0.0.1", "port": $p3, "datadir": "$dir/chained" },
   "admin": { "user": "admin", "password": "$ADMIN_PASSWORD" } }
 JSON
   cat "$1/mariadb.json"
@@ -124,7 +138,7 @@ stop_all() {
   for data in "$root"/pg/primary "$root"/pg/standby; do
     [ -f "$data/postmaster.pid" ] && as_user postgres "$PG_BIN/pg_ctl" -D "$data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
   done
-  for data in "$root"/mariadb/primary "$root"/mariadb/replica; do
+  for data in "$root"/mariadb/primary "$root"/mariadb/replica "$root"/mariadb/chained; do
     if [ -f "$data/mysqld.pid" ]; then
       local pid; pid=$(cat "$data/mysqld.pid")
       kill "$pid" 2>/dev/null || true

@@ -38,6 +38,8 @@ export interface MariaServers {
   readonly root: string;
   readonly primary: Endpoint;
   readonly replica: Endpoint;
+  /** Replicates from `replica`: a chain two deep. */
+  readonly chained: Endpoint;
   readonly admin: { readonly user: string; readonly password: string };
 }
 
@@ -102,10 +104,12 @@ export async function startMariaDb(): Promise<MariaServers> {
   await withMaria(servers, 'primary', async (c) => {
     for (const sql of MARIADB_SETUP_SQL) await c.query(sql);
   });
-  await waitFor(async () => {
-    const rows = await withMaria(servers, 'replica', (c) => c.query("SELECT 1 FROM mysql.user WHERE user = 'replguard_probe'"));
-    return (rows[0] as unknown[]).length === 1;
-  }, 'the probe user to replicate');
+  for (const which of ['replica', 'chained'] as const) {
+    await waitFor(async () => {
+      const rows = await withMaria(servers, which, (c) => c.query("SELECT 1 FROM mysql.user WHERE user = 'replguard_probe'"));
+      return (rows[0] as unknown[]).length === 1;
+    }, `the probe user to replicate to the ${which} server`);
+  }
   return servers;
 }
 
@@ -119,7 +123,7 @@ export async function withPg<T>(s: PgServers, which: 'primary' | 'standby', fn: 
   }
 }
 
-export async function withMaria<T>(s: MariaServers, which: 'primary' | 'replica', fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
+export async function withMaria<T>(s: MariaServers, which: 'primary' | 'replica' | 'chained', fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
   const c = await mysql.createConnection({ host: s[which].host, port: s[which].port, user: s.admin.user, password: s.admin.password });
   try {
     return await fn(c);
