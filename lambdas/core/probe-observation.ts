@@ -106,6 +106,19 @@ export interface PostgresReplicaStatus {
   readonly lastReplayAgeSeconds: number | null;
 }
 
+/** One row of Aurora's own replica view, read on the writer: a reader and its lag. */
+export interface AuroraReplicaRow {
+  /** The reader's DB instance identifier (`server_id` / `SERVER_ID`). */
+  readonly serverId: string;
+  /** `session_id` is `MASTER_SESSION_ID` for the writer. */
+  readonly writer: boolean;
+  /** `replica_lag_in_msec` / `REPLICA_LAG_IN_MILLISECONDS`, in seconds. */
+  readonly lagSeconds: number | null;
+  readonly lastUpdate: string | null;
+  /** Aurora PostgreSQL `last_transport_error`; null or 0 when none. */
+  readonly lastTransportError: string | null;
+}
+
 export interface ProbeObservation {
   /** Name of the database in findings: an RDS identifier, or what the target URL named. */
   readonly target: string;
@@ -123,6 +136,8 @@ export interface ProbeObservation {
   readonly mysqlReplica?: MysqlReplicaStatus;
   readonly postgresSource?: PostgresSourceStatus;
   readonly postgresReplica?: PostgresReplicaStatus;
+  /** Aurora writers: `aurora_replica_status()` (PostgreSQL) or `information_schema.replica_host_status` (MySQL). */
+  readonly auroraReplicas?: readonly AuroraReplicaRow[];
   /** Parts that failed while the rest was read (e.g. a missing grant on one view). */
   readonly partialFailures?: readonly ProbeFailure[];
 }

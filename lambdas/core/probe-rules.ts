@@ -190,6 +190,31 @@ export function evaluateProbes(
             : 'Check the heartbeat table and the monitoring user\'s INSERT/UPDATE grant on it (docs/probe.md).',
         });
       }
+      for (const reader of obs.auroraReplicas ?? []) {
+        if (reader.writer || reader.lagSeconds === null) continue;
+        const t = lagThresholdsFor(config, reader.serverId, {});
+        const severity: Severity | null = reader.lagSeconds >= t.criticalSeconds ? 'critical' : reader.lagSeconds >= t.warningSeconds ? 'warning' : null;
+        if (!severity) continue;
+        add({
+          code: 'REPLICA_LAG_HIGH',
+          severity,
+          region: obs.region,
+          resource: reader.serverId,
+          message:
+            `Aurora reader ${reader.serverId} is ${formatSeconds(reader.lagSeconds)} behind writer ${obs.target} by aurora replica status` +
+            ` (${severity} threshold ${formatSeconds(severity === 'critical' ? t.criticalSeconds : t.warningSeconds)}).`,
+          evidence: {
+            lagSeconds: reader.lagSeconds,
+            lagSource: 'aurora_replica_status',
+            writer: obs.target,
+            lastUpdate: reader.lastUpdate,
+            lastTransportError: reader.lastTransportError,
+            warningSeconds: t.warningSeconds,
+            criticalSeconds: t.criticalSeconds,
+          },
+          hint: 'Look at the reader\'s load (long queries holding old read views, CPU) and its instance size before the network.',
+        });
+      }
       for (const slot of obs.postgresSource?.slots ?? []) {
         if (slot.active || slot.retainedWalBytes === null) continue;
         const overCritical = slot.retainedWalBytes >= config.replicationSlot.criticalBytes;

@@ -126,6 +126,7 @@ const probeObservation = z.looseObject({
   mysqlReplica: sdkObject.optional(),
   postgresSource: z.looseObject({ senders: z.array(sdkObject), slots: z.array(sdkObject) }).optional(),
   postgresReplica: sdkObject.optional(),
+  auroraReplicas: z.array(z.looseObject({ serverId: z.string().min(1), writer: z.boolean(), lagSeconds: z.number().nullable() })).optional(),
   partialFailures: z.array(probeFailure).optional(),
 });
 

@@ -3,6 +3,7 @@
  * functions decide what the rows mean, so the column-name variants are tested without a server.
  */
 import type {
+  AuroraReplicaRow,
   MysqlReplicaStatus,
   PostgresReplicaStatus,
   PostgresSlot,
@@ -123,4 +124,22 @@ export function parseHeartbeatTs(ts: unknown): string | null {
   const fraction = (match[3] ?? '').padEnd(3, '0').slice(0, 3);
   const date = new Date(`${match[1]}T${match[2]}.${fraction}Z`);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/**
+ * Rows of Aurora PostgreSQL `aurora_replica_status()` (lower-case columns) or Aurora MySQL
+ * `information_schema.replica_host_status` (upper-case columns): one per instance of the cluster.
+ */
+export function auroraReplicasFromRows(rows: readonly Row[]): AuroraReplicaRow[] {
+  return rows.map((r) => {
+    const lagMs = num(pick(r, 'replica_lag_in_msec', 'REPLICA_LAG_IN_MILLISECONDS'));
+    const transport = nonEmpty(pick(r, 'last_transport_error'));
+    return {
+      serverId: text(pick(r, 'server_id', 'SERVER_ID')) ?? '',
+      writer: text(pick(r, 'session_id', 'SESSION_ID')) === 'MASTER_SESSION_ID',
+      lagSeconds: lagMs === null ? null : lagMs / 1000,
+      lastUpdate: text(pick(r, 'last_update_timestamp', 'LAST_UPDATE_TIMESTAMP')),
+      lastTransportError: transport === '0' ? null : transport,
+    };
+  });
 }

@@ -170,9 +170,17 @@ export async function runProbe(targets: readonly ProbeTarget[], options: ProbeRu
         s.heartbeat = { table, serverId: s.info.serverId, seenTs: null, readAt: now().toISOString(), error: error ?? s.driver.classify(e, 'heartbeat-read') };
       }
       written.get(s)!.resolve();
+      if (s.conn.auroraReplicas) {
+        try {
+          const aurora = await step(s, 'aurora-replica-status', () => s.conn!.auroraReplicas!());
+          if (aurora) s.observation = { ...s.observation, auroraReplicas: aurora };
+        } catch (e) {
+          s.partial.push(s.driver.classify(e, 'aurora-replica-status'));
+        }
+      }
       if (s.conn.postgresSource) {
         try {
-          s.observation = { postgresSource: await step(s, 'pg_stat_replication', () => s.conn!.postgresSource!()) };
+          s.observation = { ...s.observation, postgresSource: await step(s, 'pg_stat_replication', () => s.conn!.postgresSource!()) };
         } catch (e) {
           s.partial.push(s.driver.classify(e, 'pg_stat_replication'));
         }

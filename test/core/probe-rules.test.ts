@@ -147,6 +147,25 @@ describe('probe rules', () => {
   });
 });
 
+describe('Aurora replica views', () => {
+  it('reports each lagging Aurora reader by its own identifier, from the writer\'s view', () => {
+    // Prepare
+    const writer: ProbeObservation = {
+      ...source({ engine: 'postgres', target: 'orders-writer' }),
+      auroraReplicas: [
+        { serverId: 'orders-writer', writer: true, lagSeconds: null, lastUpdate: null, lastTransportError: null },
+        { serverId: 'orders-reader-1', writer: false, lagSeconds: 0.02, lastUpdate: null, lastTransportError: null },
+        { serverId: 'orders-reader-2', writer: false, lagSeconds: 45, lastUpdate: null, lastTransportError: null },
+      ],
+    };
+    // Act
+    const result = evaluateProbes([writer], config);
+    // Assess
+    expect(result.findings.map((f) => [f.code, f.resource, f.severity])).toEqual([['REPLICA_LAG_HIGH', 'orders-reader-2', 'warning']]);
+    expect(result.findings[0]!.evidence).toMatchObject({ lagSource: 'aurora_replica_status', writer: 'orders-writer', lagSeconds: 45 });
+  });
+});
+
 describe('runbook', () => {
   it('has a section for every finding code', () => {
     const runbook = readFileSync('docs/runbook.md', 'utf8');

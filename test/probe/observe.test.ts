@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heartbeatTs, mysqlReplicaStatusFromRow, parseHeartbeatTs, postgresReplicaStatusFromRow } from '../../lambdas/probe/observe';
+import { auroraReplicasFromRows, heartbeatTs, mysqlReplicaStatusFromRow, parseHeartbeatTs, postgresReplicaStatusFromRow } from '../../lambdas/probe/observe';
 
 describe('replica status rows', () => {
   it('reads MySQL 8 Replica_/Source_ columns', () => {
@@ -56,5 +56,29 @@ describe('pt-heartbeat timestamps', () => {
     expect(parseHeartbeatTs(ts)).toBe('2026-11-30T08:00:01.234Z');
     expect(parseHeartbeatTs('2026-11-30 08:00:01')).toBe('2026-11-30T08:00:01.000Z');
     expect(parseHeartbeatTs('garbage')).toBeNull();
+  });
+});
+
+describe('Aurora replica views', () => {
+  it('reads aurora_replica_status() rows as the Aurora PostgreSQL guide documents their columns', () => {
+    // Prepare: the writer (MASTER_SESSION_ID) and one reader, columns as documented
+    const rows = [
+      { server_id: 'orders-writer', session_id: 'MASTER_SESSION_ID', durable_lsn: '12345', highest_lsn_rcvd: null, current_read_lsn: null, cur_replay_latency_in_usec: null, active_txns: 3, is_current: true, last_transport_error: 0, last_error_timestamp: null, last_update_timestamp: '2026-11-30 08:00:00+00', feedback_xmin: null, feedback_epoch: null, replica_lag_in_msec: null },
+      { server_id: 'orders-reader-1', session_id: '6d1f7a38-2b8f-4c1e-9d8e-1f2a3b4c5d6e', durable_lsn: '12300', highest_lsn_rcvd: '12345', current_read_lsn: '12300', cur_replay_latency_in_usec: 700, active_txns: 0, is_current: true, last_transport_error: 0, last_error_timestamp: null, last_update_timestamp: '2026-11-30 08:00:00+00', feedback_xmin: '100', feedback_epoch: 0, replica_lag_in_msec: 12500 },
+    ];
+    // Act
+    const replicas = auroraReplicasFromRows(rows);
+    // Assess
+    expect(replicas).toEqual([
+      { serverId: 'orders-writer', writer: true, lagSeconds: null, lastUpdate: '2026-11-30 08:00:00+00', lastTransportError: null },
+      { serverId: 'orders-reader-1', writer: false, lagSeconds: 12.5, lastUpdate: '2026-11-30 08:00:00+00', lastTransportError: null },
+    ]);
+  });
+
+  it('reads information_schema.replica_host_status rows (Aurora MySQL, upper-case columns)', () => {
+    const replicas = auroraReplicasFromRows([
+      { SERVER_ID: 'app-reader', SESSION_ID: 'b8e9c6a0-0000-4000-8000-000000000001', REPLICA_LAG_IN_MILLISECONDS: '20.5', LAST_UPDATE_TIMESTAMP: '2026-11-30 08:00:00' },
+    ]);
+    expect(replicas[0]).toMatchObject({ serverId: 'app-reader', writer: false, lagSeconds: 0.0205 });
   });
 });

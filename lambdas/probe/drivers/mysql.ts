@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import type { MysqlReplicaStatus, ProbeFailure } from '../../core/probe-observation';
-import { mysqlReplicaStatusFromRow, parseHeartbeatTs } from '../observe';
+import { auroraReplicasFromRows, mysqlReplicaStatusFromRow, parseHeartbeatTs } from '../observe';
 import type { ProbeTarget } from '../targets';
 import { networkFailure, scrub, type ProbeConnection, type ProbeDriver, type Timeouts } from './types';
 
@@ -91,6 +91,15 @@ export const mysqlDriver: ProbeDriver = {
         return row ? { serverId: Number(row.server_id), ts: parseHeartbeatTs(row.ts) } : null;
       },
       mysqlReplica: replicaStatus,
+      async auroraReplicas() {
+        try {
+          return auroraReplicasFromRows(await query('SELECT * FROM information_schema.replica_host_status'));
+        } catch (error) {
+          // 1109 unknown table: not Aurora MySQL.
+          if ((error as { errno?: number }).errno === 1109) return undefined;
+          throw error;
+        }
+      },
       async close() {
         await conn.end().catch(() => conn.destroy());
       },

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { ProbeFailure } from '../../core/probe-observation';
-import { parseHeartbeatTs, postgresReplicaStatusFromRow, postgresSourceStatus } from '../observe';
+import { auroraReplicasFromRows, parseHeartbeatTs, postgresReplicaStatusFromRow, postgresSourceStatus } from '../observe';
 import type { ProbeTarget } from '../targets';
 import { networkFailure, scrub, type ProbeConnection, type ProbeDriver, type Timeouts } from './types';
 
@@ -94,6 +94,16 @@ export const postgresDriver: ProbeDriver = {
       async postgresReplica() {
         const { rows } = await client.query(REPLICA_SQL);
         return postgresReplicaStatusFromRow(rows[0] ?? {});
+      },
+      async auroraReplicas() {
+        try {
+          const { rows } = await client.query('SELECT * FROM aurora_replica_status()');
+          return auroraReplicasFromRows(rows);
+        } catch (error) {
+          // 42883 undefined_function: not Aurora PostgreSQL.
+          if ((error as { code?: string }).code === '42883') return undefined;
+          throw error;
+        }
       },
       async close() {
         await client.end().catch(() => undefined);

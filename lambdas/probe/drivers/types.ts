@@ -1,5 +1,5 @@
 /** What the probe needs from a database driver; one connection per database per run. */
-import type { MysqlReplicaStatus, PostgresReplicaStatus, PostgresSourceStatus, ProbeFailure, ProbeRole } from '../../core/probe-observation';
+import type { AuroraReplicaRow, MysqlReplicaStatus, PostgresReplicaStatus, PostgresSourceStatus, ProbeFailure, ProbeRole } from '../../core/probe-observation';
 import type { ProbeTarget } from '../targets';
 
 export interface Timeouts {
@@ -32,6 +32,8 @@ export interface ProbeConnection {
   postgresSource?(): Promise<PostgresSourceStatus>;
   postgresReplica?(): Promise<PostgresReplicaStatus>;
   mysqlReplica?(): Promise<MysqlReplicaStatus | undefined>;
+  /** Aurora's own replica view on a writer; undefined on an engine that is not Aurora. */
+  auroraReplicas?(): Promise<AuroraReplicaRow[] | undefined>;
   close(): Promise<void>;
 }
 
