@@ -6,10 +6,11 @@
 import { bundleBench } from './bundle.bench';
 import { costBench } from './cost.bench';
 import { parameterReadBench } from './parameter-read.bench';
+import { probeBench } from './probe.bench';
 import { replicationReadBench } from './replication-read.bench';
 import type { Benchmark, BenchValue } from './types';
 
-const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, costBench];
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, costBench, probeBench];
 
 const failures: string[] = [];
 const results: Record<string, BenchValue> = {};

@@ -7,6 +7,7 @@ import { evaluateDrift } from './drift/rules';
 import { codesInScope, sortFindings, type Finding, type FindingCode } from './findings';
 import { evaluateHealth, type ReplicaStatus } from './health';
 import { MetricIndex } from './metric-plan';
+import { evaluateSnapshotProbes, placeKey, withoutReplacedByProbe } from './probe-merge';
 import { evaluateRedundancy } from './redundancy';
 import type { FleetSnapshot } from './model';
 import { buildTopology, type ReplicaKind } from './topology';
@@ -93,6 +94,8 @@ const IMPLIED_STATUS: Partial<Record<FindingCode, ReplicaStatus>> = {
   GLOBAL_SECONDARY_NOT_SYNCED: 'degraded',
   LAG_METRIC_MISSING: 'unknown',
   CHECK_DEGRADED: 'unknown',
+  REPLICATION_IO_STOPPED: 'broken',
+  REPLICATION_REPLAY_PAUSED: 'degraded',
 };
 
 /**
@@ -157,6 +160,8 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
   const ctx = createContext(snapshot, options.config);
   const health = evaluateHealth(ctx);
   const scope = options.scope ?? 'all';
+  // In-database probe observations, when the snapshot carries them (see probe-merge).
+  const probe = evaluateSnapshotProbes(snapshot, options.config);
   // Redundancy reads the health verdicts, so it runs wherever health does.
   const redundancy = scope === 'drift' ? { findings: [], dr: [] } : evaluateRedundancy(ctx, health.replicas);
   const drift =
@@ -164,21 +169,28 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
   // A scope reports only its own codes: a drift run must not raise (or later resolve) lag alerts.
   const inScope = codesInScope(scope);
   const findings = sortFindings(
-    applySuppressions(options.config, withoutRepeats([...health.findings, ...redundancy.findings, ...drift])).filter(
+    applySuppressions(options.config, withoutRepeats([...withoutReplacedByProbe(health.findings, probe), ...probe.findings, ...redundancy.findings, ...drift])).filter(
       (f) => inScope.has(f.code),
     ),
   );
 
   const byResource = indexByResource(findings);
-  const replicas: ReplicaRow[] = health.replicas.map((h) => ({
-    id: h.replica.id,
-    region: h.replica.region,
-    kind: h.replica.kind,
-    sourceId: h.replica.sourceId,
-    sourceRegion: h.replica.sourceRegion,
-    lagSeconds: h.lagSeconds === null ? null : Math.round(h.lagSeconds * 1000) / 1000,
-    status: statusWithFindings(h.status, byResource.get(`${h.replica.region}\u0000${h.replica.id}`) ?? []),
-  }));
+  const replicas: ReplicaRow[] = health.replicas.map((h) => {
+    const place = placeKey(h.replica.region, h.replica.id);
+    const heartbeat = probe.heartbeatLag.get(place);
+    const lagSeconds = heartbeat ? heartbeat.lagSeconds : h.lagSeconds;
+    // A fresh heartbeat settles a replica whose CloudWatch lag was missing or high.
+    const base = heartbeat && (h.status === 'unknown' || h.status === 'lagging') ? 'healthy' : h.status;
+    return {
+      id: h.replica.id,
+      region: h.replica.region,
+      kind: h.replica.kind,
+      sourceId: h.replica.sourceId,
+      sourceRegion: h.replica.sourceRegion,
+      lagSeconds: lagSeconds === null ? null : Math.round(lagSeconds * 1000) / 1000,
+      status: statusWithFindings(base, byResource.get(place) ?? []),
+    };
+  });
 
   return {
     checkedAt: snapshot.capturedAt,

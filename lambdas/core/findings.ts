@@ -20,6 +20,10 @@ export const FINDING_CODES = [
   'GLOBAL_SECONDARY_NOT_SYNCED',
   'DR_REPLICA_UNDERSIZED',
   'BACKUPS_NOT_REPLICATED',
+  'REPLICATION_IO_STOPPED',
+  'REPLICATION_REPLAY_PAUSED',
+  'REPLICATION_SLOT_INACTIVE',
+  'PROBE_HEARTBEAT_STALE',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
@@ -73,10 +77,13 @@ export function findingKey(finding: Pick<Finding, 'code' | 'region' | 'resource'
  */
 const CODE_PRIORITY: readonly FindingCode[] = [
   'REPLICATION_BROKEN',
+  'REPLICATION_IO_STOPPED',
   'REPLICA_LAG_HIGH',
+  'REPLICATION_REPLAY_PAUSED',
   'RPO_EXCEEDED',
   'NO_CROSS_REGION_REPLICA',
   'REPLICATION_SLOT_LAG_HIGH',
+  'REPLICATION_SLOT_INACTIVE',
   'GLOBAL_SECONDARY_NOT_SYNCED',
   'REPLICA_WRITABLE',
   'SOURCE_BACKUPS_DISABLED',
@@ -90,6 +97,7 @@ const CODE_PRIORITY: readonly FindingCode[] = [
   'DR_REPLICA_UNDERSIZED',
   'BACKUPS_NOT_REPLICATED',
   'LAG_METRIC_MISSING',
+  'PROBE_HEARTBEAT_STALE',
   'CHECK_DEGRADED',
 ];
 
@@ -121,6 +129,10 @@ export const HEALTH_CODES: readonly FindingCode[] = [
   'GLOBAL_SECONDARY_NOT_SYNCED',
   'DR_REPLICA_UNDERSIZED',
   'BACKUPS_NOT_REPLICATED',
+  'REPLICATION_IO_STOPPED',
+  'REPLICATION_REPLAY_PAUSED',
+  'REPLICATION_SLOT_INACTIVE',
+  'PROBE_HEARTBEAT_STALE',
 ];
 
 /** Codes raised by the drift check: everything else (parameter groups, replica/source parity), plus degraded reads. */

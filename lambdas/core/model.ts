@@ -5,6 +5,7 @@
  * `replguard-snapshot/v1` file is the same object the live reader builds in memory. Only the
  * fields the rules read are typed; everything else in a response is carried through untouched.
  */
+import type { ProbeObservation } from './probe-observation';
 
 import { recordOf } from './records';
 
@@ -153,6 +154,8 @@ export interface RegionSnapshot {
   readonly metrics?: readonly MetricSeries[];
   /** Reads that failed in this region. */
   readonly errors?: readonly ReadError[];
+  /** What the in-database probe saw on this region's databases (see docs/probe.md). */
+  readonly probes?: readonly ProbeObservation[];
 }
 
 export interface FleetSnapshot {

@@ -112,6 +112,26 @@ const metricSeries = z
     path: ['values'],
   });
 
+// Probe observations: the fields the probe rules key on are typed, the rest kept as written.
+const probeFailure = z.looseObject({ kind: z.string().min(1), stage: z.string().min(1), message: z.string(), code: z.string().optional() });
+const probeObservation = z.looseObject({
+  target: z.string().min(1),
+  region: z.string().optional(),
+  engine: z.enum(['postgres', 'mysql', 'mariadb']),
+  observedAt: isoDate,
+  role: z.enum(['source', 'replica']).optional(),
+  sourceTarget: z.string().optional(),
+  failure: probeFailure.optional(),
+  heartbeat: z
+    .looseObject({ table: z.string(), serverId: z.number().nullable(), writtenTs: isoDate.optional(), seenTs: isoDate.nullable(), readAt: isoDate, error: probeFailure.optional() })
+    .optional(),
+  mysqlReplica: sdkObject.optional(),
+  postgresSource: z.looseObject({ senders: z.array(sdkObject), slots: z.array(sdkObject) }).optional(),
+  postgresReplica: sdkObject.optional(),
+  auroraReplicas: z.array(z.looseObject({ serverId: z.string().min(1), writer: z.boolean(), lagSeconds: z.number().nullable() })).optional(),
+  partialFailures: z.array(probeFailure).optional(),
+});
+
 const regionSnapshot = z.strictObject({
   dbInstances: z.array(dbInstance).optional(),
   dbClusters: z.array(dbCluster).optional(),
@@ -123,6 +143,7 @@ const regionSnapshot = z.strictObject({
   errors: z
     .array(z.strictObject({ operation: z.string().min(1), message: z.string(), code: z.string().optional() }))
     .optional(),
+  probes: z.array(probeObservation).optional(),
 });
 
 const snapshotSchema = z.strictObject({
