@@ -4,7 +4,7 @@
  * reaches the rules: when the served values change, the finding changes. A series dropped from
  * the plan, or read under other dimensions than the rules look up, fails here.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
@@ -17,6 +17,9 @@ import { cluster, clusterArn, globalCluster, instance, instanceArn, NOW, replica
 import { queriesOf, useFakeCredentialEnv } from '../support/live-aws-fleet';
 import { cloudwatchResponse, rdsResponse, startLocalAwsEndpoint, type LocalAwsEndpoint, type RecordedRequest } from '../support/local-aws-endpoint';
 import { dbClustersXml, dbInstancesXml, globalClustersXml } from '../support/rds-xml';
+
+// Real SDK clients against local servers (or many mocked calls).
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;

@@ -31,6 +31,9 @@ import type { DbInstance, Parameter } from '../../lambdas/core/model';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 import { fleet, instance, NOW, replica } from '../support/fleet';
 
+// Loads the handler module with its SDK clients; local servers.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+
 expect.extend({ toHaveReceivedCommandTimes, toHaveReceivedCommandWith });
 
 /** Files "bundled next to the handler", by name: the handler reads them from its own directory. */
