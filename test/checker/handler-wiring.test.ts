@@ -13,6 +13,7 @@ import {
   DescribeDBParametersCommand,
   DescribeGlobalClustersCommand,
   RDSClient,
+  type Parameter as RdsParameter,
 } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
@@ -122,7 +123,8 @@ describe('checker handler wiring', () => {
     rds.on(DescribeDBInstancesCommand).callsFake(() => ({ DBInstances: instances }));
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
     rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
-    rds.on(DescribeDBParametersCommand).resolves({ Parameters: PARAMETERS });
+    // The same values the SDK would return (its ApplyMethod is an enum; the snapshot model takes strings).
+    rds.on(DescribeDBParametersCommand).resolves({ Parameters: PARAMETERS as RdsParameter[] });
     cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
       const end = (input.EndTime as Date).getTime();
       return {

@@ -155,6 +155,7 @@ describe('CheckerFunction', () => {
     expect(ok.stderr).not.toMatch(/^\s+at /m);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('Config file replguard.config.json (REPLGUARD_CONFIG_FILE) cannot be read');
+    expect(missing.stdout + missing.stderr).toContain('Checker environment is invalid');
   });
 
   it('has only the permissions it needs, each narrowed by resource or condition', () => {
