@@ -119,6 +119,8 @@ describe('checker handler wiring', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    // Powertools adds its user agent to this variable when the handler imports it: stubbed so it is restored.
+    vi.stubEnv('AWS_SDK_UA_APP_ID', process.env.AWS_SDK_UA_APP_ID);
 
     rds.on(DescribeDBInstancesCommand).callsFake(() => ({ DBInstances: instances }));
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });

@@ -49,6 +49,8 @@ describe('checker handler', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    // Powertools adds its user agent to this variable when the handler imports it: stubbed so it is restored.
+    vi.stubEnv('AWS_SDK_UA_APP_ID', process.env.AWS_SDK_UA_APP_ID);
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
     rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
