@@ -90,10 +90,12 @@ export function seriesName(metric: Pick<LagMetric, 'metricName' | 'dimensions'>)
   return `${metric.metricName}{${dimensionsKey(metric.dimensions)}}`;
 }
 
-/** Writes on a PostgreSQL source, to tell the idle-source lag artefact from real lag. */
+/**
+ * WAL written by a PostgreSQL source, to tell the idle-source lag artefact from real lag. The only
+ * source-activity series read: the idle rule judges bytes of WAL, not write operations, and every
+ * series requested is billed.
+ */
 export const WAL_RATE_METRIC = 'TransactionLogsGeneration';
-export const WRITE_IOPS_METRIC = 'WriteIOPS';
-const SOURCE_ACTIVITY_METRICS = [WAL_RATE_METRIC, WRITE_IOPS_METRIC] as const;
 export const SLOT_LAG_METRIC = 'OldestReplicationSlotLag';
 
 const query = (region: string, metricName: string, dimensions: Record<string, string>): MetricQuery => ({
@@ -125,9 +127,7 @@ export function planMetricQueries(topology: Topology): MetricQuery[] {
       for (const metric of lagMetricsFor(replica, purpose)) add(query(replica.region, metric.metricName, { ...metric.dimensions }));
     }
     if (replica.kind === 'rds-read-replica' && engineFamily(replica.engine) === 'postgres') {
-      for (const name of SOURCE_ACTIVITY_METRICS) {
-        add(query(replica.sourceRegion, name, { DBInstanceIdentifier: replica.sourceId }));
-      }
+      add(query(replica.sourceRegion, WAL_RATE_METRIC, { DBInstanceIdentifier: replica.sourceId }));
     }
   }
   for (const instance of topology.instances) {

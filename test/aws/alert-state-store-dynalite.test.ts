@@ -3,11 +3,14 @@
  * 127.0.0.1), through the real @aws-sdk/client-dynamodb: the conditional writes that make
  * delivery safe are evaluated by a DynamoDB engine, not by a mock of our beliefs about it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
 import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifecycle';
 import { alertTableInput, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { finding } from '../support/findings';
+
+// Real SDK clients against local servers (or many mocked calls).
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const NOW = new Date('2026-11-24T10:00:00Z');
 const HOUR = 3_600_000;

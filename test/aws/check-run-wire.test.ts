@@ -5,7 +5,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { CloudWatchMetricsPublisher } from '../../lambdas/aws/metrics-publisher';
@@ -24,6 +24,9 @@ import {
 } from '../support/local-aws-endpoint';
 import { fleetRoute, metricResultsFor, NOW } from '../support/live-aws-fleet';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
+
+// Real SDK clients against local servers (or many mocked calls).
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const MINUTE = 60_000;
 const silent: CheckLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -6,9 +6,12 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { FLEET_MIXES, planFleetUsage, syntheticFleet } from '../../lambdas/core/cost-fleet';
+
+// Real SDK clients against local servers (or many mocked calls).
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const stubs: AwsClientStub<RDSClient | CloudWatchClient>[] = [];
 afterEach(() => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
@@ -7,6 +7,9 @@ import { parseSnapshot } from '../../lambdas/core/snapshot';
 import { fixture, rdsResponse, startLocalAwsEndpoint, withMarker, type LocalAwsEndpoint, type Route } from '../support/local-aws-endpoint';
 import { fleetRoute, metricResultsFor, NOW, queriesOf, useFakeCredentialEnv } from '../support/live-aws-fleet';
 import { cloudwatchResponse } from '../support/local-aws-endpoint';
+
+// Real SDK clients against local servers (or many mocked calls).
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 let restoreEnv: () => void;
 beforeAll(() => {

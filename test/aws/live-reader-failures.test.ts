@@ -1,6 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader, type LiveReaderOptions } from '../../lambdas/aws/live-reader';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
@@ -19,6 +19,9 @@ import {
   type Route,
 } from '../support/local-aws-endpoint';
 import { fleetRoute, metricResultsFor, NOW, useFakeCredentialEnv } from '../support/live-aws-fleet';
+
+// Real SDK clients against local servers (or many mocked calls).
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 let restoreEnv: () => void;
 beforeAll(() => {

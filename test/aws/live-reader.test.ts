@@ -28,12 +28,15 @@ import {
   toHaveReceivedCommandTimes,
   toHaveReceivedCommandWith,
 } from 'aws-sdk-client-mock-vitest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader, type LiveReaderOptions } from '../../lambdas/aws/live-reader';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import { parseSnapshot } from '../../lambdas/core/snapshot';
+
+// Real SDK clients against local servers (or many mocked calls).
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 expect.extend({ toHaveReceivedCommand, toHaveReceivedCommandTimes, toHaveReceivedCommandWith });
 

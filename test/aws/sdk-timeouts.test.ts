@@ -2,13 +2,16 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { sdkRequestHandler } from '../../lambdas/aws/sdk-client-config';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
 import { FAKE_CREDENTIALS, startLocalAwsEndpoint, type LocalAwsEndpoint } from '../support/local-aws-endpoint';
 import { fleetRoute, NOW, useFakeCredentialEnv } from '../support/live-aws-fleet';
+
+// Real SDK clients against local servers (or many mocked calls).
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 let restoreEnv: () => void;
 beforeAll(() => {

@@ -9,8 +9,11 @@ import { toHaveReceivedCommandTimes } from 'aws-sdk-client-mock-vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV_NAMES } from '../../lambdas/checker/env';
+
+// Loads the handler module with its SDK clients; local servers.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 expect.extend({ toHaveReceivedCommandTimes });
 
@@ -29,13 +32,12 @@ describe('checker handler', () => {
   const dynamodb = mockClient(DynamoDBClient);
   const sns = mockClient(SNSClient);
   let handler: typeof import('../../lambdas/checker/handler').handler;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
     // The stack ships the config inside the package; here it is a file elsewhere, named by absolute path.
     const configFile = join(mkdtempSync(join(tmpdir(), 'replguard-handler-')), 'config.json');
     writeFileSync(configFile, JSON.stringify({ regions: ['us-east-1', 'eu-west-1'], notifications: { emails: ['oncall@example.com'] } }));
-    Object.assign(process.env, {
+    const env: Record<string, string> = {
       [ENV_NAMES.configFile]: configFile,
       [ENV_NAMES.tableName]: 'alerts',
       [ENV_NAMES.topicArn]: 'arn:aws:sns:us-east-1:123456789012:alerts',
@@ -45,7 +47,10 @@ describe('checker handler', () => {
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
+    };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    // Powertools adds its user agent to this variable when the handler imports it: stubbed so it is restored.
+    vi.stubEnv('AWS_SDK_UA_APP_ID', process.env.AWS_SDK_UA_APP_ID);
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
     rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
@@ -60,7 +65,7 @@ describe('checker handler', () => {
   });
   afterAll(() => {
     for (const m of [rds, cloudwatch, dynamodb, sns]) m.restore();
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    vi.unstubAllEnvs();
   });
 
   it('runs the scheduled health check over every configured region', async () => {

@@ -1,8 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCli, runReplguard } from '../support/cli';
+
+// Spawns the replguard launcher in a child process.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const DEMO = 'examples/demo-fleet.json';
 

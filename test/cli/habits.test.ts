@@ -8,7 +8,8 @@ import { DescribeDBClustersCommand, DescribeDBInstancesCommand, DescribeGlobalCl
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../bin/cli/commands';
-import { CHILD_TIMEOUT_MS, runCli, runReplguard } from '../support/cli';
+import { CHILD_PROCESS_TIMEOUT_MS } from '../support/child-process';
+import { runCli, runReplguard } from '../support/cli';
 import packageJson from '../../package.json';
 
 const DEMO = 'examples/demo-fleet.json';
@@ -216,7 +217,7 @@ describe('pipes', () => {
     // Prepare: the CLI's stdout is a pipe whose reader closes before the CLI writes, as `| head -1` does
     const child = spawn(process.execPath, ['bin/replguard.mjs', 'check', '--snapshot', DEMO, '--format', 'json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: CHILD_TIMEOUT_MS,
+      timeout: CHILD_PROCESS_TIMEOUT_MS,
       env: { ...process.env, NO_COLOR: '1' },
     });
     child.stdout.destroy();

@@ -101,12 +101,13 @@ describe('the metric bill comes from the reader\'s planner', () => {
     const pg = estimate(c, 200, 'postgres');
     const my = estimate(c, 200, 'mysql');
 
-    // Assess: slot lag on source and replica plus the source's two write-activity series.
+    // Assess: slot lag on source and replica plus the source's WAL rate.
     const extraSeries = plannedQueries('postgres', 200, c.regions) - plannedQueries('mysql', 200, c.regions);
-    expect(extraSeries).toBe(4 * 200);
+    expect(extraSeries).toBe(3 * 200);
     expect(line(pg, 'GetMetricData').quantity - line(my, 'GetMetricData').quantity).toBe(extraSeries * healthRuns);
     expect(pg.totalUsd - my.totalUsd).toBeCloseTo(extraSeries * healthRuns * PRICES.getMetricDataPerMetric, 1);
-    expect(pg.fleet.metricsByName).toMatchObject({ ReplicaLag: 200, OldestReplicationSlotLag: 400 });
+    expect(pg.fleet.metricsByName).toMatchObject({ ReplicaLag: 200, OldestReplicationSlotLag: 400, TransactionLogsGeneration: 200 });
+    expect(pg.fleet.metricsByName).not.toHaveProperty('WriteIOPS');
   });
 
   it.each(FLEET_MIXES)('bills every metric the planner requests for a %s fleet', (mix) => {

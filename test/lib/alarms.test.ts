@@ -1,8 +1,11 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { alarmCount } from '../../lambdas/core/cost';
 import { config } from '../support/findings';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 type Alarm = { Properties: Record<string, unknown> & { AlarmActions?: unknown[]; OKActions?: unknown[] } };
 const alarmOn = (template: Template, metricName: string): Alarm => {

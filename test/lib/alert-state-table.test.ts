@@ -1,6 +1,9 @@
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, it, vi } from 'vitest';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 describe('AlertStateTable', () => {
   let template: Template;

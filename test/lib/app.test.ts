@@ -2,10 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../lambdas/core/config';
 import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../../lib/app-config';
+import { CHILD_PROCESS_TIMEOUT_MS } from '../support/child-process';
 import { synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'replguard-app-'));
 
@@ -15,6 +19,8 @@ function runApp(configPath: string) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
     encoding: 'utf8',
     env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ config: configPath }) },
+    timeout: CHILD_PROCESS_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
 }
 

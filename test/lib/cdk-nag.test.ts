@@ -1,8 +1,11 @@
-import { Validations } from 'aws-cdk-lib';
+import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 /** Every acknowledgement in the tree, with where it was made. */
 function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
@@ -14,6 +17,12 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
 }
 
 describe('cdk-nag AwsSolutions', () => {
+  // The default configuration, synthesized once for the tests that read it.
+  let defaultApp: App;
+  beforeAll(() => {
+    defaultApp = synthGuard().app;
+  });
+
   it('finds nothing unacknowledged in the stack', () => {
     // Prepare: the full feature set, so every resource the stack can create is checked.
     const { app } = synthGuard({ ...EXAMPLE_CONFIG, metrics: { perReplica: true }, dr: { requireReplicatedBackups: true } });
@@ -28,16 +37,14 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('passes as a synth-time validation plugin too', () => {
-    const { app } = synthGuard();
+    const app = defaultApp;
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
     expect(() => app.synth({ force: true })).not.toThrow();
   });
 
   it('acknowledges only exact findings, each next to its resource and with a reason', () => {
-    const { app } = synthGuard();
-
-    const acks = acknowledgements(app);
+    const acks = acknowledgements(defaultApp);
 
     // CDK stores unprefixed ids as annotation acknowledgements; cdk-nag matches them without the prefix.
     expect(acks.map((a) => a.id.replace(/^Annotation::/i, '')).sort()).toEqual([

@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUNDLED_CONFIG_FILE, ENV_NAMES, readEnvironment } from '../../lambdas/checker/env';
 import { ConfigError, parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import { DEFAULT_BASELINE, serializeBaseline } from '../../lambdas/core/drift/baseline';
+import { CHILD_PROCESS_TIMEOUT_MS } from '../support/child-process';
 import { EXAMPLE_CONFIG, policyStatements, synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 /** The directory of the function's code asset in the cloud assembly. */
 function assetDir(app: { outdir: string }, template: Template): string {
@@ -53,6 +57,8 @@ function coldStart(bundleFile: string) {
       [ENV_NAMES.dashboardName]: 'Guard-ReplicationGuard',
       [ENV_NAMES.dashboardRegion]: 'eu-west-1',
     },
+    timeout: CHILD_PROCESS_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
 }
 
@@ -143,10 +149,13 @@ describe('CheckerFunction', () => {
     const ok = coldStart(bundle);
     const missing = coldStart(join(broken, 'index.mjs'));
 
-    expect(ok.stderr).not.toMatch(/error/i);
+    // A clean cold start: no environment error logged, nothing thrown (a warning on stderr is fine).
     expect(ok.status).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toContain('Checker environment is invalid');
+    expect(ok.stderr).not.toMatch(/^\s+at /m);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('Config file replguard.config.json (REPLGUARD_CONFIG_FILE) cannot be read');
+    expect(missing.stdout + missing.stderr).toContain('Checker environment is invalid');
   });
 
   it('has only the permissions it needs, each narrowed by resource or condition', () => {

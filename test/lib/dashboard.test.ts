@@ -1,7 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { searchSchemaName } from '../../lib/dashboard';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 interface Widget {
   readonly type: string;

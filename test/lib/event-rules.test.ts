@@ -6,10 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { triggerOf, type CheckerEvent } from '../../lambdas/checker/trigger';
 import { eventPatternMatches } from '../support/event-pattern';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/aws/events/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;

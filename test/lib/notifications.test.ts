@@ -1,6 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 describe('Notifications', () => {
   let template: Template;

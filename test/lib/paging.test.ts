@@ -6,7 +6,7 @@
  * notifications, which carry no message attributes.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { publishInput } from '../../lambdas/aws/sns-publisher';
 import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifecycle';
 import type { Config } from '../../lambdas/core/config';
@@ -16,6 +16,9 @@ import { ENV_NAMES } from '../../lambdas/checker/env';
 import { finding } from '../support/findings';
 import { snsFilterAccepts, type FilterPolicyScope, type PublishedAttributes } from '../support/sns-filter-policy';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
+
+// Synthesizes stacks: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const EMAIL = 'dba-oncall@example.com';
 const PHONES = ['+14155550100', '+14155550199'];

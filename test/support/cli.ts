@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { main } from '../../bin/cli/main';
 import type { CliIo } from '../../bin/cli/types';
+import { CHILD_PROCESS_TIMEOUT_MS } from './child-process';
 
 export interface CliResult {
   readonly code: number;
@@ -23,16 +24,18 @@ export async function runCli(args: readonly string[], env: Record<string, string
   return { code, stdout, stderr };
 }
 
-/** A child that runs longer than this is killed: a hung CLI fails its test instead of the suite. */
-export const CHILD_TIMEOUT_MS = 30_000;
-
 /** Runs the real `replguard` launcher in a child process, as a user would. */
 export function runReplguard(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const options = { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: CHILD_TIMEOUT_MS };
-    execFile(process.execPath, ['bin/replguard.mjs', ...args], options, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/replguard.mjs', ...args],
+      { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: CHILD_PROCESS_TIMEOUT_MS, killSignal: 'SIGKILL' },
+      (error, stdout, stderr) => {
+        const killed = error?.killed === true;
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr: killed ? `${stderr}\nreplguard killed after ${CHILD_PROCESS_TIMEOUT_MS} ms` : stderr });
+      },
+    );
   });
 }

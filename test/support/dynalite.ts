@@ -32,6 +32,8 @@ export function alertTableInput(tableName: string): CreateTableCommandInput {
 
 export interface LocalDynamo {
   readonly client: DynamoDBClient;
+  /** The endpoint URL, for clients a module under test creates itself (AWS_ENDPOINT_URL_DYNAMODB). */
+  readonly url: string;
   /** Creates a fresh alert table and returns its name. */
   createAlertTable(): Promise<string>;
   close(): Promise<void>;
@@ -41,15 +43,17 @@ export async function startDynalite(): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: url,
     credentials: FAKE_CREDENTIALS,
     maxAttempts: 1,
   });
   let tables = 0;
   return {
     client,
+    url,
     createAlertTable: async () => {
       const name = `alerts-${++tables}`;
       await client.send(new CreateTableCommand(alertTableInput(name)));
