@@ -284,6 +284,11 @@ describe('runCheck with a run lease', () => {
         holder = token;
         return { acquired: true, next: { holder: token, until: NOW.getTime() + 60_000, version: 1 } };
       },
+      finish: async (_scope, token) => {
+        released.push(token);
+        if (holder === token) holder = undefined;
+        return { again: false };
+      },
       release: async (_scope, token) => {
         released.push(token);
         if (holder === token) holder = undefined;
