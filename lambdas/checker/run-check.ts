@@ -198,7 +198,15 @@ async function runHoldingLease(request: CheckRequest, settings: CheckSettings, d
       // One more run only if it fits in what is left of the invocation (twice the last one, for margin).
       const remaining = deps.remainingMs?.() ?? Infinity;
       const mayRunAgain = followUps < MAX_FOLLOW_UPS && remaining > 2 * tookMs + FOLLOW_UP_RESERVE_MS;
-      const finish = await lease.finish(scope, token, { covered: true, mayRunAgain });
+      let finish: Awaited<ReturnType<RunLease['finish']>>;
+      try {
+        finish = await lease.finish(scope, token, { covered: true, mayRunAgain });
+      } catch (error) {
+        // The run's outputs went out; the lease expires on its own and the schedule makes any follow-up.
+        deps.logger.warn('Giving the run lease back failed; it expires on its own', { scope, error: asError(error).message });
+        released = true;
+        return followUps > 0 ? { ...outcome, followUps } : outcome;
+      }
       if (!finish.again) {
         released = true;
         return followUps > 0 ? { ...outcome, followUps } : outcome;

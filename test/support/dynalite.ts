@@ -32,6 +32,8 @@ export function alertTableInput(tableName: string): CreateTableCommandInput {
 
 export interface LocalDynamo {
   readonly client: DynamoDBClient;
+  /** The endpoint URL, for clients a test does not create itself. */
+  readonly endpoint: string;
   /** Creates a fresh alert table and returns its name. */
   createAlertTable(): Promise<string>;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
   let tables = 0;
   return {
     client,
+    endpoint: `http://127.0.0.1:${port}`,
     createAlertTable: async () => {
       const name = `alerts-${++tables}`;
       await client.send(new CreateTableCommand(alertTableInput(name)));
