@@ -9,6 +9,10 @@
  * topics, which take no email or SMS subscriptions), so the one window for a repeat is a publish
  * SNS accepted whose confirmation failed on every attempt (or a crash right after the publish):
  * the next run sends that news again.
+ *
+ * With a run lease, event-triggered runs are coalesced (lambdas/core/run-lease): an event a run
+ * starting after it already read is dropped, and one that arrives during an earlier-started run
+ * makes that run check once more before it gives the lease back.
  */
 import {
   countBySeverity,
