@@ -128,8 +128,8 @@ export class CheckerFunction extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AlertStates',
-        // GetItem and DeleteItem: the run lease (read, give back).
-        actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+        // GetItem and UpdateItem: the run lease (read it; an event asks the run in progress for a follow-up).
+        actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
       }),
     );

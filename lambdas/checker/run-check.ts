@@ -9,6 +9,10 @@
  * topics, which take no email or SMS subscriptions), so the one window for a repeat is a publish
  * SNS accepted whose confirmation failed on every attempt (or a crash right after the publish):
  * the next run sends that news again.
+ *
+ * With a run lease, event-triggered runs are coalesced (lambdas/core/run-lease): an event a run
+ * starting after it already read is dropped, and one that arrives during an earlier-started run
+ * makes that run check once more before it gives the lease back.
  */
 import {
   countBySeverity,
@@ -54,6 +58,11 @@ export interface CheckDependencies {
    * @default - no lease: runs may overlap (claims still keep each message from going out twice)
    */
   readonly lease?: RunLease;
+  /**
+   * Time left in the invocation (Lambda's getRemainingTimeInMillis): a follow-up run is made only
+   * if it fits. @default - unbounded
+   */
+  readonly remainingMs?: () => number;
   /** Waits between confirmation attempts. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -61,6 +70,10 @@ export interface CheckDependencies {
 /** Confirmation writes tried per sent transition before the run gives up (and the news is sent again later). */
 export const CONFIRM_ATTEMPTS = 4;
 const CONFIRM_BACKOFF_MS = 200;
+/** Follow-up runs one invocation makes at most for events that arrived while it ran. */
+export const MAX_FOLLOW_UPS = 3;
+/** Time kept free after a follow-up run for its outputs and the lease. */
+const FOLLOW_UP_RESERVE_MS = 10_000;
 
 export interface CheckSettings {
   readonly config: Config;
@@ -76,6 +89,11 @@ export interface CheckRequest {
    */
   readonly token: string;
   readonly reason: string;
+  /**
+   * When the triggering event happened (epoch ms); absent for scheduled runs. An event that a run
+   * starting after it already covered is dropped (see lambdas/core/run-lease).
+   */
+  readonly eventAt?: number;
 }
 
 export interface CheckOutcome {
@@ -89,6 +107,8 @@ export interface CheckOutcome {
   /** Of those, news an earlier run wrote but never confirmed sent. */
   readonly resent: number;
   readonly notified: boolean;
+  /** Runs made again in this invocation for events that arrived during the run (the outcome is the last run's). */
+  readonly followUps?: number;
   /** Set when the check did not run, with why. */
   readonly skipped?: string;
 }
@@ -140,15 +160,23 @@ export async function runCheck(
   if (!lease) return runUnlocked(request, settings, deps);
   const { scope, token } = request;
   try {
-    const decision = await lease.acquire(scope, token);
+    const decision = await lease.acquire(scope, token, request.eventAt);
     if (!decision.acquired) {
-      // Not an error: the run in progress reads the same fleet, and the schedule runs again.
-      deps.logger.info('Another run of this check is in progress; this one stops', {
-        scope,
-        reason: request.reason,
-        heldBy: decision.heldBy,
-        until: new Date(decision.until).toISOString(),
-      });
+      // Not an error: the run in progress (or just finished) reads the same fleet, and the schedule runs again.
+      const until = new Date(decision.until).toISOString();
+      if (decision.reason === 'covered') {
+        deps.logger.info('A run that started after this event already checked it; this one stops', { scope, reason: request.reason });
+        return skippedOutcome(scope, `a ${scope} run that started after the event covered it`);
+      }
+      if (decision.reason === 'queued') {
+        deps.logger.info('A run is in progress that started before this event; it checks again when it ends', {
+          scope,
+          reason: request.reason,
+          heldBy: decision.heldBy,
+        });
+        return skippedOutcome(scope, `queued a follow-up on the ${scope} run in progress`);
+      }
+      deps.logger.info('Another run of this check is in progress; this one stops', { scope, reason: request.reason, heldBy: decision.heldBy, until });
       return skippedOutcome(scope, `another ${scope} run holds the run lease`);
     }
   } catch (error) {
@@ -157,12 +185,49 @@ export async function runCheck(
     await runUnlocked(request, settings, deps);
     throw new CheckOutputError([{ output: 'run lease', error: asError(error) }]);
   }
+  return runHoldingLease(request, settings, deps, lease);
+}
+
+/** Runs, then the follow-ups events asked for while it ran, then gives the lease back. */
+async function runHoldingLease(request: CheckRequest, settings: CheckSettings, deps: CheckDependencies, lease: RunLease): Promise<CheckOutcome> {
+  const { scope, token } = request;
+  const clock = deps.clock ?? (() => new Date());
+  let followUps = 0;
+  let released = false;
   try {
-    return await runUnlocked(request, settings, deps);
+    for (;;) {
+      const started = clock().getTime();
+      const outcome = await runUnlocked(request, settings, deps);
+      const tookMs = clock().getTime() - started;
+      // One more run only if it fits in what is left of the invocation (twice the last one, for margin).
+      const remaining = deps.remainingMs?.() ?? Infinity;
+      const mayRunAgain = followUps < MAX_FOLLOW_UPS && remaining > 2 * tookMs + FOLLOW_UP_RESERVE_MS;
+      let finish: Awaited<ReturnType<RunLease['finish']>>;
+      try {
+        finish = await lease.finish(scope, token, { covered: true, mayRunAgain });
+      } catch (error) {
+        // The run's outputs went out; the lease expires on its own and the schedule makes any follow-up.
+        deps.logger.warn('Giving the run lease back failed; it expires on its own', { scope, error: asError(error).message });
+        released = true;
+        return followUps > 0 ? { ...outcome, followUps } : outcome;
+      }
+      if (!finish.again) {
+        released = true;
+        return followUps > 0 ? { ...outcome, followUps } : outcome;
+      }
+      followUps++;
+      deps.logger.info('An event arrived during the run; checking again before giving the lease back', {
+        scope,
+        eventAt: new Date(finish.eventAt).toISOString(),
+        followUp: followUps,
+      });
+    }
   } finally {
-    await lease.release(scope, token).catch((error: unknown) =>
-      deps.logger.warn('Releasing the run lease failed; it expires on its own', { scope, error: asError(error).message }),
-    );
+    if (!released) {
+      await lease.release(scope, token).catch((error: unknown) =>
+        deps.logger.warn('Releasing the run lease failed; it expires on its own', { scope, error: asError(error).message }),
+      );
+    }
   }
 }
 

@@ -77,6 +77,11 @@ export interface CheckTrigger {
   readonly scope: CheckScope;
   /** For the logs: "schedule", or the event's detail type and id. */
   readonly reason: string;
+  /**
+   * When the event happened (its `time`, epoch ms); absent for schedules. Event-triggered runs
+   * are coalesced on it. An event without a readable time is treated as happening now.
+   */
+  readonly eventAt?: number;
 }
 
 export class TriggerError extends Error {
@@ -88,7 +93,13 @@ export class TriggerError extends Error {
 
 const isScope = (value: unknown): value is CheckScope => value === 'health' || value === 'drift';
 
-export function triggerOf(event: CheckerEvent): CheckTrigger {
+/** The event's `time`; a missing or unreadable one counts as now, so the event is never dropped as covered. */
+function eventTime(event: { readonly time?: unknown }, now: number): number {
+  const at = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
+  return Number.isFinite(at) ? Math.min(at, now) : now;
+}
+
+export function triggerOf(event: CheckerEvent, now: number = Date.now()): CheckTrigger {
   if ('scope' in event) {
     if (!isScope(event.scope)) {
       throw new TriggerError(`Checker input "scope" must be "health" or "drift" (got ${JSON.stringify(event.scope)}).`);
@@ -101,11 +112,12 @@ export function triggerOf(event: CheckerEvent): CheckTrigger {
     return {
       scope: detailType === RDS_PARAMETER_GROUP_EVENT ? 'drift' : 'health',
       reason: `${detailType} ${detail?.EventID ?? ''} ${detail?.SourceIdentifier ?? ''}`.trim(),
+      eventAt: eventTime(event, now),
     };
   }
   if (detailType === CLOUDTRAIL_API_CALL) {
     const detail = (event as CloudTrailEvent).detail;
-    return { scope: 'drift', reason: `${detail?.eventName ?? 'API call'} in ${detail?.awsRegion ?? event.region}` };
+    return { scope: 'drift', reason: `${detail?.eventName ?? 'API call'} in ${detail?.awsRegion ?? event.region}`, eventAt: eventTime(event, now) };
   }
   throw new TriggerError(`Checker cannot tell which check to run for event detail-type ${JSON.stringify(detailType)}.`);
 }

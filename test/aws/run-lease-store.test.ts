@@ -10,6 +10,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -45,6 +46,26 @@ function leaseTable() {
     items.set(id(input.Item), input.Item);
     return {};
   });
+  // The follow-up request: SET followUpAfter = :event ADD version :one, on the holder's run only.
+  mock.on(UpdateItemCommand).callsFake(
+    async (input: { Key: Item; UpdateExpression: string; ConditionExpression: string; ExpressionAttributeValues: Record<string, AttributeValue> }) => {
+      const existing = items.get(id(input.Key));
+      const v = input.ExpressionAttributeValues;
+      if (input.UpdateExpression !== 'SET #follow = :event ADD #version :one') throw new Error(`lease table does not know the update ${input.UpdateExpression}`);
+      const started =
+        input.ConditionExpression === '#holder = :holder AND #started = :started AND (attribute_not_exists(#follow) OR #follow < :event)'
+          ? existing?.startedAt?.N === v[':started']?.N
+          : input.ConditionExpression === '#holder = :holder AND attribute_not_exists(#started) AND (attribute_not_exists(#follow) OR #follow < :event)'
+            ? !existing?.startedAt
+            : (() => {
+                throw new Error(`lease table does not know the condition ${input.ConditionExpression}`);
+              })();
+      const later = !existing?.followUpAfter || Number(existing.followUpAfter.N) < Number(v[':event']!.N);
+      if (!existing || existing.holder?.S !== v[':holder']?.S || !started || !later) throw fail();
+      items.set(id(input.Key), { ...existing, followUpAfter: v[':event']!, version: { N: String(Number(existing.version?.N ?? 0) + 1) } });
+      return {};
+    },
+  );
   mock.on(DeleteItemCommand).callsFake(async (input: { Key: Item; ConditionExpression: string; ExpressionAttributeValues?: Record<string, AttributeValue> }) => {
     if (!holds(items.get(id(input.Key)), input.ConditionExpression, input.ExpressionAttributeValues)) throw fail();
     items.delete(id(input.Key));
@@ -71,6 +92,7 @@ describe('DynamoRunLease', () => {
       holder: { S: 'req-1' },
       until: { N: String(NOW + 150_000) },
       version: { N: '1' },
+      startedAt: { N: String(NOW) },
       expiresAt: { N: String((NOW + 150_000) / 1000 + 86_400) },
     });
     expect(table.mock.commandCalls(GetItemCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
@@ -120,5 +142,34 @@ describe('DynamoRunLease', () => {
     table.items.set('#lease|health', { pk: { S: '#lease' }, sk: { S: 'health' }, holder: { S: 'req-1' } });
 
     expect(await lease().acquire('health', 'req-2')).toMatchObject({ acquired: true });
+  });
+});
+
+describe('DynamoRunLease coalescing event-triggered runs', () => {
+  let table: ReturnType<typeof leaseTable>;
+  afterEach(() => table.mock.restore());
+  const lease = (clock = () => NOW) => new DynamoRunLease(table.client, 'alerts', () => 150_000, clock);
+
+  it('turns 50 events racing in during a run into one follow-up of that run, and drops those it then covered', async () => {
+    table = leaseTable();
+    await lease().acquire('health', 'req-run');
+
+    // 50 events 10-59 s after the run started, their invocations all reading and writing the lease at once.
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => lease(() => NOW + 60_000).acquire('health', `req-event-${i}`, NOW + 10_000 + i * 1_000)),
+    );
+    const first = await lease(() => NOW + 60_000).finish('health', 'req-run', { covered: true, mayRunAgain: true });
+    const late = await lease(() => NOW + 61_000).acquire('health', 'req-late', NOW + 59_500);
+    const second = await lease(() => NOW + 90_000).finish('health', 'req-run', { covered: true, mayRunAgain: true });
+    const after = await lease(() => NOW + 95_000).acquire('health', 'req-after', NOW + 59_000);
+
+    expect(decisions.every((d) => !d.acquired && d.reason === 'queued')).toBe(true);
+    // The follow-up is owed for the latest event, whatever order the writes landed in.
+    expect(first).toMatchObject({ again: true, eventAt: NOW + 59_000 });
+    // The follow-up started at +60 s: an event from +59.5 s is too close to count as seen; it asks again.
+    expect(late).toMatchObject({ acquired: false, reason: 'queued' });
+    expect(second).toMatchObject({ again: true });
+    expect(await lease(() => NOW + 120_000).finish('health', 'req-run', { covered: true, mayRunAgain: true })).toMatchObject({ again: false });
+    expect(after).toMatchObject({ acquired: false, reason: 'covered' });
   });
 });

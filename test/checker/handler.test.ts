@@ -79,6 +79,13 @@ describe('checker handler', () => {
 
   it('holds the health run lease for the run, outliving the invocation, and gives it back', async () => {
     dynamodb.resetHistory();
+    // The lease item as last written, so giving it back reads what taking it wrote.
+    let leaseItem: Record<string, unknown> | undefined;
+    dynamodb.on(PutItemCommand).callsFake((input: { Item: Record<string, { S?: string }> }) => {
+      if (input.Item.pk?.S === '#lease') leaseItem = input.Item;
+      return {};
+    });
+    dynamodb.on(GetItemCommand).callsFake(() => ({ Item: leaseItem }));
     const before = Date.now();
 
     await handler({ scope: 'health' }, context('req-3'));
@@ -87,8 +94,11 @@ describe('checker handler', () => {
     expect(put?.Item).toMatchObject({ sk: { S: 'health' }, holder: { S: 'req-3' } });
     // Remaining time (120 s) plus a margin.
     expect(Number(put!.Item!.until!.N)).toBeGreaterThanOrEqual(before + 150_000);
-    const released = dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input);
-    expect(released).toEqual([expect.objectContaining({ Key: { pk: { S: '#lease' }, sk: { S: 'health' } }, ExpressionAttributeValues: { ':holder': { S: 'req-3' } } })]);
+    // Given back: the item stays, without a holder, recording the run's start as covered.
+    const leaseWrites = dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input).filter((i) => i.Item?.pk?.S === '#lease');
+    expect(leaseWrites).toHaveLength(2);
+    expect(leaseWrites[1]!.Item).toMatchObject({ sk: { S: 'health' }, checkedFrom: put!.Item!.startedAt });
+    expect(leaseWrites[1]!.Item!.holder).toBeUndefined();
   });
 
   it('runs a health check for an RDS replication event', async () => {

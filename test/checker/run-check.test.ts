@@ -284,6 +284,11 @@ describe('runCheck with a run lease', () => {
         holder = token;
         return { acquired: true, next: { holder: token, until: NOW.getTime() + 60_000, version: 1 } };
       },
+      finish: async (_scope, token) => {
+        released.push(token);
+        if (holder === token) holder = undefined;
+        return { again: false };
+      },
       release: async (_scope, token) => {
         released.push(token);
         if (holder === token) holder = undefined;
@@ -315,6 +320,63 @@ describe('runCheck with a run lease', () => {
     await expect(h.check('health', 'req-2', failing, { lease })).rejects.toThrow('boom');
 
     expect(released).toEqual(['req-1', 'req-2']);
+    expect(h.sent()).toHaveLength(1);
+  });
+
+  /** A lease whose holder is asked for `followUps` more runs; `finishFails` makes giving it back throw. */
+  function followUpLease(followUps: number, finishFails = false) {
+    const asked: { mayRunAgain: boolean }[] = [];
+    let owed = followUps;
+    const lease: RunLease = {
+      acquire: async (_scope, token) => ({ acquired: true, next: { holder: token, until: NOW.getTime() + 60_000, version: 1 } }),
+      finish: async (_scope, _token, outcome) => {
+        asked.push({ mayRunAgain: outcome.mayRunAgain });
+        if (finishFails) throw new Error('ProvisionedThroughputExceededException');
+        if (owed > 0 && outcome.mayRunAgain) {
+          owed--;
+          return { again: true, eventAt: NOW.getTime(), next: { holder: 'req-1', until: NOW.getTime() + 60_000, version: 2 } };
+        }
+        return { again: false };
+      },
+      release: async () => undefined,
+    };
+    return { lease, asked };
+  }
+
+  it('checks again when an event arrived during the run, and the follow-up sends what it finds', async () => {
+    const h = harness();
+    const { lease } = followUpLease(1);
+    const reads = [at(1, healthy), at(1, lagging)];
+    const reader: FleetReader = { read: async () => reads.shift()! };
+
+    const outcome = await h.check('health', 'req-1', reader, { lease });
+
+    expect(reads).toEqual([]);
+    expect(outcome).toMatchObject({ followUps: 1, transitions: { opened: 1 }, notified: true });
+    expect(h.sent()).toHaveLength(1);
+    expect(JSON.parse(h.sent()[0]!.Message!).email).toContain('REPLICA_LAG_HIGH');
+  });
+
+  it('leaves the follow-up to the schedule when the invocation has no time left for it', async () => {
+    const h = harness();
+    const { lease, asked } = followUpLease(1);
+    let reads = 0;
+    const reader: FleetReader = { read: async () => (reads++, at(10, lagging)) };
+
+    const outcome = await h.check('health', 'req-1', reader, { lease, remainingMs: () => 5_000 });
+
+    expect(reads).toBe(1);
+    expect(asked).toEqual([{ mayRunAgain: false }]);
+    expect(outcome.followUps).toBeUndefined();
+  });
+
+  it('does not fail a run whose outputs went out when giving the lease back fails (it expires on its own)', async () => {
+    const h = harness();
+    const { lease } = followUpLease(0, true);
+
+    const outcome = await h.check('health', 'req-1', staticReader(at(10, lagging)), { lease });
+
+    expect(outcome.notified).toBe(true);
     expect(h.sent()).toHaveLength(1);
   });
 

@@ -16,6 +16,8 @@ function event<D extends string, T>(detailType: D, detail: T): EventBridgeEvent<
   };
 }
 
+const EVENT_AT = Date.parse('2026-11-24T10:00:00Z');
+
 describe('triggerOf', () => {
   it('runs the scope a schedule asks for', () => {
     expect(triggerOf({ scope: 'health' })).toEqual({ scope: 'health', reason: 'schedule' });
@@ -25,13 +27,13 @@ describe('triggerOf', () => {
   it('runs a health check for a replication event, naming it', () => {
     const e = event<'RDS DB Instance Event', RdsEventDetail>('RDS DB Instance Event', { EventID: 'RDS-EVENT-0045', SourceIdentifier: 'orders-ro-1' });
 
-    expect(triggerOf(e)).toEqual({ scope: 'health', reason: 'RDS DB Instance Event RDS-EVENT-0045 orders-ro-1' });
+    expect(triggerOf(e)).toEqual({ scope: 'health', reason: 'RDS DB Instance Event RDS-EVENT-0045 orders-ro-1', eventAt: EVENT_AT });
   });
 
   it('runs a health check for a cluster failover or stop/start event, naming it', () => {
     const e = event<'RDS DB Cluster Event', RdsEventDetail>('RDS DB Cluster Event', { EventID: 'RDS-EVENT-0071', SourceIdentifier: 'orders-aurora' });
 
-    expect(triggerOf(e)).toEqual({ scope: 'health', reason: 'RDS DB Cluster Event RDS-EVENT-0071 orders-aurora' });
+    expect(triggerOf(e)).toEqual({ scope: 'health', reason: 'RDS DB Cluster Event RDS-EVENT-0071 orders-aurora', eventAt: EVENT_AT });
   });
 
   it('runs a drift check for parameter group events and API calls', () => {
@@ -39,7 +41,18 @@ describe('triggerOf', () => {
     const api = event<'AWS API Call via CloudTrail', CloudTrailDetail>('AWS API Call via CloudTrail', { eventName: 'ModifyDBParameterGroup', awsRegion: 'eu-west-1' });
 
     expect(triggerOf(pg).scope).toBe('drift');
-    expect(triggerOf(api)).toEqual({ scope: 'drift', reason: 'ModifyDBParameterGroup in eu-west-1' });
+    expect(triggerOf(api)).toEqual({ scope: 'drift', reason: 'ModifyDBParameterGroup in eu-west-1', eventAt: EVENT_AT });
+  });
+
+  it('dates an event by its time, and one without a readable (or with a future) time as now, so it is never taken as already checked', () => {
+    const now = EVENT_AT + 60_000;
+    const e = event<'RDS DB Instance Event', RdsEventDetail>('RDS DB Instance Event', { EventID: 'RDS-EVENT-0045' });
+
+    expect(triggerOf(e, now).eventAt).toBe(EVENT_AT);
+    expect(triggerOf({ ...e, time: 'yesterday' }, now).eventAt).toBe(now);
+    expect(triggerOf({ ...e, time: undefined } as unknown as CheckerEvent, now).eventAt).toBe(now);
+    expect(triggerOf({ ...e, time: '2026-11-24T11:00:00Z' }, now).eventAt).toBe(now);
+    expect(triggerOf({ scope: 'health' }, now).eventAt).toBeUndefined();
   });
 
   it('refuses what it cannot map rather than guessing', () => {

@@ -187,7 +187,7 @@ describe('CheckerFunction', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({
         Sid: 'AlertStates',
-        Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+        Action: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/AlertStates/), 'Arn'] },
       }),
     );

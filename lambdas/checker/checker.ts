@@ -1,0 +1,116 @@
+/**
+ * The checker's wiring: the SDK clients, readers, store, run lease and notifier a check needs,
+ * made once and kept across invocations, and the function that runs one check per event. The
+ * handler builds it from the deployed environment; tests build the same wiring against local
+ * endpoints, with their own clock, so what runs under test is what runs in Lambda.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { DynamoAlertStateStore } from '../aws/alert-state-store';
+import { LiveFleetReader, type RegionClients } from '../aws/live-reader';
+import { CloudWatchMetricsPublisher } from '../aws/metrics-publisher';
+import { DynamoRunLease } from '../aws/run-lease-store';
+import { sdkRequestHandler } from '../aws/sdk-client-config';
+import { SnsNotificationPublisher } from '../aws/sns-publisher';
+import type { RetryOptions } from '../aws/throttling-retry';
+import type { Baseline } from '../core/drift/baseline';
+import { evaluate } from '../core/evaluate';
+import { dashboardConsoleUrl } from '../core/notify';
+import type { CheckerEnvironment } from './env';
+import { runCheck, type CheckLogger, type CheckOutcome } from './run-check';
+import { triggerOf, type CheckerEvent, type CheckScope } from './trigger';
+
+/** Client settings a test overrides (endpoint, credentials, attempts); merged over the deployed ones. */
+export type ClientOverrides = Readonly<Record<string, unknown>>;
+
+export interface CheckerWiring {
+  readonly env: CheckerEnvironment;
+  readonly logger: CheckLogger;
+  readonly baseline?: Baseline;
+  /** @default none: the deployed settings */
+  readonly clientOverrides?: (service: 'rds' | 'cloudwatch' | 'dynamodb' | 'sns', region?: string) => ClientOverrides;
+  /** The time of a run, the lease and the events. @default () => new Date() */
+  readonly clock?: () => Date;
+  /** The readers' throttling retry (tests pass a sleep that does not wait). */
+  readonly retry?: RetryOptions;
+  /** Waits between confirmation attempts. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Kept past the invocation's end, so a run that dies holding the lease blocks the next only briefly. */
+const LEASE_MARGIN_MS = 30_000;
+
+export type Checker = (event: CheckerEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>) => Promise<CheckOutcome>;
+
+export function createChecker(wiring: CheckerWiring): Checker {
+  const { env, logger } = wiring;
+  const { config } = env;
+  const overrides = wiring.clientOverrides ?? (() => ({}));
+  const clock = wiring.clock ?? (() => new Date());
+
+  // One client pair per monitored region, shared by both readers and kept across invocations.
+  const regionClients = new Map<string, RegionClients>();
+  const clientsFor = (region: string): RegionClients => {
+    let clients = regionClients.get(region);
+    if (!clients) {
+      // Adaptive mode paces calls under RDS's per-account token bucket; further throttling retries are the reader's.
+      const options = { region, retryMode: 'adaptive', maxAttempts: 2, requestHandler: sdkRequestHandler() };
+      clients = {
+        rds: new RDSClient({ ...options, ...overrides('rds', region) }),
+        cloudwatch: new CloudWatchClient({ ...options, ...overrides('cloudwatch', region) }),
+      };
+      regionClients.set(region, clients);
+    }
+    return clients;
+  };
+
+  const common = {
+    regions: config.regions,
+    windowMinutes: config.lag.windowMinutes,
+    includeAutomatedBackups: config.dr.requireReplicatedBackups,
+    clients: clientsFor,
+    now: clock,
+    ...(wiring.retry ? { retry: wiring.retry } : {}),
+  };
+  const readers: Record<CheckScope, LiveFleetReader> = {
+    health: new LiveFleetReader(common),
+    // Drift rules read no lag: skip GetMetricData, which is billed per metric requested.
+    drift: new LiveFleetReader({ ...common, includeParameters: true, includeMetrics: false }),
+  };
+
+  const requestHandler = sdkRequestHandler();
+  const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler, ...overrides('cloudwatch') }));
+  const dynamodb = new DynamoDBClient({ requestHandler, ...overrides('dynamodb') });
+  const store = new DynamoAlertStateStore(dynamodb, env.tableName);
+  /** Remaining time of the current invocation, set per invocation: the lease must outlive the run. */
+  let remainingMs = () => 0;
+  const lease = new DynamoRunLease(dynamodb, env.tableName, () => remainingMs() + LEASE_MARGIN_MS, () => clock().getTime());
+  const notifier = new SnsNotificationPublisher(new SNSClient({ requestHandler, ...overrides('sns') }), env.topicArn);
+  const dashboardUrl = dashboardConsoleUrl(env.dashboardRegion, env.dashboardName);
+  const { baseline } = wiring;
+
+  return async (event, context) => {
+    remainingMs = () => context.getRemainingTimeInMillis();
+    const trigger = triggerOf(event, clock().getTime());
+    return runCheck(
+      // Lambda keeps the request id across the retries of an asynchronous invocation.
+      { scope: trigger.scope, token: context.awsRequestId, reason: trigger.reason, ...(trigger.eventAt !== undefined ? { eventAt: trigger.eventAt } : {}) },
+      { config, dashboardUrl, deploymentName: env.deploymentName },
+      {
+        readerFor: (scope) => readers[scope],
+        evaluate: (snapshot, options) => evaluate(snapshot, { ...options, ...(baseline ? { baseline } : {}) }),
+        metrics,
+        store,
+        notifier,
+        logger,
+        lease,
+        clock,
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        ...(wiring.sleep ? { sleep: wiring.sleep } : {}),
+      },
+    );
+  };
+}
