@@ -1,7 +1,8 @@
 import { baselineCommand } from './baseline';
 import { checkCommand } from './check';
 import { costCommand } from './cost';
+import { reportCommand } from './report';
 import { snapshotCommand } from './snapshot';
 import type { CliCommand } from './types';
 
-export const COMMANDS: readonly CliCommand[] = [checkCommand, snapshotCommand, baselineCommand, costCommand];
+export const COMMANDS: readonly CliCommand[] = [checkCommand, snapshotCommand, baselineCommand, costCommand, reportCommand];
