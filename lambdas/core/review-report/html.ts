@@ -35,6 +35,7 @@ h1{font-size:26px;margin:8px 0 4px}h2{font-size:21px;margin:32px 0 8px;border-bo
 h3{font-size:17px;margin:20px 0 6px}
 .muted,.meta{color:var(--muted)}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
+td.mono,th.mono{white-space:nowrap}
 [hidden]{display:none!important}
 .verdict{border:2px solid;border-radius:8px;padding:12px 16px;margin:12px 0}
 .verdict p{margin:4px 0}.verdict .answer{font-size:22px;font-weight:700}
@@ -201,7 +202,9 @@ function parityCell(model: ReviewModel, r: ReplicaDetail): string {
   const pair = (name: string, replica: string | number | undefined, source: string | number | undefined) =>
     replica === undefined && source === undefined
       ? ''
-      : `<li>${name}: ${esc(replica ?? '?')}${replica === source ? ' (same as source)' : ` vs source ${esc(source ?? '?')}`}</li>`;
+      : source === undefined
+        ? `<li>${name} ${esc(replica ?? '?')}</li>`
+        : `<li>${name} ${esc(replica ?? '?')}${replica === source ? ' (= source)' : `, source ${esc(source)}`}</li>`;
   const lines = [
     pair('class', p.replicaClass, p.sourceClass),
     pair('version', p.replicaVersion, p.sourceVersion),

@@ -122,7 +122,8 @@ function verdictOf(report: Report): { verdict: Verdict; headline: string; reason
   const count = (status: LinkStatus) => report.replicas.filter((r) => r.status === status).length;
   const notReady = report.dr.filter((d) => d.ready === false);
   const drUnknown = report.dr.filter((d) => d.ready === 'unknown');
-  const degraded = report.findings.filter((f) => f.code === 'CHECK_DEGRADED');
+  // An info CHECK_DEGRADED (e.g. parameters not read) narrows the check; it does not hide replication state.
+  const degraded = report.findings.filter((f) => f.code === 'CHECK_DEGRADED' && f.severity !== 'info');
   const reasons: string[] = [];
   if (count('broken')) reasons.push(`${count('broken')} replica(s) not replicating`);
   if (notReady.length) reasons.push(`${notReady.length} of ${report.dr.length} DR primaries not ready: ${notReady.map((d) => d.primary).join(', ')}`);
