@@ -6,9 +6,10 @@
 import { bundleBench } from './bundle.bench';
 import { parameterReadBench } from './parameter-read.bench';
 import { replicationReadBench } from './replication-read.bench';
+import { reportBench } from './report.bench';
 import type { Benchmark, BenchValue } from './types';
 
-const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench];
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, reportBench];
 
 const failures: string[] = [];
 const results: Record<string, BenchValue> = {};

@@ -181,13 +181,13 @@ function familyGraph(
     (node.group ? groupChildren.get(node.group)! : children).push(elkNode);
   }
   const familyStubs = memberKeys.flatMap((k) => (stubs.has(k) ? [stubs.get(k)!] : []));
-  for (const stub of familyStubs) children.push({ id: name(`stub:${stub.key}`), width: roundUp(stubWidth(stub.text), 24), height: STUB_HEIGHT });
+  for (const stub of familyStubs) children.push({ id: name(`stub:${stub.key}`), width: roundUp(stubWidth(stub.text), 48), height: STUB_HEIGHT });
 
   const labelled = (id: string, from: string, to: string, text: string | undefined): ElkExtendedEdge => ({
     id,
     sources: [from],
     targets: [to],
-    ...(text === undefined ? {} : { labels: [{ id: `${id}l`, text: 'lag', width: roundUp(text.length * LABEL_CHAR_PX + 6, 12), height: LABEL_HEIGHT }] }),
+    ...(text === undefined ? {} : { labels: [{ id: `${id}l`, text: 'lag', width: roundUp(text.length * LABEL_CHAR_PX + 6, 24), height: LABEL_HEIGHT }] }),
   });
   const elkEdges: ElkExtendedEdge[] = [
     ...edges.map((e) => labelled(name(`edge:${e.key}`), local.get(`node:${e.from}`)!, local.get(`node:${e.to}`)!, edgeLabel(e))),
