@@ -11,12 +11,8 @@ import { parseSnapshot, SnapshotError } from '../snapshot';
 
 export const DRILL_FORMAT = 'replguard-drill/v1';
 
-export class DrillError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DrillError';
-  }
-}
+/** A scenario that cannot be found or read; a kind of snapshot-file error, so the CLI exits 2 with the message only. */
+export class DrillError extends SnapshotError {}
 
 const code = z.enum(FINDING_CODES);
 const drillSchema = z.strictObject({
