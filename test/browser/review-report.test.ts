@@ -190,6 +190,23 @@ describe('replguard report in headless Chromium', { timeout: 180_000 }, () => {
     });
   });
 
+  it('prints every region open, without the search box', async () => {
+    // Prepare: close a region, as a reader would.
+    const { page, errors } = await open(join(dir, 'demo.html'));
+    await page.locator('details.region[open] > summary').first().click();
+    expect(await page.locator('details.region:not([open])').count()).toBeGreaterThan(0);
+
+    // Act
+    await page.emulateMedia({ media: 'print' });
+    await page.evaluate(() => (globalThis as unknown as { dispatchEvent(e: unknown): void }).dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('beforeprint')));
+
+    // Assess
+    expect(await page.locator('details.region:not([open])').count()).toBe(0);
+    expect(await page.locator('.search').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('writes the screenshot the docs show', async () => {
     // Prepare
     const { page, errors } = await open(join(dir, 'demo.html'));

@@ -260,8 +260,8 @@ function findingsSection(model: ReviewModel): string {
       parts.push(
         `<article class="finding ${f.severity}" id="${findingAnchor(f, model)}" data-search="${esc(f.resource.toLowerCase())}">` +
           `<p><span class="sev">${esc(f.severity)}</span> <code>${esc(f.code)}</code> on <span class="mono">${esc(f.resource)}</span> (${esc(f.region)})</p>` +
-          `<p><b>Cause:</b> ${esc(f.message)}</p>` +
-          `<p><b>Fix:</b> ${esc(f.hint)}</p>` +
+          `<p><b>What:</b> ${esc(f.message)}</p>` +
+          `<p><b>Likely cause and first step:</b> ${esc(f.hint)}</p>` +
           `<p><b>Runbook:</b> <a href="${safeHref(f.runbook)}">${esc(f.runbook)}</a></p></article>`,
       );
     }

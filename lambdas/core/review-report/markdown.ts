@@ -113,7 +113,7 @@ export function renderReviewMarkdown(model: ReviewModel): string {
     out.push(`### ${severity} (${list.length})`, '');
     for (const f of list) {
       out.push(`- **${f.code}** ${cell(f.resource)} (${cell(f.region)}): ${cell(f.message)}`);
-      out.push(`  - Fix: ${cell(f.hint)}`);
+      out.push(`  - Likely cause and first step: ${cell(f.hint)}`);
       out.push(`  - Runbook: <${f.runbook.replace(/[<>\s]/g, encodeURIComponent)}>`);
     }
     out.push('');
