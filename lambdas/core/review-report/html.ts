@@ -103,7 +103,7 @@ var regions=Array.prototype.slice.call(document.querySelectorAll('details.region
 var nodes=Array.prototype.slice.call(document.querySelectorAll('svg.topology .node'));
 function apply(){
   var q=box.value.trim().toLowerCase(),rows=0;
-  items.forEach(function(el){var hit=!q||el.getAttribute('data-search').indexOf(q)>=0;el.hidden=!hit;if(hit&&q&&el.tagName==='TR')rows++;});
+  items.forEach(function(el){var hit=!q||el.getAttribute('data-search').indexOf(q)>=0;el.hidden=!hit;if(hit&&q&&el.tagName==='TR'&&el.closest('#replicas'))rows++;});
   regions.forEach(function(d){var any=d.querySelector('tr[data-search]:not([hidden])');d.hidden=!!q&&!any;if(q&&any)d.open=true;});
   nodes.forEach(function(n){n.classList.toggle('match',!!q&&n.getAttribute('data-id').toLowerCase().indexOf(q)>=0);});
   out.textContent=q?rows+(rows===1?' replica matches':' replicas match'):'';
@@ -289,7 +289,7 @@ export function renderReviewHtml(model: ReviewModel, layout: Layout, options: Ht
       (options.layoutNote ? ` ${esc(options.layoutNote)}` : '') +
       '</p>',
     renderLegend(),
-    `<div class="scroll" tabindex="0">${renderTopologySvg(model, layout)}</div></section>`,
+    `<div class="scroll" tabindex="0" role="region" aria-label="Replication topology diagram, scrollable">${renderTopologySvg(model, layout)}</div></section>`,
     drSection(model),
     replicasSection(model, options.warningSeconds),
     findingsSection(model),
