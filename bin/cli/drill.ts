@@ -73,17 +73,21 @@ function showMessages(io: CliIo, messages: readonly DrillMessage[]): void {
 }
 
 async function askInteractively(count: number): Promise<number> {
-  const { createInterface } = await import('node:readline/promises');
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const prompt = `Your answer (1-${count}): `;
   try {
-    for (;;) {
-      const reply = (await rl.question(`Your answer (1-${count}): `)).trim();
-      const n = Number(reply);
+    process.stdout.write(prompt);
+    // The line iterator buffers what was typed ahead, so no answer is lost between prompts.
+    for await (const line of rl) {
+      const n = Number(line.trim());
       if (Number.isInteger(n) && n >= 1 && n <= count) return n;
+      process.stdout.write(prompt);
     }
   } finally {
     rl.close();
   }
+  throw new UsageError(`no answer given (type a number from 1 to ${count}, or pass --answer N)`);
 }
 
 function parseAnswer(value: string | undefined, count: number): number | undefined {

@@ -63,7 +63,6 @@ export interface Layout {
 }
 
 /** Text metrics the renderer uses too: monospace-ish estimate at the node font size. */
-export const NODE_FONT_PX = 12;
 export const CHAR_PX = 7.2;
 export const NODE_HEIGHT = 40;
 const LABEL_CHAR_PX = 6.2;
