@@ -8,9 +8,10 @@ import { costBench } from './cost.bench';
 import { parameterReadBench } from './parameter-read.bench';
 import { probeBench } from './probe.bench';
 import { replicationReadBench } from './replication-read.bench';
+import { reportBench } from './report.bench';
 import type { Benchmark, BenchValue } from './types';
 
-const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, costBench, probeBench];
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, costBench, probeBench, reportBench];
 
 const failures: string[] = [];
 const results: Record<string, BenchValue> = {};

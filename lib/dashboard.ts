@@ -87,6 +87,7 @@ export class GuardDashboard extends Construct {
           'Read top-down: alarms, then fleet counts, then the per-replica lag lines of each region.',
           'A flat line at the top of a lag graph is one replica, not the fleet: find its name in the legend.',
           'Unknown is not healthy: a replica without lag data counts as unhealthy.',
+          'For a review meeting: `replguard report --out review.html` draws the topology, DR and findings on one page (docs/report.md).',
         ].join('\n'),
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 16, height: 6, alarms: [...props.alarms] }),

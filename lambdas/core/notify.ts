@@ -358,6 +358,7 @@ export function buildNotification(input: NotificationInput): Notification | unde
   const tail = [''];
   if (input.dashboardUrl) tail.push(`Dashboard: ${input.dashboardUrl}`);
   tail.push(`Runbook: ${input.runbookBaseUrl}`);
+  tail.push('Review report for the whole fleet: replguard report --out review.html (a self-contained page with the topology and every finding)');
   tail.push(
     '',
     `You get one message per check that has news: an alert opens, escalates, is still open every ${input.reminderHours} h, or resolves.`,

@@ -77,6 +77,7 @@ describe('buildNotification', () => {
     expect(n.email).toContain('in the health check at 2026-11-24T10:00:00Z.');
     expect(n.email).toContain('[WARNING] REPLICA_LAG_HIGH on orders-ro-1 (us-east-1)');
     expect(n.email).toContain('Dashboard: https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards:name=ReplicationGuard-prod');
+    expect(n.email).toContain('replguard report --out review.html');
     // Critical first.
     expect(n.email.indexOf('REPLICATION_BROKEN')).toBeLessThan(n.email.indexOf('REPLICA_LAG_HIGH'));
     expect(n.sendSms).toBe(true);

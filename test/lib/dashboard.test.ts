@@ -73,6 +73,11 @@ describe('GuardDashboard', () => {
     expect(alarms.properties.alarms).toHaveLength(7);
   });
 
+  it('says how to produce the review report', () => {
+    const text = all.find((w) => w.type === 'text')!;
+    expect(text.properties.markdown).toContain('`replguard report --out review.html`');
+  });
+
   it('shows fleet counts, worst lag, DR readiness, drift and the checker itself', () => {
     const body = JSON.stringify(all);
     for (const metric of ['ReplicasMonitored', 'UnhealthyReplicas', 'MaxReplicaLagSeconds', 'Findings', 'DrReadyPrimaries', 'DrNotReadyPrimaries', 'DriftFindings', 'Heartbeat', 'CheckDurationMs']) {
