@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alarmCount } from '../../lambdas/core/cost';
+import { alarmNotifications, replayAlarm, type AlarmDefinition } from '../support/alarm-evaluation';
 import { config } from '../support/findings';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
 
@@ -135,6 +136,23 @@ describe('GuardAlarms', () => {
       TreatMissingData: 'notBreaching',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'QueueName'] } }],
     });
+  });
+
+  it('notifies for a second batch of dead letters an hour after the first, with no purge in between', () => {
+    // Prepare: 5-minute periods; dead letters arrive in period 1 and period 13, nobody purges.
+    const arrivals = Array.from({ length: 18 }, (_, i) => (i === 1 ? 3 : i === 13 ? 1 : 0));
+    const sent = arrivals.map((n) => n || undefined);
+    let depth = 0;
+    const visible = arrivals.map((n) => (depth += n));
+    const deadLetters = alarmOn(template, 'NumberOfMessagesSent').Properties as unknown as AlarmDefinition;
+
+    // Act
+    const now = alarmNotifications(replayAlarm(deadLetters, sent));
+    const onDepth = alarmNotifications(replayAlarm({ ...deadLetters, ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 }, visible));
+
+    // Assess: the arrival alarm fires twice; the depth alarm it replaces fired once and stayed in ALARM.
+    expect(now).toBe(2);
+    expect(onDepth).toBe(1);
   });
 
   it('alarms when the health check stops reporting: missing data is breaching', () => {
