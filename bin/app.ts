@@ -13,17 +13,23 @@ import { ReplicationGuardStack } from '../lib/replication-guard-stack';
 const app = new App();
 const configPath: unknown = app.node.tryGetContext('config') ?? DEFAULT_CONFIG_PATH;
 const stackName: unknown = app.node.tryGetContext('stackName') ?? 'ReplicationGuard';
+const smsSpendLimit: unknown = app.node.tryGetContext('smsSpendLimitUsd');
 
 try {
   if (typeof configPath !== 'string' || configPath === '') throw new ConfigError('-c config=PATH needs a file path.');
   if (typeof stackName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
     throw new ConfigError(`-c stackName must be letters, digits and hyphens, starting with a letter (got ${JSON.stringify(stackName)}).`);
   }
+  const smsMonthlySpendLimitUsd = smsSpendLimit === undefined ? undefined : Number(smsSpendLimit);
+  if (smsMonthlySpendLimitUsd !== undefined && !(smsMonthlySpendLimitUsd > 0 && Number.isFinite(smsMonthlySpendLimitUsd))) {
+    throw new ConfigError(`-c smsSpendLimitUsd must be your account's SNS SMS spend limit in US dollars, a positive number (got ${JSON.stringify(smsSpendLimit)}).`);
+  }
   const { input } = loadAppConfig(configPath);
   new ReplicationGuardStack(app, stackName, {
     config: input,
     configSource: configPath,
     baseDirectory: dirname(configPath),
+    smsMonthlySpendLimitUsd,
     description: 'Replication Guard: RDS/Aurora replication health, drift and DR readiness',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

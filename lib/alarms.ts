@@ -10,9 +10,19 @@ import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/metrics';
 
 export interface GuardAlarmsProps {
   readonly config: Config;
+  /** The alert topic: fleet alarms and dead letters (email; phones only take checker news there). */
   readonly topic: sns.ITopic;
-  /** Also gets the alarms that page (heartbeat missing, checker errors): SMS without a filter. */
+  /**
+   * The paging topic, with its own key: the alarms that say replication is not being watched or
+   * alerts are not arriving (email and SMS without a filter).
+   */
   readonly pagingTopic: sns.ITopic;
+  /**
+   * The account's monthly SMS spend limit in USD (SNS `MonthlySpendLimit`): the SmsSpend alarm
+   * fires at 80% of it, before SNS stops sending SMS. Only with SMS numbers in the config.
+   * @default 1 (the limit of a new account)
+   */
+  readonly smsMonthlySpendLimitUsd?: number;
   readonly checker: lambda.IFunction;
   /** Checks that failed every retry, or that EventBridge could not deliver. */
   readonly deadLetterQueue: sqs.IQueue;
@@ -22,6 +32,11 @@ export interface GuardAlarmsProps {
    */
   readonly namePrefix: string;
 }
+
+/** New accounts may spend 1 USD a month on SMS (SNS MonthlySpendLimit). */
+export const DEFAULT_SMS_SPEND_LIMIT_USD = 1;
+/** Share of the SMS spend limit at which the SmsSpend alarm fires. */
+export const SMS_SPEND_ALARM_SHARE = 0.8;
 
 /** Alarm periods stay at or under a day: graphs and alarms share the period. */
 const MAX_PERIOD_SECONDS = 86_400;
@@ -58,7 +73,7 @@ export function checksWindow(rateMinutes: number, checks: number): { period: Dur
 }
 
 /**
- * The alarms, all to the alert topic. They back up the checker's own notifications with
+ * The alarms, each to one topic (see `paging` and `alerting`). They back up the checker's own notifications with
  * CloudWatch's view: the fleet metrics, and the checker watching itself (heartbeat, errors,
  * dead letters). The fleet alarms count what the checker counts (its thresholds, overrides and
  * suppressions), so an alarm never pages for what the config says may happen.
@@ -71,9 +86,17 @@ export class GuardAlarms extends Construct {
   readonly deadLetters: cloudwatch.Alarm;
   readonly drNotReady: cloudwatch.Alarm;
   readonly driftFindings?: cloudwatch.Alarm;
+  /** The alert topic failed deliveries (email or SMS). */
+  readonly alertDeliveryFailures: cloudwatch.Alarm;
+  /** The paging topic failed deliveries (email or SMS). */
+  readonly pagingDeliveryFailures: cloudwatch.Alarm;
+  /** Month-to-date SMS spend near the account's limit (only with SMS numbers). */
+  readonly smsSpend?: cloudwatch.Alarm;
   readonly all: readonly cloudwatch.Alarm[];
-  /** The alarms that also notify the paging topic. */
+  /** The alarms that notify the paging topic (and only it). */
   readonly paging: readonly cloudwatch.Alarm[];
+  /** The alarms that notify the alert topic. */
+  readonly alerting: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: GuardAlarmsProps) {
     super(scope, id);
@@ -141,12 +164,14 @@ export class GuardAlarms extends Construct {
 
     // Errors only count invocations that ran; a check EventBridge could not deliver, or that Lambda
     // kept queued past its maximum age (throttled by the account's concurrency), shows only here.
+    // New arrivals, not the queue depth: on depth the alarm stays in ALARM after the first dead
+    // letter and every later one arrives unannounced.
     this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
       alarmName: alarmName('DeadLetters'),
       alarmDescription:
-        'Checks failed every retry, expired in the queue or could not be delivered: they are in the checker\'s dead-letter queue. ' +
-        'Read the messages (they carry the error), fix the cause, then purge the queue to clear this alarm. Missing data is not breaching: an idle empty queue reports nothing.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        'New checks landed in the checker\'s dead-letter queue in the last 5 minutes: they failed every retry, expired in the queue or could not be delivered. ' +
+        'Read the messages (they carry the error) and fix the cause. The alarm fires again for every later arrival and clears by itself; the queue keeps messages 14 days. Missing data is not breaching: an idle queue reports nothing.',
+      metric: props.deadLetterQueue.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -181,6 +206,55 @@ export class GuardAlarms extends Construct {
       });
     }
 
+    // Each topic's failed deliveries are reported through the other topic: a path cannot be
+    // trusted to announce its own failure.
+    const deliveryFailures = (id: string, topic: sns.ITopic, which: string, via: string) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmName: alarmName(id),
+        alarmDescription:
+          `SNS failed to deliver messages of the ${which} topic (email or SMS) in the last 5 minutes: people may not have received alerts. ` +
+          `This alarm arrives through the ${via} topic. Check the subscriptions (unconfirmed or bouncing email, SMS sandbox, opted-out numbers, spend limit) and the SMS delivery-status logs. Missing data is not breaching: no delivery, no failure.`,
+        metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.alertDeliveryFailures = deliveryFailures('AlertDeliveryFailures', props.topic, 'alert', 'paging');
+    this.pagingDeliveryFailures = deliveryFailures('PagingDeliveryFailures', props.pagingTopic, 'paging', 'alert');
+
+    if (config.notifications.smsNumbers.length > 0) {
+      const limit = props.smsMonthlySpendLimitUsd ?? DEFAULT_SMS_SPEND_LIMIT_USD;
+      if (!(limit > 0) || !Number.isFinite(limit)) {
+        throw new ConfigError(`Invalid config:\n  smsMonthlySpendLimitUsd: must be a positive number of US dollars, the account's SNS MonthlySpendLimit (got ${limit}).`);
+      }
+      const threshold = Math.round(limit * SMS_SPEND_ALARM_SHARE * 100) / 100;
+      this.smsSpend = new cloudwatch.Alarm(this, 'SmsSpend', {
+        alarmName: alarmName('SmsSpend'),
+        alarmDescription:
+          `SMS spend this month reached ${threshold} USD, ${SMS_SPEND_ALARM_SHARE * 100}% of the account's SMS spend limit (${limit} USD): once the limit is reached SNS stops sending SMS, pages included, until the month ends. ` +
+          'Raise the limit (Service Quotas case, then SNS > Text messaging > Spend limit); see docs/deploy.md. Missing data is not breaching: no SMS sent this month.',
+        metric: new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    // Only "replication is not being watched" and "alerts are not arriving" page: the fleet alarms
+    // repeat findings the checker already pages for by name (at smsMinSeverity), and
+    // UnhealthyReplicas fires on warnings too. The paging topic has its own key and email
+    // subscriptions, so these reach people even when the alert topic or its key fails.
+    this.paging = [this.heartbeatMissing, this.checkerErrors, this.alertDeliveryFailures, ...(this.smsSpend ? [this.smsSpend] : [])];
+    this.alerting = [
+      this.unhealthyReplicas,
+      this.replicaLagCritical,
+      this.deadLetters,
+      this.drNotReady,
+      ...(this.driftFindings ? [this.driftFindings] : []),
+      this.pagingDeliveryFailures,
+    ];
     this.all = [
       this.unhealthyReplicas,
       this.replicaLagCritical,
@@ -189,17 +263,20 @@ export class GuardAlarms extends Construct {
       this.deadLetters,
       this.drNotReady,
       ...(this.driftFindings ? [this.driftFindings] : []),
+      this.alertDeliveryFailures,
+      this.pagingDeliveryFailures,
+      ...(this.smsSpend ? [this.smsSpend] : []),
     ];
-    const action = new actions.SnsAction(props.topic);
-    for (const alarm of this.all) alarm.addAlarmAction(action);
-    // Only "replication is not being watched" pages: the fleet alarms repeat findings the checker
-    // already pages for by name (at smsMinSeverity), and UnhealthyReplicas fires on warnings too.
+    const alert = new actions.SnsAction(props.topic);
+    for (const alarm of this.alerting) alarm.addAlarmAction(alert);
     const page = new actions.SnsAction(props.pagingTopic);
-    this.paging = [this.heartbeatMissing, this.checkerErrors];
-    for (const alarm of this.paging) {
-      alarm.addAlarmAction(page);
-      // The checker cannot say it recovered itself: tell people (and phones) when it is back.
-      alarm.addOkAction(action, page);
-    }
+    for (const alarm of this.paging) alarm.addAlarmAction(page);
+    // The checker cannot say it recovered itself: tell people (and phones) when it is back.
+    for (const alarm of [this.heartbeatMissing, this.checkerErrors]) alarm.addOkAction(page);
+  }
+
+  /** Names of the alarms that publish to each topic: the topic policies admit exactly these. */
+  names(which: 'alerting' | 'paging'): string[] {
+    return (which === 'paging' ? this.paging : this.alerting).map((alarm) => (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName!);
   }
 }

@@ -7,75 +7,59 @@ import { Construct } from 'constructs';
 import { SMS_ATTRIBUTE, SMS_PAGE } from '../lambdas/core/notify';
 
 export interface NotificationsProps {
-  /** Email addresses subscribed to the topic (each confirms once by email). */
+  /** Email addresses subscribed to both topics (each confirms once per topic by email). */
   readonly emails: readonly string[];
   /** E.164 phone numbers subscribed by SMS. */
   readonly smsNumbers: readonly string[];
   /**
-   * What happens to the topic key when the stack is deleted.
+   * What happens to the topic keys when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
- * Two topics, both encrypted with one customer managed key (rotated yearly) and HTTPS-only:
+ * Two topics, each with its own customer managed key (rotated yearly), HTTPS-only:
  *
- * - the alert topic: the checker's notifications and every alarm. Email gets all of it; phones
- *   only checker messages marked `replguard_sms = page` (news at or above smsMinSeverity).
- * - the paging topic: only the alarms that must wake someone (the checker stopped or fails).
- *   Phones subscribe without a filter, because alarm notifications carry no message attributes
- *   and SNS gives an attribute-less message to no filtered subscription.
+ * - the alert topic: the checker's notifications and the fleet alarms. Email gets all of it;
+ *   phones only checker messages marked `replguard_sms = page` (news at or above smsMinSeverity).
+ * - the paging topic: the alarms that say replication is not being watched or that alerts are
+ *   not arriving (checker stopped or failing, deliveries failing, SMS spend near its limit).
+ *   Email and phones subscribe without a filter: alarm notifications carry no message attributes.
  *
- * CloudWatch alarms publish to both, so the key and the topic policies let the CloudWatch
- * service in this account use them.
+ * Two keys, so that one disabled or deleted key cannot silence both paths: if the alert topic's
+ * key goes, the checker cannot publish and stops reporting, and HeartbeatMissing still pages
+ * through the paging topic's key. CloudWatch can publish only to topics whose key policy lets
+ * it in, which rules out the AWS managed key `alias/aws/sns`; each key and topic policy admits
+ * exactly this deployment's alarms (`allowAlarms`), not every alarm in the account.
  */
 export class Notifications extends Construct {
   readonly topic: sns.Topic;
-  /** Alarms that page: SMS without a filter. */
+  /** Alarms that page: email and SMS without a filter. */
   readonly pagingTopic: sns.Topic;
+  /** The alert topic's key. */
   readonly key: kms.Key;
+  /** The paging topic's own key. */
+  readonly pagingKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
-    const { account, region, partition } = Stack.of(this);
-    this.key = new kms.Key(this, 'TopicKey', {
-      description: 'Replication Guard alert topic',
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.key = new kms.Key(this, 'TopicKey', { description: 'Replication Guard alert topic', enableKeyRotation: true, removalPolicy });
+    this.pagingKey = new kms.Key(this, 'PagingKey', {
+      description: 'Replication Guard paging topic (kept apart from the alert topic key)',
       enableKeyRotation: true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy,
     });
-    // Without this an encrypted topic silently drops every alarm notification.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsUseKey',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': account } },
-      }),
-    );
 
     // No display name: SNS prefixes it to every SMS, which would eat into the 140 bytes.
-    const topic = (id: string) => {
-      const created = new sns.Topic(this, id, { masterKey: this.key, enforceSSL: true });
-      created.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'CloudWatchAlarmsPublish',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [created.topicArn],
-          conditions: {
-            StringEquals: { 'aws:SourceAccount': account },
-            ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
-          },
-        }),
-      );
-      return created;
-    };
-    this.topic = topic('Topic');
-    this.pagingTopic = topic('PagingTopic');
+    this.topic = new sns.Topic(this, 'Topic', { masterKey: this.key, enforceSSL: true });
+    this.pagingTopic = new sns.Topic(this, 'PagingTopic', { masterKey: this.pagingKey, enforceSSL: true });
 
-    for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    for (const email of props.emails) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+      this.pagingTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
     for (const number of props.smsNumbers) {
       this.topic.addSubscription(
         new subscriptions.SmsSubscription(number, {
@@ -85,5 +69,28 @@ export class Notifications extends Construct {
       );
       this.pagingTopic.addSubscription(new subscriptions.SmsSubscription(number));
     }
+  }
+
+  /**
+   * Lets exactly these alarms (by name, in this account and region) publish to the topic and use
+   * its key. Without the key statement an encrypted topic silently drops every alarm notification.
+   * Exact ARNs built from the names, not the alarms' GetAtt: the key policy cannot depend on the
+   * alarms, which depend on the topic, which depends on the key.
+   */
+  allowAlarms(topic: sns.Topic, alarmNames: readonly string[]): void {
+    const key = topic === this.pagingTopic ? this.pagingKey : this.key;
+    const { account, region, partition } = Stack.of(this);
+    const alarmArns = [...alarmNames].sort().map((name) => `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`);
+    const conditions = {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnEquals: { 'aws:SourceArn': alarmArns },
+    };
+    const cloudwatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'CloudWatchAlarmsPublish', principals: [cloudwatch], actions: ['sns:Publish'], resources: [topic.topicArn], conditions }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({ sid: 'CloudWatchAlarmsUseKey', principals: [cloudwatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions }),
+    );
   }
 }

@@ -14,7 +14,11 @@ export class ReplicationGuardStack extends Stack {
     new CfnOutput(this, 'AlertTopicArn', { value: this.guard.topic.topicArn, description: 'SNS topic of all alerts (email: everything; SMS: checker news at smsMinSeverity)' });
     new CfnOutput(this, 'PagingTopicArn', {
       value: this.guard.pagingTopic.topicArn,
-      description: 'SNS topic of the alarms that page: heartbeat missing, checker errors',
+      description: 'SNS topic of the alarms that page (own KMS key): heartbeat missing, checker errors, failed deliveries, SMS spend',
+    });
+    new CfnOutput(this, 'SmsDeliveryStatusLoggingCommand', {
+      value: this.guard.smsDeliveryStatusCommand(),
+      description: 'Run once per account and region to log SMS delivery status (account-wide SNS setting, see docs/deploy.md)',
     });
     new CfnOutput(this, 'DashboardUrl', { value: this.guard.dashboardUrl(), description: 'CloudWatch dashboard' });
     new CfnOutput(this, 'CheckerFunctionName', { value: this.guard.checker.functionName, description: 'Checker Lambda' });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -17,6 +18,7 @@ import { CheckTriggers } from './check-triggers';
 import { CheckerFunction } from './checker-function';
 import { GuardDashboard } from './dashboard';
 import { Notifications } from './notifications';
+import { SmsDeliveryStatusRole } from './sms-delivery-status';
 
 export interface ReplicationGuardProps {
   /**
@@ -46,6 +48,12 @@ export interface ReplicationGuardProps {
    * @default - the stack name
    */
   readonly alarmNamePrefix?: string;
+  /**
+   * The account's monthly SMS spend limit in USD (SNS `MonthlySpendLimit`, account-wide): the
+   * SmsSpend alarm fires at 80% of it. Set it when you have raised the limit.
+   * @default 1 (the limit of a new account)
+   */
+  readonly smsMonthlySpendLimitUsd?: number;
   /**
    * Checker timeout.
    * @default Duration.minutes(2)
@@ -93,8 +101,14 @@ function checkedBaseline(path: string, source: string): string {
 export class ReplicationGuard extends Construct {
   readonly config: Config;
   readonly topic: sns.Topic;
-  /** Alarms that page (heartbeat missing, checker errors); phones subscribe without a filter. */
+  /**
+   * Alarms that page (heartbeat missing, checker errors, failed deliveries, SMS spend), with its
+   * own key; email and phones subscribe without a filter.
+   */
   readonly pagingTopic: sns.Topic;
+  /** The role SNS uses to write SMS delivery-status logs (set account-wide, see docs/deploy.md). */
+  readonly smsDeliveryStatusRole: iam.Role;
+  private readonly smsDeliveryStatus: SmsDeliveryStatusRole;
   readonly table: dynamodb.Table;
   readonly checker: lambda.Function;
   readonly deadLetterQueue: sqs.Queue;
@@ -151,13 +165,23 @@ export class ReplicationGuard extends Construct {
       checker: this.checker,
       deadLetterQueue: this.deadLetterQueue,
       namePrefix: props.alarmNamePrefix ?? Stack.of(this).stackName,
+      smsMonthlySpendLimitUsd: props.smsMonthlySpendLimitUsd,
     });
+    notifications.allowAlarms(this.topic, this.alarms.names('alerting'));
+    notifications.allowAlarms(this.pagingTopic, this.alarms.names('paging'));
+    this.smsDeliveryStatus = new SmsDeliveryStatusRole(this, 'SmsDeliveryStatus');
+    this.smsDeliveryStatusRole = this.smsDeliveryStatus.role;
     this.dashboard = new GuardDashboard(this, 'Dashboard', {
       config: this.config,
       dashboardName: this.dashboardName,
       alarms: this.alarms.all,
       checker: this.checker,
     }).dashboard;
+  }
+
+  /** The one-off command that turns SMS delivery-status logging on with this stack's role. */
+  smsDeliveryStatusCommand(): string {
+    return this.smsDeliveryStatus.setSmsAttributesCommand();
   }
 
   /** Console link of the dashboard (region resolved at deploy time). */

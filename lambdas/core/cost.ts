@@ -135,10 +135,11 @@ export function customMetricsUsd(count: number): number {
 
 /**
  * The stack's alarms: unhealthy replicas, replica lag critical, heartbeat, checker errors, dead
- * letters, DR not ready, and drift findings when drift is on.
+ * letters, DR not ready, failed deliveries of each of the two topics, drift findings when drift
+ * is on, and SMS spend when SMS numbers are configured.
  */
 export function alarmCount(config: Config): number {
-  return config.drift.enabled ? 7 : 6;
+  return 8 + (config.drift.enabled ? 1 : 0) + (config.notifications.smsNumbers.length > 0 ? 1 : 0);
 }
 
 const cents = (usd: number) => Math.round(usd * 100) / 100;

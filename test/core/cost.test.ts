@@ -73,7 +73,7 @@ describe('estimateMonthlyCost', () => {
     expect(line(two, 'email').quantity).toBe(2 * 40);
   });
 
-  it('adds up its lines, lists its assumptions and has one alarm fewer without drift', () => {
+  it('adds up its lines, lists its assumptions, has one alarm fewer without drift and one more with SMS', () => {
     const result = estimate(config(), 200);
 
     const sum = result.lines.reduce((s, l) => s + l.monthlyUsd, 0);
@@ -81,8 +81,9 @@ describe('estimateMonthlyCost', () => {
     expect(result.perReplicaMonthUsd).toBeCloseTo(sum / 200, 4);
     expect(result.assumptions.join('\n')).toMatch(/30-day month/);
     expect(result.assumptions.join('\n')).toMatch(/per metric requested, not per datapoint/);
-    expect(alarmCount(config())).toBe(7);
-    expect(alarmCount(config({ drift: { enabled: false } }))).toBe(6);
+    expect(alarmCount(config())).toBe(9);
+    expect(alarmCount(config({ drift: { enabled: false } }))).toBe(8);
+    expect(alarmCount(config({ notifications: { smsNumbers: ['+14155550100'] } }))).toBe(10);
   });
 
   it('rejects a fleet size that is not a whole number', () => {

@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { alarmCount } from '../../lambdas/core/cost';
+import { alarmNotifications, replayAlarm, type AlarmDefinition } from '../support/alarm-evaluation';
 import { config } from '../support/findings';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
 
@@ -22,21 +23,59 @@ describe('GuardAlarms', () => {
     template = synthGuard({ ...EXAMPLE_CONFIG, lag: { criticalSeconds: 120, warningSeconds: 20 } }).template;
   });
 
-  it('creates the alarms the cost estimate counts, all notifying the alert topic', () => {
+  it('creates the alarms the cost estimate counts, each notifying exactly one topic', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', alarmCount(config(EXAMPLE_CONFIG)));
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[]) {
-      expect(alarm.Properties.AlarmActions).toContainEqual({ Ref: expect.stringMatching(/NotificationsTopic[0-9A-F]/) });
+      expect(alarm.Properties.AlarmActions, String(alarm.Properties.AlarmName)).toHaveLength(1);
     }
   });
 
-  it('sends only the heartbeat and checker-error alarms to the paging topic, going off and coming back', () => {
-    const paging = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[])
-      .filter((a) => (a.Properties.AlarmActions ?? []).some((r) => JSON.stringify(r).includes('PagingTopic')))
-      .map((a) => a.Properties.AlarmName);
-    expect(paging.sort()).toEqual(['Guard-CheckerErrors', 'Guard-HeartbeatMissing']);
+  it('sends "not watched" and "alerts not arriving" to the paging topic only, the rest to the alert topic', () => {
+    const to = (topic: RegExp) =>
+      (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[])
+        .filter((a) => (a.Properties.AlarmActions ?? []).some((r) => topic.test(JSON.stringify(r))))
+        .map((a) => a.Properties.AlarmName)
+        .sort();
+    expect(to(/NotificationsPagingTopic/)).toEqual(['Guard-AlertDeliveryFailures', 'Guard-CheckerErrors', 'Guard-HeartbeatMissing', 'Guard-SmsSpend']);
+    expect(to(/NotificationsTopic[0-9A-F]/)).toEqual([
+      'Guard-DeadLetters',
+      'Guard-DrNotReady',
+      'Guard-DriftFindings',
+      'Guard-PagingDeliveryFailures',
+      'Guard-ReplicaLagCritical',
+      'Guard-UnhealthyReplicas',
+    ]);
+    // The checker cannot announce its own recovery: the paging alarms say when it is back.
     for (const metric of ['Heartbeat', 'Errors']) {
-      expect(JSON.stringify(alarmOn(template, metric).Properties.OKActions)).toContain('PagingTopic');
+      expect(JSON.stringify(alarmOn(template, metric).Properties.OKActions)).toMatch(/^\[\{"Ref":"ReplicationGuardNotificationsPagingTopic[0-9A-F]+"\}\]$/);
     }
+  });
+
+  it('reports each topic\'s failed deliveries through the other topic', () => {
+    const failures = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[]).filter(
+      (a) => a.Properties.MetricName === 'NumberOfNotificationsFailed',
+    );
+    expect(failures).toHaveLength(2);
+    for (const alarm of failures) {
+      expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/SNS', Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+      const watched = JSON.stringify((alarm.Properties.Dimensions as unknown[])[0]);
+      const notified = JSON.stringify(alarm.Properties.AlarmActions);
+      expect(watched).toMatch(/TopicName/);
+      // Watching the paging topic means notifying the alert topic, and the other way round.
+      expect(watched.includes('PagingTopic')).toBe(!notified.includes('PagingTopic'));
+    }
+  });
+
+  it('warns at 80% of the account\'s SMS spend limit, 1 USD unless told otherwise', () => {
+    expect(alarmOn(template, 'SMSMonthToDateSpentUSD').Properties).toMatchObject({
+      AlarmName: 'Guard-SmsSpend',
+      Namespace: 'AWS/SNS',
+      Statistic: 'Maximum',
+      Threshold: 0.8,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarmOn(template, 'SMSMonthToDateSpentUSD').Properties.Dimensions).toBeUndefined();
   });
 
   it('names each alarm after the deployment and what fired: the name is what the alarm email and SMS show', () => {
@@ -44,12 +83,15 @@ describe('GuardAlarms', () => {
 
     expect(new Set(names)).toEqual(
       new Set([
+        'Guard-AlertDeliveryFailures',
         'Guard-CheckerErrors',
         'Guard-DeadLetters',
         'Guard-DriftFindings',
         'Guard-DrNotReady',
         'Guard-HeartbeatMissing',
+        'Guard-PagingDeliveryFailures',
         'Guard-ReplicaLagCritical',
+        'Guard-SmsSpend',
         'Guard-UnhealthyReplicas',
       ]),
     );
@@ -82,15 +124,38 @@ describe('GuardAlarms', () => {
     expect((Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[]).filter((a) => a.Properties.MetricName === 'MaxReplicaLagSeconds')).toEqual([]);
   });
 
-  it('alarms on checks that ended in the dead-letter queue', () => {
-    expect(alarmOn(template, 'ApproximateNumberOfMessagesVisible').Properties).toMatchObject({
+  it('alarms on every new arrival in the dead-letter queue, not on its depth', () => {
+    // On depth (messages visible) the alarm stayed in ALARM after the first dead letter, and
+    // later ones raised nothing. Messages sent per period go back to 0 once arrivals stop.
+    expect(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' } })).toEqual({});
+    expect(alarmOn(template, 'NumberOfMessagesSent').Properties).toMatchObject({
+      AlarmName: 'Guard-DeadLetters',
       Namespace: 'AWS/SQS',
-      Statistic: 'Maximum',
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'QueueName'] } }],
     });
+  });
+
+  it('notifies for a second batch of dead letters an hour after the first, with no purge in between', () => {
+    // Prepare: 5-minute periods; dead letters arrive in period 1 and period 13, nobody purges.
+    const arrivals = Array.from({ length: 18 }, (_, i) => (i === 1 ? 3 : i === 13 ? 1 : 0));
+    const sent = arrivals.map((n) => n || undefined);
+    let depth = 0;
+    const visible = arrivals.map((n) => (depth += n));
+    const deadLetters = alarmOn(template, 'NumberOfMessagesSent').Properties as unknown as AlarmDefinition;
+
+    // Act
+    const now = alarmNotifications(replayAlarm(deadLetters, sent));
+    const onDepth = alarmNotifications(replayAlarm({ ...deadLetters, ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 }, visible));
+
+    // Assess: the arrival alarm fires twice; the depth alarm it replaces fired once and stayed in ALARM.
+    expect(now).toBe(2);
+    expect(onDepth).toBe(1);
   });
 
   it('alarms when the health check stops reporting: missing data is breaching', () => {
@@ -104,7 +169,7 @@ describe('GuardAlarms', () => {
       TreatMissingData: 'breaching',
     });
     // Recovery is news too, by email and on the phone: the checker cannot announce it itself.
-    expect(heartbeat.Properties.OKActions).toHaveLength(2);
+    expect(heartbeat.Properties.OKActions).toHaveLength(1);
   });
 
   it('alarms on checker errors, treating no invocations as no errors', () => {

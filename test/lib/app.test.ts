@@ -14,11 +14,11 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'replguard-app-'));
 
 /** Runs the CDK app the way `cdk synth -c config=PATH` does. */
-function runApp(configPath: string) {
+function runApp(configPath: string, context: Record<string, string> = {}) {
   const outdir = tmp();
   return spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
     encoding: 'utf8',
-    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ config: configPath }) },
+    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ config: configPath, ...context }) },
     timeout: CHILD_PROCESS_TIMEOUT_MS,
     killSignal: 'SIGKILL',
   });
@@ -36,6 +36,14 @@ describe('bin/app.ts', () => {
     expect(result.stderr).toMatch(/regions\.0: is not a known AWS region: not a region name .*\(got "us-east1"\)/);
     expect(result.stderr).toContain('notifications.smsNumbers.0: is not an E.164 phone number');
     expect(result.stderr).toContain('schedule.checkRateMinutes: must be a whole number between 1 and 10,079 minutes (got 0)');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('names -c smsSpendLimitUsd when it is not a positive amount', () => {
+    const result = runApp(DEFAULT_CONFIG_PATH, { smsSpendLimitUsd: 'lots' });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('-c smsSpendLimitUsd must be your account\'s SNS SMS spend limit in US dollars, a positive number (got "lots")');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 

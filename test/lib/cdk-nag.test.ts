@@ -1,4 +1,5 @@
 import { Validations, type App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -47,14 +48,34 @@ describe('cdk-nag AwsSolutions', () => {
     const acks = acknowledgements(defaultApp);
 
     // CDK stores unprefixed ids as annotation acknowledgements; cdk-nag matches them without the prefix.
-    expect(acks.map((a) => a.id.replace(/^Annotation::/i, '')).sort()).toEqual([
+    const ids = acks.map((a) => a.id.replace(/^Annotation::/i, ''));
+    expect(ids.filter((id) => !id.includes('Resource::arn:')).sort()).toEqual([
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-SQS3',
     ]);
+    // Every scoped wildcard names one resource type in this account (and region, where ARNs have one).
+    for (const id of ids.filter((i) => i.includes('Resource::arn:'))) {
+      expect(id).toMatch(
+        /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:(rds:(us-east-1|us-west-2|):123456789012:(db|cluster|pg|cluster-pg|global-cluster|auto-backup):\*|logs:eu-west-1:123456789012:log-group:sns\/eu-west-1\/123456789012\/DirectPublishToPhoneNumber\*)\]$/,
+      );
+    }
+    // "*" is acknowledged only on the policy that holds the two CloudWatch actions, not on the role.
+    expect(acks.filter((a) => a.id.endsWith('[Resource::*]')).map((a) => a.path)).toEqual(['Guard/ReplicationGuard/Checker/MetricsPolicy']);
     for (const ack of acks) {
       expect(ack.path, ack.id).not.toBe('Guard');
       expect(ack.reason.length, ack.id).toBeGreaterThan(60);
     }
+  });
+
+  it('fails synth when a wildcard grant is added to the checker role', () => {
+    // Prepare: the stack as deployed, plus one new grant on "*".
+    const { app, stack } = synthGuard();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const role = stack.guard.checker.role!;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+
+    // Act + Assess: the finding is on the role's own policy, where "*" is not acknowledged.
+    expect(() => app.synth({ force: true })).toThrow(/Checker\/Role\/DefaultPolicy\/Resource[\s\S]*AwsSolutions-IAM5\[Resource::\*\]/);
   });
 });

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUNDLED_CONFIG_FILE, ENV_NAMES, readEnvironment } from '../../lambdas/checker/env';
@@ -158,21 +159,31 @@ describe('CheckerFunction', () => {
     expect(missing.stdout + missing.stderr).toContain('Checker environment is invalid');
   });
 
-  it('has only the permissions it needs, each narrowed by resource or condition', () => {
+  it('has only the permissions it needs, each on its own resource type in this account and the monitored regions', () => {
     const statements = policyStatements(template);
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Sid: 'ReadFleet',
-        Action: [
-          'rds:DescribeDBInstances',
-          'rds:DescribeDBClusters',
-          'rds:DescribeGlobalClusters',
-          'rds:DescribeDBParameters',
-          'rds:DescribeDBClusterParameters',
-        ],
-        Condition: { StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'us-west-2'] } },
-      }),
-    );
+    const read = (action: string) => statements.find((s) => s.Action === action);
+    const resources = (action: string) => [read(action)?.Resource].flat().map(flattenCfnReference);
+
+    // The Service Authorization Reference's resource type for each describe call, per monitored region.
+    expect(resources('rds:DescribeDBInstances')).toEqual([
+      'arn:<AWS::Partition>:rds:us-east-1:123456789012:db:*',
+      'arn:<AWS::Partition>:rds:us-west-2:123456789012:db:*',
+    ]);
+    expect(resources('rds:DescribeDBClusters')).toEqual([
+      'arn:<AWS::Partition>:rds:us-east-1:123456789012:cluster:*',
+      'arn:<AWS::Partition>:rds:us-west-2:123456789012:cluster:*',
+    ]);
+    // Global cluster ARNs have no region.
+    expect(resources('rds:DescribeGlobalClusters')).toEqual(['arn:<AWS::Partition>:rds::123456789012:global-cluster:*']);
+    expect(resources('rds:DescribeDBParameters')).toEqual([
+      'arn:<AWS::Partition>:rds:us-east-1:123456789012:pg:*',
+      'arn:<AWS::Partition>:rds:us-west-2:123456789012:pg:*',
+    ]);
+    expect(resources('rds:DescribeDBClusterParameters')).toEqual([
+      'arn:<AWS::Partition>:rds:us-east-1:123456789012:cluster-pg:*',
+      'arn:<AWS::Partition>:rds:us-west-2:123456789012:cluster-pg:*',
+    ]);
+    expect(read('rds:DescribeDBInstanceAutomatedBackups')).toBeUndefined();
     expect(statements).toContainEqual(
       expect.objectContaining({ Sid: 'ReadLagMetrics', Action: 'cloudwatch:GetMetricData', Condition: { StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'us-west-2'] } } }),
     );
@@ -194,10 +205,15 @@ describe('CheckerFunction', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/Topic/) } }),
     );
-    // Nothing broader slipped in: no wildcard actions, no write access to RDS.
+    // Nothing broader slipped in: no wildcard actions, no write access to RDS, and "*" only for
+    // the two CloudWatch actions that have no resource types.
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
     expect(actions.filter((a) => a.endsWith(':*') || a === '*')).toEqual([]);
     expect(actions.filter((a) => a.startsWith('rds:') && !a.startsWith('rds:Describe'))).toEqual([]);
+    expect(statements.filter((s) => [s.Resource].flat().includes('*')).flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'cloudwatch:GetMetricData',
+      'cloudwatch:PutMetricData',
+    ]);
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
@@ -211,12 +227,23 @@ describe('CheckerFunction with options', () => {
   it('asks for automated backups and drops parameter reads only when the config needs them', () => {
     const { template } = synthGuard({ ...EXAMPLE_CONFIG, drift: { enabled: false }, dr: { requireReplicatedBackups: true } });
 
-    expect(policyStatements(template)).toContainEqual(
-      expect.objectContaining({
-        Sid: 'ReadFleet',
-        Action: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeGlobalClusters', 'rds:DescribeDBInstanceAutomatedBackups'],
-      }),
-    );
+    const statements = policyStatements(template);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+
+    expect(actions.filter((a) => String(a).startsWith('rds:')).sort()).toEqual([
+      'rds:DescribeDBClusters',
+      'rds:DescribeDBInstanceAutomatedBackups',
+      'rds:DescribeDBInstances',
+      'rds:DescribeGlobalClusters',
+    ]);
+    // Automated backups are an auto-backup or a db resource (both optional in the reference).
+    const backups = statements.find((s) => s.Action === 'rds:DescribeDBInstanceAutomatedBackups')!;
+    expect([backups.Resource].flat().map(flattenCfnReference)).toEqual([
+      'arn:<AWS::Partition>:rds:us-east-1:123456789012:auto-backup:*',
+      'arn:<AWS::Partition>:rds:us-west-2:123456789012:auto-backup:*',
+      'arn:<AWS::Partition>:rds:us-east-1:123456789012:db:*',
+      'arn:<AWS::Partition>:rds:us-west-2:123456789012:db:*',
+    ]);
   });
 
   it('ships a custom drift baseline next to the handler, validated at synth', () => {

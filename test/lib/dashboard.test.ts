@@ -70,7 +70,8 @@ describe('GuardDashboard', () => {
     const text = all.find((w) => w.type === 'text')!;
     expect(text.properties.markdown).toContain('(https://runbook.example/docs/runbook.md)');
     const alarms = all.find((w) => w.type === 'alarm')!;
-    expect(alarms.properties.alarms).toHaveLength(7);
+    // Fleet, checker, dead letters, DR, drift, both topics' failed deliveries, SMS spend.
+    expect(alarms.properties.alarms).toHaveLength(10);
   });
 
   it('says how to produce the review report', () => {

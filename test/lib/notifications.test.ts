@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { conditionsHold, resolveTemplateValue } from '../support/iam-condition';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
 
 // Synthesizes stacks: seconds each, more on a loaded machine.
@@ -14,7 +15,7 @@ describe('Notifications', () => {
     }).template;
   });
 
-  it('encrypts the topic with a customer managed key that rotates', () => {
+  it('encrypts the topics with customer managed keys that rotate', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TopicKey'), 'Arn'] },
@@ -31,36 +32,13 @@ describe('Notifications', () => {
     });
   });
 
-  it('lets CloudWatch alarms of this account publish and use the key', () => {
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: 'sns:Publish',
-            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '123456789012' } }),
-          }),
-        ]),
-      },
-    });
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
-          }),
-        ]),
-      },
-    });
-  });
-
-  it('subscribes every email address and phone number from the config', () => {
-    template.resourceCountIs('AWS::SNS::Subscription', 4);
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dba@example.com' });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sre@example.com' });
+  it('subscribes every email address to both topics and every phone number from the config', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 6);
+    for (const topic of ['NotificationsTopic', 'NotificationsPagingTopic']) {
+      for (const email of ['dba@example.com', 'sre@example.com']) {
+        template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, TopicArn: { Ref: Match.stringLikeRegexp(topic) } });
+      }
+    }
     // On the alert topic a phone takes only checker messages marked "page"; on the paging topic, everything.
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sms',
@@ -76,17 +54,84 @@ describe('Notifications', () => {
     });
   });
 
-  it('encrypts the paging topic with the same key and lets CloudWatch alarms publish to it', () => {
-    template.resourceCountIs('AWS::SNS::Topic', 2);
+  it('encrypts the paging topic with a key of its own: one disabled key cannot silence both paths', () => {
+    const keyOf = (topic: RegExp) => {
+      const [found] = Object.entries(template.findResources('AWS::SNS::Topic')).filter(([id]) => topic.test(id));
+      return (found![1] as { Properties: { KmsMasterKeyId: { 'Fn::GetAtt': [string, string] } } }).Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    };
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    const alertKey = keyOf(/NotificationsTopic[0-9A-F]/);
+    const pagingKey = keyOf(/NotificationsPagingTopic[0-9A-F]/);
+    expect(alertKey).toMatch(/TopicKey/);
+    expect(pagingKey).toMatch(/PagingKey/);
+    expect(Object.keys(template.findResources('AWS::KMS::Key')).sort()).toEqual([alertKey, pagingKey].sort());
     for (const topic of Object.values(template.findResources('AWS::SNS::Topic')) as { Properties: Record<string, unknown> }[]) {
-      expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/TopicKey/), 'Arn'] });
       expect(topic.Properties.DisplayName).toBeUndefined();
     }
-    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as { Properties: { PolicyDocument: { Statement: { Sid?: string }[] } } }[];
-    expect(policies).toHaveLength(2);
-    for (const policy of policies) {
-      expect(policy.Properties.PolicyDocument.Statement.map((s) => s.Sid)).toContain('CloudWatchAlarmsPublish');
-    }
+  });
+});
+
+/**
+ * Who may publish: the synthesized topic and key policies, judged by the IAM condition evaluator
+ * (test/support/iam-condition) against the request context CloudWatch sends for an alarm.
+ */
+describe('Notifications accept only this deployment\'s alarms', () => {
+  const PSEUDO = { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '123456789012' };
+  const ACCOUNT = '123456789012';
+  const alarmArn = (name: string, account = ACCOUNT) => `arn:aws:cloudwatch:eu-west-1:${account}:alarm:${name}`;
+  type Statement = { Effect: string; Principal?: { Service?: string }; Action: string | string[]; Condition?: Record<string, unknown> };
+  let template: Template;
+  beforeAll(() => {
+    template = synthGuard().template;
   });
 
+  /** The CloudWatch statements of the policy of one topic, or of one topic's key. */
+  const cloudwatchStatements = (kind: 'topic' | 'key', topic: RegExp): Statement[] => {
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic')).filter((id) => topic.test(id));
+    let statements: Statement[];
+    if (kind === 'topic') {
+      const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy')).find((p) =>
+        JSON.stringify((p as { Properties: { Topics: unknown } }).Properties.Topics).includes(topicId!),
+      ) as { Properties: { PolicyDocument: { Statement: Statement[] } } };
+      statements = policy.Properties.PolicyDocument.Statement;
+    } else {
+      const keyId = (template.toJSON().Resources[topicId!].Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+      statements = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement;
+    }
+    const found = statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(found, `${kind} ${topic}`).toHaveLength(1);
+    // Only the conditions: Resource names the topic itself, which exists only once deployed.
+    return found.map((st) => ({ ...st, Condition: resolveTemplateValue(st.Condition, PSEUDO) as Record<string, unknown> }));
+  };
+
+  /** Whether CloudWatch may publish this alarm's notification: topic policy and key policy both allow it. */
+  const accepts = (topic: RegExp, sourceArn: string, sourceAccount = ACCOUNT) => {
+    const context = { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount };
+    return (['topic', 'key'] as const).every((kind) => cloudwatchStatements(kind, topic).some((st) => st.Effect === 'Allow' && conditionsHold(st.Condition, context)));
+  };
+  const PAGING = /NotificationsPagingTopic[0-9A-F]/;
+  const ALERT = /NotificationsTopic[0-9A-F]/;
+
+  it('lets this deployment\'s paging alarms publish to the paging topic, and only those', () => {
+    expect(accepts(PAGING, alarmArn('Guard-HeartbeatMissing'))).toBe(true);
+    expect(accepts(PAGING, alarmArn('Guard-CheckerErrors'))).toBe(true);
+    expect(accepts(PAGING, alarmArn('Guard-AlertDeliveryFailures'))).toBe(true);
+    // A fleet alarm of this deployment does not page.
+    expect(accepts(PAGING, alarmArn('Guard-UnhealthyReplicas'))).toBe(false);
+  });
+
+  it('lets this deployment\'s other alarms publish to the alert topic', () => {
+    expect(accepts(ALERT, alarmArn('Guard-UnhealthyReplicas'))).toBe(true);
+    expect(accepts(ALERT, alarmArn('Guard-PagingDeliveryFailures'))).toBe(true);
+    expect(accepts(ALERT, alarmArn('Guard-HeartbeatMissing'))).toBe(false);
+  });
+
+  it('refuses another team\'s alarm in the same account, one whose name only starts like ours, and other accounts', () => {
+    for (const topic of [PAGING, ALERT]) {
+      expect(accepts(topic, alarmArn('payments-HighCPU'))).toBe(false);
+      expect(accepts(topic, alarmArn('Guard-staging-HeartbeatMissing'))).toBe(false);
+      expect(accepts(topic, alarmArn('Guard-HeartbeatMissing', '999999999999'), '999999999999')).toBe(false);
+      expect(accepts(topic, alarmArn('Guard-HeartbeatMissing').replace('eu-west-1', 'us-east-1'))).toBe(false);
+    }
+  });
 });

@@ -145,6 +145,15 @@ describe('Who gets paged (smsMinSeverity critical, the default)', () => {
       expect(deployment.alarm(name), name).toEqual(email);
     }
   });
+
+  it('failed alert deliveries and SMS spend near the limit page everyone, once each', () => {
+    expect(deployment.alarm('AlertDeliveryFailures')).toEqual(everyone);
+    expect(deployment.alarm('SmsSpend')).toEqual(everyone);
+  });
+
+  it('failed paging deliveries reach the inbox through the alert topic', () => {
+    expect(deployment.alarm('PagingDeliveryFailures')).toEqual(email);
+  });
 });
 
 describe('Who gets paged (smsMinSeverity warning)', () => {
