@@ -72,8 +72,11 @@ export class Notifications extends Construct {
   }
 
   /**
-   * Lets exactly these alarms (by name, in this account and region) publish to the topic and use
-   * its key. Without the key statement an encrypted topic silently drops every alarm notification.
+   * Lets exactly these alarms (by name, in this account and region) publish to the topic, and
+   * CloudWatch in this account use its key. Without the key statement an encrypted topic silently
+   * drops every alarm notification. The key is scoped by account only: AWS's SNS guide documents no
+   * `aws:SourceArn` on CloudWatch's KMS calls, and a key condition that fails drops every page;
+   * the topic policy already decides which alarms may publish.
    * Exact ARNs built from the names, not the alarms' GetAtt: the key policy cannot depend on the
    * alarms, which depend on the topic, which depends on the key.
    */
@@ -81,16 +84,14 @@ export class Notifications extends Construct {
     const key = topic === this.pagingTopic ? this.pagingKey : this.key;
     const { account, region, partition } = Stack.of(this);
     const alarmArns = [...alarmNames].sort().map((name) => `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`);
-    const conditions = {
-      StringEquals: { 'aws:SourceAccount': account },
-      ArnEquals: { 'aws:SourceArn': alarmArns },
-    };
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': account } };
+    const conditions = { ...sameAccount, ArnEquals: { 'aws:SourceArn': alarmArns } };
     const cloudwatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     topic.addToResourcePolicy(
       new iam.PolicyStatement({ sid: 'CloudWatchAlarmsPublish', principals: [cloudwatch], actions: ['sns:Publish'], resources: [topic.topicArn], conditions }),
     );
     key.addToResourcePolicy(
-      new iam.PolicyStatement({ sid: 'CloudWatchAlarmsUseKey', principals: [cloudwatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions }),
+      new iam.PolicyStatement({ sid: 'CloudWatchAlarmsUseKey', principals: [cloudwatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: sameAccount }),
     );
   }
 }

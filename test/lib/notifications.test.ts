@@ -104,10 +104,16 @@ describe('Notifications accept only this deployment\'s alarms', () => {
     return found.map((st) => ({ ...st, Condition: resolveTemplateValue(st.Condition, PSEUDO) as Record<string, unknown> }));
   };
 
-  /** Whether CloudWatch may publish this alarm's notification: topic policy and key policy both allow it. */
+  /**
+   * Whether CloudWatch may publish this alarm's notification: topic policy and key policy both allow
+   * it. The KMS call is judged on the account alone: no AWS page documents `aws:SourceArn` on
+   * CloudWatch's KMS requests, and a key policy that needs it would drop every page.
+   */
   const accepts = (topic: RegExp, sourceArn: string, sourceAccount = ACCOUNT) => {
-    const context = { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount };
-    return (['topic', 'key'] as const).every((kind) => cloudwatchStatements(kind, topic).some((st) => st.Effect === 'Allow' && conditionsHold(st.Condition, context)));
+    const contexts = { topic: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount }, key: { 'aws:SourceAccount': sourceAccount } };
+    return (['topic', 'key'] as const).every((kind) =>
+      cloudwatchStatements(kind, topic).some((st) => st.Effect === 'Allow' && conditionsHold(st.Condition, contexts[kind])),
+    );
   };
   const PAGING = /NotificationsPagingTopic[0-9A-F]/;
   const ALERT = /NotificationsTopic[0-9A-F]/;
