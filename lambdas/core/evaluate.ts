@@ -7,9 +7,11 @@ import { evaluateDrift } from './drift/rules';
 import { codesInScope, sortFindings, type Finding, type FindingCode } from './findings';
 import { evaluateHealth, type ReplicaStatus } from './health';
 import { MetricIndex } from './metric-plan';
-import { evaluateRedundancy } from './redundancy';
+import { evaluateRedundancy, type DrReadiness } from './redundancy';
 import type { FleetSnapshot } from './model';
 import { buildTopology, type ReplicaKind } from './topology';
+
+export type { DrReadiness } from './redundancy';
 
 export interface ReplicaRow {
   readonly id: string;
@@ -27,22 +29,6 @@ export interface ReportSummary {
   readonly critical: number;
   readonly warning: number;
   readonly info: number;
-}
-
-/** Disaster-recovery readiness of one protected primary (see the redundancy rules). */
-export interface DrReadiness {
-  /** Instance, cluster or global cluster identifier of the protected primary. */
-  readonly primary: string;
-  readonly region: string;
-  readonly kind: 'rds-instance' | 'aurora-cluster' | 'aurora-global';
-  /** Regions other than the primary's with a replica or secondary. */
-  readonly regionsCovered: readonly string[];
-  /** Worst lag in seconds among the cross-region replicas, null when unknown. */
-  readonly worstLagSeconds: number | null;
-  readonly rpoSeconds: number;
-  readonly ready: true | false | 'unknown';
-  /** Why not ready or unknown; empty when ready. */
-  readonly reasons: readonly string[];
 }
 
 export interface Report {
