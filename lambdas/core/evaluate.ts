@@ -7,9 +7,10 @@ import { evaluateDrift } from './drift/rules';
 import { codesInScope, sortFindings, type Finding, type FindingCode } from './findings';
 import { evaluateHealth, type ReplicaStatus } from './health';
 import { MetricIndex } from './metric-plan';
-import { evaluateRedundancy, type DrReadiness } from './redundancy';
+import { evaluateRedundancy } from './redundancy';
 import type { FleetSnapshot } from './model';
 import { buildTopology, type ReplicaKind } from './topology';
+import type { DrReadiness } from './redundancy';
 
 export type { DrReadiness } from './redundancy';
 
