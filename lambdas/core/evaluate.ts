@@ -11,6 +11,9 @@ import { evaluateSnapshotProbes, placeKey, withoutReplacedByProbe } from './prob
 import { evaluateRedundancy } from './redundancy';
 import type { FleetSnapshot } from './model';
 import { buildTopology, type ReplicaKind } from './topology';
+import type { DrReadiness } from './redundancy';
+
+export type { DrReadiness } from './redundancy';
 
 export interface ReplicaRow {
   readonly id: string;
@@ -28,22 +31,6 @@ export interface ReportSummary {
   readonly critical: number;
   readonly warning: number;
   readonly info: number;
-}
-
-/** Disaster-recovery readiness of one protected primary (see the redundancy rules). */
-export interface DrReadiness {
-  /** Instance, cluster or global cluster identifier of the protected primary. */
-  readonly primary: string;
-  readonly region: string;
-  readonly kind: 'rds-instance' | 'aurora-cluster' | 'aurora-global';
-  /** Regions other than the primary's with a replica or secondary. */
-  readonly regionsCovered: readonly string[];
-  /** Worst lag in seconds among the cross-region replicas, null when unknown. */
-  readonly worstLagSeconds: number | null;
-  readonly rpoSeconds: number;
-  readonly ready: true | false | 'unknown';
-  /** Why not ready or unknown; empty when ready. */
-  readonly reasons: readonly string[];
 }
 
 export interface Report {

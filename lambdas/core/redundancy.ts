@@ -15,7 +15,6 @@
  */
 import { compilePattern, matches, type Config } from './config';
 import type { EvaluationContext } from './context';
-import type { DrReadiness } from './evaluate';
 import { makeFinding, type EvidenceValue, type Finding } from './findings';
 import { formatSeconds } from './format';
 import { compareInstanceClasses, parseClass } from './instance-capacity';
@@ -36,6 +35,22 @@ import type { AutomatedBackup, DbCluster, DbInstance } from './model';
 import { tagsToRecord } from './model';
 import type { DatabaseNode, GlobalClusterNode, Replica } from './topology';
 import { own } from './records';
+
+/** Disaster-recovery readiness of one protected primary: the redundancy rules' result, shown in the report. */
+export interface DrReadiness {
+  /** Instance, cluster or global cluster identifier of the protected primary. */
+  readonly primary: string;
+  readonly region: string;
+  readonly kind: 'rds-instance' | 'aurora-cluster' | 'aurora-global';
+  /** Regions other than the primary's with a replica or secondary. */
+  readonly regionsCovered: readonly string[];
+  /** Worst lag in seconds among the cross-region replicas, null when unknown. */
+  readonly worstLagSeconds: number | null;
+  readonly rpoSeconds: number;
+  readonly ready: true | false | 'unknown';
+  /** Why not ready or unknown; empty when ready. */
+  readonly reasons: readonly string[];
+}
 
 export interface RedundancyResult {
   readonly findings: Finding[];
