@@ -8,14 +8,14 @@ import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
 import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifecycle';
 import { alertTableInput, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { finding } from '../support/findings';
+import { NOW_DATE } from '../support/fleet';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-const NOW = new Date('2026-11-24T10:00:00Z');
 const HOUR = 3_600_000;
 const lag = finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning' });
-const plan = (previous: readonly AlertState[], findings = [lag], now = NOW) =>
+const plan = (previous: readonly AlertState[], findings = [lag], now = NOW_DATE) =>
   planTransitions({ scope: 'health', previous, findings, now, reminderHours: 4, minSeverity: 'warning' });
 
 let dynamo: LocalDynamo;
@@ -73,7 +73,7 @@ describe('DynamoAlertStateStore on a real DynamoDB engine', () => {
     await store.claim(opened, 'req-1');
     await store.confirm(opened, 'req-1');
     const open = only(await store.load('health'));
-    const reminder = only(plan([open], [lag], new Date(NOW.getTime() + 5 * HOUR)).transitions);
+    const reminder = only(plan([open], [lag], new Date(NOW_DATE.getTime() + 5 * HOUR)).transitions);
 
     // Act
     const openedAgain = await store.claim(opened, 'req-1');
@@ -92,7 +92,7 @@ describe('DynamoAlertStateStore on a real DynamoDB engine', () => {
     await store.claim(opened, 'req-1');
 
     // Act: run 2 reads the table and plans again.
-    const resend = only(plan(await store.load('health'), [lag], new Date(NOW.getTime() + 60_000)).transitions);
+    const resend = only(plan(await store.load('health'), [lag], new Date(NOW_DATE.getTime() + 60_000)).transitions);
     const claimed = await store.claim(resend, 'req-2');
     await store.confirm(resend, 'req-2');
 
@@ -126,7 +126,7 @@ describe('DynamoAlertStateStore on a real DynamoDB engine', () => {
     // Prepare: run 1 claims; run 2 resends and moves the alert on before run 1 confirms.
     const opened = only(plan([]).transitions);
     await store.claim(opened, 'req-1');
-    const resend = only(plan(await store.load('health'), [lag], new Date(NOW.getTime() + 60_000)).transitions);
+    const resend = only(plan(await store.load('health'), [lag], new Date(NOW_DATE.getTime() + 60_000)).transitions);
     await store.claim(resend, 'req-2');
 
     // Act

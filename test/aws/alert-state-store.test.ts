@@ -12,12 +12,12 @@ import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifec
 import { AlertStateError, DynamoAlertStateStore, fromItem, toItem } from '../../lambdas/aws/alert-state-store';
 import { fakeAlertTable } from '../support/alert-table-fake';
 import { finding } from '../support/findings';
+import { NOW_DATE } from '../support/fleet';
 
 expect.extend({ toHaveReceivedCommandTimes, toHaveReceivedCommandWith });
 
-const NOW = new Date('2026-11-24T10:00:00Z');
 const lag = finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning' });
-const plan = (previous: readonly AlertState[], findings = [lag], now = NOW) =>
+const plan = (previous: readonly AlertState[], findings = [lag], now = NOW_DATE) =>
   planTransitions({ scope: 'health', previous, findings, now, reminderHours: 4, minSeverity: 'warning' });
 
 describe('DynamoAlertStateStore', () => {
@@ -30,14 +30,14 @@ describe('DynamoAlertStateStore', () => {
     ddb
       .on(QueryCommand)
       .resolvesOnce({ Items: [toItem(state)], LastEvaluatedKey: { pk: { S: 'health' }, sk: { S: state.key } } })
-      .resolvesOnce({ Items: [toItem({ ...state, key: 'other', status: 'resolved', resolvedAt: NOW.toISOString(), expiresAt: 99 })] });
+      .resolvesOnce({ Items: [toItem({ ...state, key: 'other', status: 'resolved', resolvedAt: NOW_DATE.toISOString(), expiresAt: 99 })] });
     const store = new DynamoAlertStateStore(new DynamoDBClient({ region: 'us-east-1' }), 'alerts');
 
     // Act
     const states = await store.load('health');
 
     // Assess
-    expect(states).toEqual([state, { ...state, key: 'other', status: 'resolved', resolvedAt: NOW.toISOString(), expiresAt: 99 }]);
+    expect(states).toEqual([state, { ...state, key: 'other', status: 'resolved', resolvedAt: NOW_DATE.toISOString(), expiresAt: 99 }]);
     expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 2);
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
       TableName: 'alerts',
@@ -119,14 +119,14 @@ describe('DynamoAlertStateStore', () => {
     await store.claim(opened, 'req-1');
     // The invocation dies here: no publish, no confirm.
 
-    const retryPlan = plan(await store.load('health'), [lag], new Date(NOW.getTime() + 60_000));
+    const retryPlan = plan(await store.load('health'), [lag], new Date(NOW_DATE.getTime() + 60_000));
     const resend = retryPlan.transitions[0]!;
     const claimed = await store.claim(resend, 'req-1');
     await store.confirm(resend, 'req-1');
 
     expect(retryPlan.transitions.map((t) => [t.kind, t.resend])).toEqual([['opened', true]]);
     expect(claimed).toBe(true);
-    expect(plan(await store.load('health'), [lag], new Date(NOW.getTime() + 120_000)).transitions).toEqual([]);
+    expect(plan(await store.load('health'), [lag], new Date(NOW_DATE.getTime() + 120_000)).transitions).toEqual([]);
   });
 
   it('confirms nothing over a newer write', async () => {

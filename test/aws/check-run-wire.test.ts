@@ -22,7 +22,8 @@ import {
   type Reply,
   type RecordedRequest,
 } from '../support/local-aws-endpoint';
-import { fleetRoute, metricResultsFor, NOW } from '../support/live-aws-fleet';
+import { fleetRoute, metricResultsFor } from '../support/live-aws-fleet';
+import { NOW_DATE } from '../support/fleet';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 
 // Real SDK clients against local servers (or many mocked calls).
@@ -67,7 +68,7 @@ async function harness() {
   const notifier: NotificationPublisher = { publish: async (n) => (sent.push(n), `m-${sent.length}`) };
   const config = parseConfig({ notifications: { emails: ['oncall@example.com'] } });
   const run = async (minutes: number, answer: (now: Date) => (r: RecordedRequest) => Reply) => {
-    const now = new Date(NOW.getTime() + minutes * MINUTE);
+    const now = new Date(NOW_DATE.getTime() + minutes * MINUTE);
     metrics = answer(now);
     const reader = new LiveFleetReader({
       regions: ['us-east-1'],

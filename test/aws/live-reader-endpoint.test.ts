@@ -5,7 +5,8 @@ import { evaluate } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import { parseSnapshot } from '../../lambdas/core/snapshot';
 import { fixture, rdsResponse, startLocalAwsEndpoint, withMarker, type LocalAwsEndpoint, type Route } from '../support/local-aws-endpoint';
-import { fleetRoute, metricResultsFor, NOW, queriesOf, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { fleetRoute, metricResultsFor, queriesOf, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { NOW_DATE } from '../support/fleet';
 import { cloudwatchResponse } from '../support/local-aws-endpoint';
 
 // Real SDK clients against local servers (or many mocked calls).
@@ -27,7 +28,7 @@ async function readThrough(route: Route, regions = ['us-east-1']) {
   endpoint = await startLocalAwsEndpoint(route);
   const reader = new LiveFleetReader({
     regions,
-    now: () => NOW,
+    now: () => NOW_DATE,
     endpoint: endpoint.url,
     includeParameters: true,
     includeAutomatedBackups: true,
@@ -136,8 +137,8 @@ describe('LiveFleetReader through the real SDK clients against documented AWS re
     const [call] = metricCalls as [(typeof metricCalls)[number]];
     expect(call.headers['x-amz-target']).toBe('GraniteServiceVersion20100801.GetMetricData');
     expect(call.headers['content-type']).toBe('application/x-amz-json-1.0');
-    expect(call.json.StartTime).toBe(NOW.getTime() / 1000 - 15 * 60);
-    expect(call.json.EndTime).toBe(NOW.getTime() / 1000);
+    expect(call.json.StartTime).toBe(NOW_DATE.getTime() / 1000 - 15 * 60);
+    expect(call.json.EndTime).toBe(NOW_DATE.getTime() / 1000);
     expect(call.json.ScanBy).toBe('TimestampAscending');
     const queries = queriesOf(call);
     expect(queries.find((q) => q.MetricStat.Metric.MetricName === 'ReplicaLag')?.MetricStat).toEqual({

@@ -18,7 +18,8 @@ import {
   type LocalAwsEndpoint,
   type Route,
 } from '../support/local-aws-endpoint';
-import { fleetRoute, metricResultsFor, NOW, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { fleetRoute, metricResultsFor, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { NOW_DATE } from '../support/fleet';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -41,7 +42,7 @@ async function readThrough(route: Route, extra: Partial<LiveReaderOptions> = {})
   const sleeps: number[] = [];
   const reader = new LiveFleetReader({
     regions: ['us-east-1'],
-    now: () => NOW,
+    now: () => NOW_DATE,
     endpoint: endpoint.url,
     onProgress: (m) => progress.push(m),
     retry: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
@@ -229,7 +230,7 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
     const sleeps: number[] = [];
     const reader = new LiveFleetReader({
       regions: ['us-east-1'],
-      now: () => NOW,
+      now: () => NOW_DATE,
       clients: singleAttemptClients(endpoint.url),
       onProgress: (m) => progress.push(m),
       retry: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
@@ -258,7 +259,7 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
     const sleeps: number[] = [];
     const reader = new LiveFleetReader({
       regions: ['us-east-1', 'eu-west-1'],
-      now: () => NOW,
+      now: () => NOW_DATE,
       clients: singleAttemptClients(endpoint.url),
       retry: { maxAttempts: 3, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
     });
@@ -294,7 +295,7 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
     const url = endpoint.url;
     const reader = new LiveFleetReader({
       regions: ['us-east-1', 'eu-west-1'],
-      now: () => NOW,
+      now: () => NOW_DATE,
       clients: (region) => {
         if (region === 'eu-west-1') throw new Error('The security token included in the request is invalid');
         const config = { region, endpoint: url, credentials: FAKE_CREDENTIALS };

@@ -34,13 +34,13 @@ import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import { parseSnapshot } from '../../lambdas/core/snapshot';
+import { NOW_DATE } from '../support/fleet';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 expect.extend({ toHaveReceivedCommand, toHaveReceivedCommandTimes, toHaveReceivedCommandWith });
 
-const NOW = new Date('2026-11-24T10:00:00Z');
 const ACCOUNT = '123456789012';
 
 interface RegionMocks {
@@ -73,7 +73,7 @@ function mockRegions(regions: readonly string[]) {
   const sleeps: number[] = [];
   const options = (extra: Partial<LiveReaderOptions> = {}): LiveReaderOptions => ({
     regions,
-    now: () => NOW,
+    now: () => NOW_DATE,
     clients: (region) => clients.get(region)!,
     retry: { sleep: async (ms) => void sleeps.push(ms) },
     ...extra,
@@ -96,7 +96,7 @@ function metricAnswer(valueOf: (q: MetricDataQuery) => number | undefined) {
     MetricDataResults: (input.MetricDataQueries ?? []).flatMap((q) => {
       const value = valueOf(q);
       if (value === undefined) return [{ Id: q.Id, Timestamps: [], Values: [], StatusCode: 'Complete' as const }];
-      const timestamps = [5, 4, 3, 2, 1].map((m) => new Date(NOW.getTime() - m * 60_000));
+      const timestamps = [5, 4, 3, 2, 1].map((m) => new Date(NOW_DATE.getTime() - m * 60_000));
       return [{ Id: q.Id, Timestamps: timestamps, Values: timestamps.map(() => value), StatusCode: 'Complete' as const }];
     }),
   });
@@ -184,7 +184,7 @@ describe('LiveFleetReader', () => {
         }),
       ],
       StartTime: new Date('2026-11-24T09:45:00Z'),
-      EndTime: NOW,
+      EndTime: NOW_DATE,
       ScanBy: 'TimestampAscending',
     });
     // Nothing to read in the source region: a MySQL source has no slot or activity metrics.
@@ -542,7 +542,7 @@ describe('LiveFleetReader', () => {
         ...['ro-paged', 'ro-silent', 'ro-forbidden'].map((id) => mysql(id, { ReadReplicaSourceDBInstanceIdentifier: 'primary' })),
       ],
     });
-    const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000);
+    const at = (minutesAgo: number) => new Date(NOW_DATE.getTime() - minutesAgo * 60_000);
     const idOf = (input: GetMetricDataCommandInput, replica: string) =>
       input.MetricDataQueries!.find((q) => dimension(q, 'DBInstanceIdentifier') === replica)!.Id;
     mocks['us-east-1']!.cloudwatch
@@ -585,7 +585,7 @@ describe('LiveFleetReader', () => {
     const cloudwatch = mockClient(CloudWatchClient);
     restorers.push(() => rds.restore(), () => cloudwatch.restore());
     rds.onAnyCommand().resolves({});
-    const reader = new LiveFleetReader({ regions: ['us-east-1', 'eu-west-1'], now: () => NOW });
+    const reader = new LiveFleetReader({ regions: ['us-east-1', 'eu-west-1'], now: () => NOW_DATE });
 
     // Act
     await reader.read();
@@ -628,7 +628,7 @@ describe('LiveFleetReader', () => {
     rds.onAnyCommand().resolves({});
 
     // Act
-    await new LiveFleetReader({ regions: ['us-east-1'], profile: 'audit', now: () => NOW }).read();
+    await new LiveFleetReader({ regions: ['us-east-1'], profile: 'audit', now: () => NOW_DATE }).read();
 
     // Assess
     const client = rds.call(0).thisValue as RDSClient;

@@ -7,8 +7,8 @@ import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRunLease } from '../../lambdas/aws/run-lease-store';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import { NOW_MS } from '../support/fleet';
 
-const NOW = Date.parse('2026-11-24T10:00:00Z');
 const DURATION_MS = 150_000;
 
 let dynamo: LocalDynamo;
@@ -22,7 +22,7 @@ beforeEach(async () => {
   table = await dynamo.createAlertTable();
 });
 
-const lease = (clock = () => NOW, client: DynamoDBClient = dynamo.client) => new DynamoRunLease(client, table, () => DURATION_MS, clock);
+const lease = (clock = () => NOW_MS, client: DynamoDBClient = dynamo.client) => new DynamoRunLease(client, table, () => DURATION_MS, clock);
 
 /**
  * The real client, except that every lease read waits until `runs` reads have completed: the
@@ -63,7 +63,7 @@ describe('DynamoRunLease on a real DynamoDB engine', () => {
     // Prepare: a run that died holding the lease.
     await lease().acquire('health', 'req-dead');
     const client = readBarrier(2);
-    const later = () => NOW + DURATION_MS;
+    const later = () => NOW_MS + DURATION_MS;
 
     // Act
     const results = await Promise.all([lease(later, client).acquire('health', 'req-1'), lease(later, client).acquire('health', 'req-2')]);
@@ -83,12 +83,12 @@ describe('DynamoRunLease on a real DynamoDB engine', () => {
     await lease().acquire('health', 'req-1');
 
     // Act
-    const early = await lease(() => NOW + DURATION_MS - 1).acquire('health', 'req-2');
-    const onExpiry = await lease(() => NOW + DURATION_MS).acquire('health', 'req-2');
-    const afterTakeover = await lease(() => NOW + DURATION_MS + 1).acquire('health', 'req-1');
+    const early = await lease(() => NOW_MS + DURATION_MS - 1).acquire('health', 'req-2');
+    const onExpiry = await lease(() => NOW_MS + DURATION_MS).acquire('health', 'req-2');
+    const afterTakeover = await lease(() => NOW_MS + DURATION_MS + 1).acquire('health', 'req-1');
 
     // Assess
-    expect(early).toMatchObject({ acquired: false, heldBy: 'req-1', until: NOW + DURATION_MS });
+    expect(early).toMatchObject({ acquired: false, heldBy: 'req-1', until: NOW_MS + DURATION_MS });
     expect(onExpiry).toMatchObject({ acquired: true, next: { holder: 'req-2', version: 2 } });
     // The run that lost it by expiry does not get it back while the new holder's lease runs.
     expect(afterTakeover).toMatchObject({ acquired: false, heldBy: 'req-2' });
@@ -99,11 +99,11 @@ describe('DynamoRunLease on a real DynamoDB engine', () => {
     await lease().acquire('health', 'req-1');
 
     // Act
-    const retry = await lease(() => NOW + 60_000).acquire('health', 'req-1');
-    const other = await lease(() => NOW + 60_000).acquire('health', 'req-2');
+    const retry = await lease(() => NOW_MS + 60_000).acquire('health', 'req-1');
+    const other = await lease(() => NOW_MS + 60_000).acquire('health', 'req-2');
 
     // Assess: re-entry extends the lease from the retry's start.
-    expect(retry).toMatchObject({ acquired: true, next: { holder: 'req-1', until: NOW + 60_000 + DURATION_MS, version: 2 } });
+    expect(retry).toMatchObject({ acquired: true, next: { holder: 'req-1', until: NOW_MS + 60_000 + DURATION_MS, version: 2 } });
     expect(other).toMatchObject({ acquired: false, heldBy: 'req-1' });
   });
 
@@ -122,13 +122,13 @@ describe('DynamoRunLease on a real DynamoDB engine', () => {
   it('leaves a lease taken over after expiry with its new holder when the old holder releases late', async () => {
     // Prepare
     await lease().acquire('health', 'req-1');
-    await lease(() => NOW + DURATION_MS).acquire('health', 'req-2');
+    await lease(() => NOW_MS + DURATION_MS).acquire('health', 'req-2');
 
     // Act
-    await lease(() => NOW + DURATION_MS).release('health', 'req-1');
+    await lease(() => NOW_MS + DURATION_MS).release('health', 'req-1');
 
     // Assess
-    expect(await lease(() => NOW + DURATION_MS).acquire('health', 'req-3')).toMatchObject({ acquired: false, heldBy: 'req-2' });
+    expect(await lease(() => NOW_MS + DURATION_MS).acquire('health', 'req-3')).toMatchObject({ acquired: false, heldBy: 'req-2' });
   });
 
   it('keeps scopes apart: a health run never waits for a drift run', async () => {

@@ -16,9 +16,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DynamoRunLease } from '../../lambdas/aws/run-lease-store';
+import { NOW_MS } from '../support/fleet';
 
 type Item = Record<string, AttributeValue>;
-const NOW = Date.parse('2026-11-24T10:00:00Z');
 
 function leaseTable() {
   const items = new Map<string, Item>();
@@ -77,7 +77,7 @@ function leaseTable() {
 describe('DynamoRunLease', () => {
   let table: ReturnType<typeof leaseTable>;
   afterEach(() => table.mock.restore());
-  const lease = (clock = () => NOW) => new DynamoRunLease(table.client, 'alerts', () => 150_000, clock);
+  const lease = (clock = () => NOW_MS) => new DynamoRunLease(table.client, 'alerts', () => 150_000, clock);
 
   it('takes a free lease in its own partition, with a TTL past its expiry', async () => {
     table = leaseTable();
@@ -90,10 +90,10 @@ describe('DynamoRunLease', () => {
       pk: { S: '#lease' },
       sk: { S: 'health' },
       holder: { S: 'req-1' },
-      until: { N: String(NOW + 150_000) },
+      until: { N: String(NOW_MS + 150_000) },
       version: { N: '1' },
-      startedAt: { N: String(NOW) },
-      expiresAt: { N: String((NOW + 150_000) / 1000 + 86_400) },
+      startedAt: { N: String(NOW_MS) },
+      expiresAt: { N: String((NOW_MS + 150_000) / 1000 + 86_400) },
     });
     expect(table.mock.commandCalls(GetItemCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
   });
@@ -132,8 +132,8 @@ describe('DynamoRunLease', () => {
     table = leaseTable();
     await lease().acquire('health', 'req-1');
 
-    expect(await lease(() => NOW + 149_999).acquire('health', 'req-2')).toMatchObject({ acquired: false });
-    expect(await lease(() => NOW + 150_000).acquire('health', 'req-2')).toMatchObject({ acquired: true });
+    expect(await lease(() => NOW_MS + 149_999).acquire('health', 'req-2')).toMatchObject({ acquired: false });
+    expect(await lease(() => NOW_MS + 150_000).acquire('health', 'req-2')).toMatchObject({ acquired: true });
     expect(table.items.get('#lease|health')?.version).toEqual({ N: '2' });
   });
 
@@ -148,7 +148,7 @@ describe('DynamoRunLease', () => {
 describe('DynamoRunLease coalescing event-triggered runs', () => {
   let table: ReturnType<typeof leaseTable>;
   afterEach(() => table.mock.restore());
-  const lease = (clock = () => NOW) => new DynamoRunLease(table.client, 'alerts', () => 150_000, clock);
+  const lease = (clock = () => NOW_MS) => new DynamoRunLease(table.client, 'alerts', () => 150_000, clock);
 
   it('turns 50 events racing in during a run into one follow-up of that run, and drops those it then covered', async () => {
     table = leaseTable();
@@ -156,20 +156,20 @@ describe('DynamoRunLease coalescing event-triggered runs', () => {
 
     // 50 events 10-59 s after the run started, their invocations all reading and writing the lease at once.
     const decisions = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => lease(() => NOW + 60_000).acquire('health', `req-event-${i}`, NOW + 10_000 + i * 1_000)),
+      Array.from({ length: 50 }, (_, i) => lease(() => NOW_MS + 60_000).acquire('health', `req-event-${i}`, NOW_MS + 10_000 + i * 1_000)),
     );
-    const first = await lease(() => NOW + 60_000).finish('health', 'req-run', { covered: true, mayRunAgain: true });
-    const late = await lease(() => NOW + 61_000).acquire('health', 'req-late', NOW + 59_500);
-    const second = await lease(() => NOW + 90_000).finish('health', 'req-run', { covered: true, mayRunAgain: true });
-    const after = await lease(() => NOW + 95_000).acquire('health', 'req-after', NOW + 59_000);
+    const first = await lease(() => NOW_MS + 60_000).finish('health', 'req-run', { covered: true, mayRunAgain: true });
+    const late = await lease(() => NOW_MS + 61_000).acquire('health', 'req-late', NOW_MS + 59_500);
+    const second = await lease(() => NOW_MS + 90_000).finish('health', 'req-run', { covered: true, mayRunAgain: true });
+    const after = await lease(() => NOW_MS + 95_000).acquire('health', 'req-after', NOW_MS + 59_000);
 
     expect(decisions.every((d) => !d.acquired && d.reason === 'queued')).toBe(true);
     // The follow-up is owed for the latest event, whatever order the writes landed in.
-    expect(first).toMatchObject({ again: true, eventAt: NOW + 59_000 });
+    expect(first).toMatchObject({ again: true, eventAt: NOW_MS + 59_000 });
     // The follow-up started at +60 s: an event from +59.5 s is too close to count as seen; it asks again.
     expect(late).toMatchObject({ acquired: false, reason: 'queued' });
     expect(second).toMatchObject({ again: true });
-    expect(await lease(() => NOW + 120_000).finish('health', 'req-run', { covered: true, mayRunAgain: true })).toMatchObject({ again: false });
+    expect(await lease(() => NOW_MS + 120_000).finish('health', 'req-run', { covered: true, mayRunAgain: true })).toMatchObject({ again: false });
     expect(after).toMatchObject({ acquired: false, reason: 'covered' });
   });
 });

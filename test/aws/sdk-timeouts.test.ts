@@ -8,7 +8,8 @@ import { sdkRequestHandler } from '../../lambdas/aws/sdk-client-config';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
 import { FAKE_CREDENTIALS, startLocalAwsEndpoint, type LocalAwsEndpoint } from '../support/local-aws-endpoint';
-import { fleetRoute, NOW, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { fleetRoute, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { NOW_DATE } from '../support/fleet';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -32,7 +33,7 @@ describe('SDK client timeouts against an endpoint that accepts the connection an
     endpoint = await startLocalAwsEndpoint((r) => (r.region === 'eu-west-1' ? { hang: true } : fleetRoute(r)));
     const reader = new LiveFleetReader({
       regions: ['us-east-1', 'eu-west-1'],
-      now: () => NOW,
+      now: () => NOW_DATE,
       endpoint: endpoint.url,
       timeouts: { connectionMs: 200, requestMs: 300 },
       retry: { sleep: async () => {} },

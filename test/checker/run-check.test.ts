@@ -29,18 +29,17 @@ import type { FleetReader } from '../../lambdas/core/reader';
 import type { RunLease } from '../../lambdas/core/run-lease';
 import { fakeAlertTable } from '../support/alert-table-fake';
 import { finding, report } from '../support/findings';
-import { fleet, instance, instanceArn, lag, replica } from '../support/fleet';
+import { fleet, instance, instanceArn, lag, replica, NOW_DATE } from '../support/fleet';
 
 expect.extend({ toHaveReceivedCommandTimes });
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
-const NOW = new Date('2026-11-24T10:00:00Z');
 
 const silentLogger: CheckLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const staticReader = (snapshot: FleetSnapshot): FleetReader => ({ read: async () => snapshot });
 const at = (minutes: number, snapshot: FleetSnapshot): FleetSnapshot => ({
   ...snapshot,
-  capturedAt: new Date(NOW.getTime() + minutes * 60_000).toISOString(),
+  capturedAt: new Date(NOW_DATE.getTime() + minutes * 60_000).toISOString(),
 });
 
 /** A replica 10 minutes over the critical threshold: REPLICA_LAG_HIGH, critical. */
@@ -241,7 +240,7 @@ describe('runCheck with a region that cannot be read', () => {
       cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
         MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({
           Id: q.Id,
-          Timestamps: [1, 2, 3, 4, 5].map((m) => new Date(NOW.getTime() - m * 60_000)),
+          Timestamps: [1, 2, 3, 4, 5].map((m) => new Date(NOW_DATE.getTime() - m * 60_000)),
           Values: [2, 2, 2, 2, 2],
           StatusCode: 'Complete',
         })),
@@ -250,7 +249,7 @@ describe('runCheck with a region that cannot be read', () => {
     };
     const reader = new LiveFleetReader({
       regions: ['us-east-1', 'us-west-2'],
-      now: () => NOW,
+      now: () => NOW_DATE,
       clients,
       retry: { sleep: async () => undefined },
     });
@@ -280,9 +279,9 @@ describe('runCheck with a run lease', () => {
     const lease: RunLease = {
       acquire: async (_scope, token) => {
         if (options.fail) throw new Error('ProvisionedThroughputExceededException');
-        if (holder && holder !== token) return { acquired: false, heldBy: holder, until: NOW.getTime() + 60_000 };
+        if (holder && holder !== token) return { acquired: false, heldBy: holder, until: NOW_DATE.getTime() + 60_000 };
         holder = token;
-        return { acquired: true, next: { holder: token, until: NOW.getTime() + 60_000, version: 1 } };
+        return { acquired: true, next: { holder: token, until: NOW_DATE.getTime() + 60_000, version: 1 } };
       },
       finish: async (_scope, token) => {
         released.push(token);
@@ -328,13 +327,13 @@ describe('runCheck with a run lease', () => {
     const asked: { mayRunAgain: boolean }[] = [];
     let owed = followUps;
     const lease: RunLease = {
-      acquire: async (_scope, token) => ({ acquired: true, next: { holder: token, until: NOW.getTime() + 60_000, version: 1 } }),
+      acquire: async (_scope, token) => ({ acquired: true, next: { holder: token, until: NOW_DATE.getTime() + 60_000, version: 1 } }),
       finish: async (_scope, _token, outcome) => {
         asked.push({ mayRunAgain: outcome.mayRunAgain });
         if (finishFails) throw new Error('ProvisionedThroughputExceededException');
         if (owed > 0 && outcome.mayRunAgain) {
           owed--;
-          return { again: true, eventAt: NOW.getTime(), next: { holder: 'req-1', until: NOW.getTime() + 60_000, version: 2 } };
+          return { again: true, eventAt: NOW_DATE.getTime(), next: { holder: 'req-1', until: NOW_DATE.getTime() + 60_000, version: 2 } };
         }
         return { again: false };
       },
@@ -455,7 +454,7 @@ describe('runCheck while a region it depends on cannot be read', () => {
     expect(news.filter((n) => n.includes('NO_CROSS_REGION_REPLICA'))).toEqual(['opened:NO_CROSS_REGION_REPLICA:orders']);
     expect(news.filter((n) => n.startsWith('resolved:'))).toEqual(['resolved:CHECK_DEGRADED:rds:DescribeDBInstances']);
     const drState = [...h.table.items.values()].find((i) => i.code?.S === 'NO_CROSS_REGION_REPLICA');
-    expect(drState?.openedAt?.S).toBe(NOW.toISOString());
+    expect(drState?.openedAt?.S).toBe(NOW_DATE.toISOString());
   });
 
   it('holds a replica parameter alert while its source region\'s parameter groups cannot be read', async () => {

@@ -13,8 +13,8 @@ import {
 } from '../../lambdas/core/notify';
 import type { Finding } from '../../lambdas/core/findings';
 import { finding } from '../support/findings';
+import { NOW_DATE } from '../support/fleet';
 
-const NOW = new Date('2026-11-24T10:00:00Z');
 const broken = finding({
   code: 'REPLICATION_BROKEN',
   severity: 'critical',
@@ -36,7 +36,7 @@ const lag = finding({
 const delivered = (transitions: readonly Transition[]): AlertState[] => transitions.map(({ next: { unsent: _unsent, ...state } }) => state);
 
 function opened(findings: readonly Finding[], previous: readonly AlertState[] = []) {
-  return planTransitions({ scope: 'health', previous, findings, now: NOW, reminderHours: 4, minSeverity: 'warning' });
+  return planTransitions({ scope: 'health', previous, findings, now: NOW_DATE, reminderHours: 4, minSeverity: 'warning' });
 }
 
 function input(transitions: readonly Transition[], open: readonly AlertState[], extra: Partial<NotificationInput> = {}): NotificationInput {
@@ -44,7 +44,7 @@ function input(transitions: readonly Transition[], open: readonly AlertState[], 
     scope: 'health',
     transitions,
     open,
-    checkedAt: NOW.toISOString(),
+    checkedAt: NOW_DATE.toISOString(),
     runbookBaseUrl: 'https://runbook.example/runbook.md',
     dashboardUrl: dashboardConsoleUrl('eu-central-1', 'ReplicationGuard-prod'),
     deploymentName: 'ReplicationGuard',
@@ -178,14 +178,14 @@ describe('buildNotification', () => {
       scope: 'health',
       previous: delivered(first.transitions),
       findings: [],
-      now: new Date(NOW.getTime() + 30 * 60_000),
+      now: new Date(NOW_DATE.getTime() + 30 * 60_000),
       reminderHours: 4,
       minSeverity: 'warning',
       described: { regional: new Set(), global: new Set() },
       regionsRead: ['us-west-2'],
     });
 
-    const n = buildNotification(input(gone.transitions, gone.open, { checkedAt: new Date(NOW.getTime() + 30 * 60_000).toISOString() }))!;
+    const n = buildNotification(input(gone.transitions, gone.open, { checkedAt: new Date(NOW_DATE.getTime() + 30 * 60_000).toISOString() }))!;
 
     expect(n.subject).toContain('GONE: 1 gone (open: none)');
     expect(n.email).toContain('== GONE (deleted) (1) ==');
@@ -205,7 +205,7 @@ describe('buildNotification', () => {
 
   it('reports reminders and resolutions with how long the alert has been open', () => {
     const first = opened([broken, lag]);
-    const later = new Date(NOW.getTime() + 4 * 3_600_000);
+    const later = new Date(NOW_DATE.getTime() + 4 * 3_600_000);
     const plan = planTransitions({
       scope: 'health',
       previous: delivered(first.transitions),
@@ -232,7 +232,7 @@ describe('buildNotification', () => {
       scope: 'health',
       previous: delivered(first.transitions),
       findings: [],
-      now: new Date(NOW.getTime() + 600_000),
+      now: new Date(NOW_DATE.getTime() + 600_000),
       reminderHours: 4,
       minSeverity: 'warning',
     });
@@ -251,7 +251,7 @@ describe('buildNotification', () => {
       scope: 'health',
       previous: delivered(first.transitions),
       findings: [{ ...broken, severity: 'warning' }],
-      now: new Date(NOW.getTime() + 60_000),
+      now: new Date(NOW_DATE.getTime() + 60_000),
       reminderHours: 4,
       minSeverity: 'warning',
     });
@@ -267,7 +267,7 @@ describe('buildNotification', () => {
       scope: 'health',
       previous: delivered(first.transitions),
       findings: [second],
-      now: new Date(NOW.getTime() + 600_000),
+      now: new Date(NOW_DATE.getTime() + 600_000),
       reminderHours: 4,
       minSeverity: 'warning',
     });
@@ -288,7 +288,7 @@ describe('buildNotification', () => {
       scope: 'health',
       previous: delivered(first.transitions),
       findings: many.slice(0, 3),
-      now: new Date(NOW.getTime() + 600_000),
+      now: new Date(NOW_DATE.getTime() + 600_000),
       reminderHours: 4,
       minSeverity: 'warning',
     });
@@ -316,7 +316,7 @@ describe('buildNotification', () => {
       scope: 'health',
       previous: delivered(first.transitions),
       findings: [critical, newWarning],
-      now: new Date(NOW.getTime() + 600_000),
+      now: new Date(NOW_DATE.getTime() + 600_000),
       reminderHours: 4,
       minSeverity: 'warning',
     });

@@ -16,13 +16,13 @@ import { ENV_NAMES } from '../../lambdas/checker/env';
 import { finding } from '../support/findings';
 import { snsFilterAccepts, type FilterPolicyScope, type PublishedAttributes } from '../support/sns-filter-policy';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';
+import { NOW_DATE } from '../support/fleet';
 
 // Synthesizes stacks: seconds each, more on a loaded machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const EMAIL = 'dba-oncall@example.com';
 const PHONES = ['+14155550100', '+14155550199'];
-const NOW = new Date('2026-11-24T10:00:00Z');
 /** What a CloudWatch alarm notification carries. */
 const NO_ATTRIBUTES: PublishedAttributes = {};
 
@@ -79,16 +79,16 @@ class Deployment {
     const f = finding({ code: 'REPLICATION_BROKEN', severity, resource: 'orders-ro-west', region: 'us-west-2' });
     const lifecycle = (findings: typeof f[], previous: AlertState[], now: Date) =>
       planTransitions({ scope: 'health', previous, findings, now, reminderHours: 4, minSeverity: this.config.notifications.minSeverity });
-    let plan = lifecycle([f], [], NOW);
+    let plan = lifecycle([f], [], NOW_DATE);
     if (kind === 'resolved') {
       const open = plan.transitions.map(({ next: { unsent: _u, ...state } }) => state);
-      plan = lifecycle([], open, new Date(NOW.getTime() + 60_000));
+      plan = lifecycle([], open, new Date(NOW_DATE.getTime() + 60_000));
     }
     const notification = buildNotification({
       scope: 'health',
       transitions: plan.transitions,
       open: plan.open,
-      checkedAt: NOW.toISOString(),
+      checkedAt: NOW_DATE.toISOString(),
       runbookBaseUrl: this.config.runbookBaseUrl,
       smsMinSeverity: this.config.notifications.smsMinSeverity,
       reminderHours: this.config.notifications.reminderHours,

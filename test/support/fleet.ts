@@ -1,7 +1,10 @@
 /** Small builders for fleet snapshots in tests: only the fields a rule reads. */
 import type { DbCluster, DbInstance, FleetSnapshot, GlobalCluster, MetricSeries, RegionSnapshot } from '../../lambdas/core/model';
 
+/** The instant every fixture is captured at, as an ISO string; NOW_DATE and NOW_MS are the same instant. */
 export const NOW = '2026-11-24T10:00:00Z';
+export const NOW_DATE = new Date(NOW);
+export const NOW_MS = NOW_DATE.getTime();
 export const ACCOUNT = '123456789012';
 
 export const instanceArn = (region: string, id: string) => `arn:aws:rds:${region}:${ACCOUNT}:db:${id}`;

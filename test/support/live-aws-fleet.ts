@@ -12,7 +12,6 @@ import {
   type Reply,
 } from './local-aws-endpoint';
 
-export const NOW = new Date('2026-11-24T10:00:00Z');
 
 interface MetricResult {
   readonly Id: string;
