@@ -1,31 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import { parseSnapshot } from '../../lambdas/core/snapshot';
-import { fixture, rdsResponse, startLocalAwsEndpoint, withMarker, type LocalAwsEndpoint, type Route } from '../support/local-aws-endpoint';
-import { fleetRoute, metricResultsFor, queriesOf, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { fixture, rdsResponse, withMarker, type Route } from '../support/local-aws-endpoint';
+import { fleetRoute, metricResultsFor, queriesOf, localAwsEndpoints } from '../support/live-aws-fleet';
 import { NOW_DATE } from '../support/fleet';
 import { cloudwatchResponse } from '../support/local-aws-endpoint';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-let restoreEnv: () => void;
-beforeAll(() => {
-  restoreEnv = useFakeCredentialEnv();
-});
-afterAll(() => restoreEnv());
-
-let endpoint: LocalAwsEndpoint | undefined;
-afterEach(async () => {
-  await endpoint?.close();
-  endpoint = undefined;
-});
+const endpoints = localAwsEndpoints();
 
 async function readThrough(route: Route, regions = ['us-east-1']) {
-  endpoint = await startLocalAwsEndpoint(route);
+  const endpoint = await endpoints.start(route);
   const reader = new LiveFleetReader({
     regions,
     now: () => NOW_DATE,

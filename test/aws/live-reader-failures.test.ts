@@ -1,43 +1,22 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader, type LiveReaderOptions } from '../../lambdas/aws/live-reader';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/model';
 import { parseSnapshot } from '../../lambdas/core/snapshot';
-import {
-  cloudwatchError,
-  cloudwatchResponse,
-  FAKE_CREDENTIALS,
-  rdsError,
-  rdsResponse,
-  startLocalAwsEndpoint,
-  withMarker,
-  fixture,
-  type LocalAwsEndpoint,
-  type Route,
-} from '../support/local-aws-endpoint';
-import { fleetRoute, metricResultsFor, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { cloudwatchError, cloudwatchResponse, FAKE_CREDENTIALS, rdsError, rdsResponse, withMarker, fixture, type Route } from '../support/local-aws-endpoint';
+import { fleetRoute, metricResultsFor, localAwsEndpoints } from '../support/live-aws-fleet';
 import { NOW_DATE } from '../support/fleet';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-let restoreEnv: () => void;
-beforeAll(() => {
-  restoreEnv = useFakeCredentialEnv();
-});
-afterAll(() => restoreEnv());
-
-let endpoint: LocalAwsEndpoint | undefined;
-afterEach(async () => {
-  await endpoint?.close();
-  endpoint = undefined;
-});
+const endpoints = localAwsEndpoints();
 
 async function readThrough(route: Route, extra: Partial<LiveReaderOptions> = {}) {
-  endpoint = await startLocalAwsEndpoint(route);
+  const endpoint = await endpoints.start(route);
   const progress: string[] = [];
   const sleeps: number[] = [];
   const reader = new LiveFleetReader({
@@ -225,7 +204,7 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
       }
       return fleetRoute(r);
     };
-    endpoint = await startLocalAwsEndpoint(route);
+    const endpoint = await endpoints.start(route);
     const progress: string[] = [];
     const sleeps: number[] = [];
     const reader = new LiveFleetReader({
@@ -253,7 +232,7 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
 
   it('keeps throttling past the retries as CHECK_DEGRADED in that region while the other region is fully read', async () => {
     // Prepare: eu-west-1's RDS is throttled on every call; us-east-1 answers.
-    endpoint = await startLocalAwsEndpoint((r) =>
+    const endpoint = await endpoints.start((r) =>
       r.region === 'eu-west-1' && r.service === 'rds' ? rdsError(400, 'Throttling', 'Rate exceeded') : fleetRoute(r),
     );
     const sleeps: number[] = [];
@@ -291,7 +270,7 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
 
   it('turns a client factory that throws into CHECK_DEGRADED for that region only', async () => {
     // Prepare
-    endpoint = await startLocalAwsEndpoint(fleetRoute);
+    const endpoint = await endpoints.start(fleetRoute);
     const url = endpoint.url;
     const reader = new LiveFleetReader({
       regions: ['us-east-1', 'eu-west-1'],

@@ -4,7 +4,7 @@
  * reaches the rules: when the served values change, the finding changes. A series dropped from
  * the plan, or read under other dimensions than the rules look up, fails here.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
@@ -14,8 +14,8 @@ import type { DbCluster, DbInstance, GlobalCluster } from '../../lambdas/core/mo
 import { parseSnapshot } from '../../lambdas/core/snapshot';
 import { sawtooth } from '../support/curves';
 import { cluster, clusterArn, globalCluster, instance, instanceArn, NOW, replica } from '../support/fleet';
-import { queriesOf, useFakeCredentialEnv } from '../support/live-aws-fleet';
-import { cloudwatchResponse, rdsResponse, startLocalAwsEndpoint, type LocalAwsEndpoint, type RecordedRequest } from '../support/local-aws-endpoint';
+import { queriesOf, localAwsEndpoints } from '../support/live-aws-fleet';
+import { cloudwatchResponse, rdsResponse, type RecordedRequest } from '../support/local-aws-endpoint';
 import { dbClustersXml, dbInstancesXml, globalClustersXml } from '../support/rds-xml';
 
 // Real SDK clients against local servers (or many mocked calls).
@@ -385,20 +385,10 @@ function route(fleet: ContractCase['fleet'], served: Served) {
   };
 }
 
-let restoreEnv: () => void;
-beforeAll(() => {
-  restoreEnv = useFakeCredentialEnv();
-});
-afterAll(() => restoreEnv());
-
-let endpoint: LocalAwsEndpoint | undefined;
-afterEach(async () => {
-  await endpoint?.close();
-  endpoint = undefined;
-});
+const endpoints = localAwsEndpoints();
 
 async function readAndEvaluate(c: ContractCase, served: Served) {
-  endpoint = await startLocalAwsEndpoint(route(c.fleet, served));
+  const endpoint = await endpoints.start(route(c.fleet, served));
   const reader = new LiveFleetReader({ regions: Object.keys(c.fleet), now: () => new Date(NOW), endpoint: endpoint.url, retry: { sleep: async () => {} } });
   const snapshot = await reader.read();
   const requested = endpoint.requests

@@ -2,35 +2,25 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { sdkRequestHandler } from '../../lambdas/aws/sdk-client-config';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/evaluate';
-import { FAKE_CREDENTIALS, startLocalAwsEndpoint, type LocalAwsEndpoint } from '../support/local-aws-endpoint';
-import { fleetRoute, useFakeCredentialEnv } from '../support/live-aws-fleet';
+import { FAKE_CREDENTIALS } from '../support/local-aws-endpoint';
+import { fleetRoute, localAwsEndpoints } from '../support/live-aws-fleet';
 import { NOW_DATE } from '../support/fleet';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-let restoreEnv: () => void;
-beforeAll(() => {
-  restoreEnv = useFakeCredentialEnv();
-});
-afterAll(() => restoreEnv());
-
-let endpoint: LocalAwsEndpoint | undefined;
-afterEach(async () => {
-  await endpoint?.close();
-  endpoint = undefined;
-});
+const endpoints = localAwsEndpoints();
 
 // Without timeouts these tests would hang until the test timeout: fail fast instead.
 describe('SDK client timeouts against an endpoint that accepts the connection and never answers', { timeout: 8_000 }, () => {
   it('gives a live read a CHECK_DEGRADED within the timeout, and still reports the region that answers', async () => {
     // Prepare: us-east-1 answers, eu-west-1 hangs on every call.
-    endpoint = await startLocalAwsEndpoint((r) => (r.region === 'eu-west-1' ? { hang: true } : fleetRoute(r)));
+    const endpoint = await endpoints.start((r) => (r.region === 'eu-west-1' ? { hang: true } : fleetRoute(r)));
     const reader = new LiveFleetReader({
       regions: ['us-east-1', 'eu-west-1'],
       now: () => NOW_DATE,
@@ -59,17 +49,17 @@ describe('SDK client timeouts against an endpoint that accepts the connection an
   });
 
   it.each([
-    ['RDS', () => new RDSClient(config()).send(new DescribeDBInstancesCommand({}))],
-    ['CloudWatch', () => new CloudWatchClient(config()).send(new PutMetricDataCommand({ Namespace: 'N', MetricData: [] }))],
-    ['DynamoDB', () => new DynamoDBClient(config()).send(new QueryCommand({ TableName: 't', KeyConditionExpression: 'a = :a' }))],
-    ['SNS', () => new SNSClient(config()).send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' }))],
+    ['RDS', (url: string) => new RDSClient(config(url)).send(new DescribeDBInstancesCommand({}))],
+    ['CloudWatch', (url: string) => new CloudWatchClient(config(url)).send(new PutMetricDataCommand({ Namespace: 'N', MetricData: [] }))],
+    ['DynamoDB', (url: string) => new DynamoDBClient(config(url)).send(new QueryCommand({ TableName: 't', KeyConditionExpression: 'a = :a' }))],
+    ['SNS', (url: string) => new SNSClient(config(url)).send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' }))],
   ])('makes the %s client fail with TimeoutError instead of waiting forever', async (_name, call) => {
     // Prepare
-    endpoint = await startLocalAwsEndpoint(() => ({ hang: true }));
+    const { url } = await endpoints.start(() => ({ hang: true }));
 
     // Act
     const started = Date.now();
-    const error = await call().then(
+    const error = await call(url).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
@@ -80,9 +70,9 @@ describe('SDK client timeouts against an endpoint that accepts the connection an
   });
 });
 
-const config = () => ({
+const config = (url: string) => ({
   region: 'us-east-1',
-  endpoint: endpoint!.url,
+  endpoint: url,
   credentials: FAKE_CREDENTIALS,
   maxAttempts: 1,
   requestHandler: sdkRequestHandler({ connectionMs: 200, requestMs: 300 }),

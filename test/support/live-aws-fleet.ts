@@ -3,8 +3,12 @@
  * example fleet under test/fixtures/aws (a MySQL instance and its read replica, an Aurora MySQL
  * cluster that is the primary of a global cluster, their parameter groups and automated backups).
  */
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   cloudwatchResponse,
+  startLocalAwsEndpoint,
+  type LocalAwsEndpoint,
+  type Route,
   fixture,
   rdsResponse,
   withMarker,
@@ -90,5 +94,28 @@ export function useFakeCredentialEnv(): () => void {
       if (saved[n] === undefined) delete process.env[n];
       else process.env[n] = saved[n];
     }
+  };
+}
+
+/**
+ * For a test file of the live reader: fake AWS credentials in the environment while it runs, and
+ * every endpoint a test starts through `start` closed after that test.
+ */
+export function localAwsEndpoints(): { start(route: Route): Promise<LocalAwsEndpoint> } {
+  let restoreEnv: () => void;
+  const open: LocalAwsEndpoint[] = [];
+  beforeAll(() => {
+    restoreEnv = useFakeCredentialEnv();
+  });
+  afterAll(() => restoreEnv());
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((endpoint) => endpoint.close()));
+  });
+  return {
+    start: async (route) => {
+      const endpoint = await startLocalAwsEndpoint(route);
+      open.push(endpoint);
+      return endpoint;
+    },
   };
 }
