@@ -3,9 +3,17 @@
  * a rule in production, though every snapshot test (which carries the series itself) still passes.
  */
 import { describe, expect, it } from 'vitest';
-import { planMetricQueries, type MetricQuery } from '../../lambdas/core/metric-plan';
+import {
+  lagMetricsFor,
+  MetricIndex,
+  planMetricQueries,
+  samplesOf,
+  seriesName,
+  type LagPurpose,
+  type MetricQuery,
+} from '../../lambdas/core/metric-plan';
 import { buildTopology } from '../../lambdas/core/topology';
-import { fleet, instance, instanceArn, replica } from '../support/fleet';
+import { cluster, clusterArn, fleet, globalCluster, instance, instanceArn, replica, series } from '../support/fleet';
 
 const named = (queries: readonly MetricQuery[]) =>
   queries.map((q) => `${q.region} ${q.metricName}{${Object.entries(q.dimensions).map(([k, v]) => `${k}=${v}`).join(',')}}`).sort();
@@ -67,5 +75,100 @@ describe('planMetricQueries', () => {
 
     // Assess
     expect(named(plan)).toEqual(['us-east-1 ReplicaLag{DBInstanceIdentifier=orders-ro}']);
+  });
+});
+
+describe('lag metrics per replica kind', () => {
+  /** One replica of each kind whose metric the rules read differently. */
+  const topology = buildTopology(
+    fleet({
+      'us-east-1': {
+        dbInstances: [
+          instance('orders'),
+          replica('orders-ro', 'orders'),
+          instance('shop-1', { Engine: 'aurora-mysql', DBClusterIdentifier: 'shop' }),
+          instance('shop-2', { Engine: 'aurora-mysql', DBClusterIdentifier: 'shop' }),
+        ],
+        dbClusters: [
+          cluster('shop', { 'shop-1': true, 'shop-2': false }),
+          cluster('pay', { 'pay-1': true }, { Engine: 'aurora-postgresql' }),
+        ],
+        globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('eu-west-1', 'pay-eu')])],
+      },
+      'eu-west-1': {
+        dbClusters: [
+          cluster('pay-eu', { 'pay-eu-1': false }, { Engine: 'aurora-postgresql' }),
+          cluster('shop-eu', { 'shop-eu-1': true }, { ReplicationSourceIdentifier: clusterArn('us-east-1', 'shop') }),
+          cluster('pg-eu', { 'pg-eu-1': true }, { Engine: 'aurora-postgresql', ReplicationSourceIdentifier: instanceArn('us-east-1', 'orders') }),
+        ],
+      },
+    }),
+  );
+  const metricsOf = (id: string, purpose: LagPurpose = 'lag') =>
+    lagMetricsFor(topology.replicas.find((r) => r.id === id)!, purpose).map(
+      (m) => `${seriesName(m)} x${m.toSeconds}${m.minusOneMeansBroken ? ' -1=broken' : ''}`,
+    );
+
+  it.each([
+    ['orders-ro', ['ReplicaLag{DBInstanceIdentifier=orders-ro} x1 -1=broken']],
+    ['shop-2', ['AuroraReplicaLag{DBInstanceIdentifier=shop-2} x0.001']],
+    [
+      'shop-eu',
+      [
+        'AuroraBinlogReplicaLag{DBClusterIdentifier=shop-eu,Role=WRITER} x1 -1=broken',
+        'AuroraBinlogReplicaLag{DBClusterIdentifier=shop-eu} x1 -1=broken',
+      ],
+    ],
+    ['pg-eu', ['RDSToAuroraPostgreSQLReplicaLag{DBClusterIdentifier=pg-eu} x1']],
+  ])('reads %s from its own series, in seconds, with -1 meaning broken only where AWS says so', (id, expected) => {
+    expect(metricsOf(id)).toEqual(expected);
+  });
+
+  it('reads a global secondary lag from ProgressLag first, and its RPO from RPOLag first, never -1 as broken', () => {
+    const names = (purpose: LagPurpose) => metricsOf('pay-eu', purpose);
+    const lagOrder = [
+      'AuroraGlobalDBProgressLag{DBClusterIdentifier=pay-eu,SourceRegion=us-east-1} x0.001',
+      'AuroraGlobalDBProgressLag{DBClusterIdentifier=pay-eu} x0.001',
+      'AuroraGlobalDBReplicationLag{DBClusterIdentifier=pay-eu,SourceRegion=us-east-1} x0.001',
+      'AuroraGlobalDBReplicationLag{DBClusterIdentifier=pay-eu} x0.001',
+    ];
+    const rpo = [
+      'AuroraGlobalDBRPOLag{DBClusterIdentifier=pay-eu,SourceRegion=us-east-1} x0.001',
+      'AuroraGlobalDBRPOLag{DBClusterIdentifier=pay-eu} x0.001',
+    ];
+
+    expect(names('lag')).toEqual([...lagOrder, ...rpo]);
+    expect(names('rpo')).toEqual([...rpo, ...lagOrder]);
+  });
+});
+
+describe('MetricIndex and samplesOf', () => {
+  it('finds a series whatever order its dimensions are listed in, and keeps the first of two alike', () => {
+    // Prepare
+    const first = series('AuroraBinlogReplicaLag', { Role: 'WRITER', DBClusterIdentifier: 'shop-eu' }, [1]);
+    const second = series('AuroraBinlogReplicaLag', { DBClusterIdentifier: 'shop-eu', Role: 'WRITER' }, [2]);
+    const index = new MetricIndex(fleet({ 'eu-west-1': { metrics: [first, second] } }));
+
+    // Act
+    const found = index.find('eu-west-1', 'AuroraBinlogReplicaLag', { DBClusterIdentifier: 'shop-eu', Role: 'WRITER' });
+
+    // Assess
+    expect(found?.values).toEqual([1]);
+  });
+
+  it('pairs timestamps with values up to the shorter list, drops non-finite values and sorts oldest first', () => {
+    // Prepare
+    const s = {
+      ...series('ReplicaLag', { DBInstanceIdentifier: 'orders-ro' }, []),
+      timestamps: ['2026-11-24T09:59:00Z', '2026-11-24T09:57:00Z', '2026-11-24T09:58:00Z'],
+      values: [3, 1, Number.NaN, 4],
+    };
+
+    // Act + Assess
+    expect(samplesOf(s)).toEqual([
+      { timestamp: '2026-11-24T09:57:00Z', value: 1 },
+      { timestamp: '2026-11-24T09:59:00Z', value: 3 },
+    ]);
+    expect(samplesOf(undefined)).toEqual([]);
   });
 });
