@@ -66,6 +66,19 @@ describe('planTransitions', () => {
     expect(stillResolved.kinds).toEqual([]);
   });
 
+  it('writes a reminder against the alert it reminds of: its key, the stored state it replaces, the finding', () => {
+    // Prepare
+    const opened = run([], [lag], T0);
+    const stored = opened.states[0]!;
+
+    // Act
+    const reminder = run(opened.states, [lag], hours(4)).plan.transitions[0]!;
+
+    // Assess: the store claims the write on key and previous; without them no reminder is sent.
+    expect(reminder).toMatchObject({ kind: 'reminder', notify: true, key: findingKey(lag), previous: stored, finding: lag });
+    expect(reminder.next).toMatchObject({ key: findingKey(lag), version: stored.version + 1, lastNotifiedAt: hours(4).toISOString() });
+  });
+
   it('notifies an escalation at once, and a de-escalation silently', () => {
     const critical = { ...lag, severity: 'critical' as const };
 
