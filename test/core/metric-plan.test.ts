@@ -35,7 +35,7 @@ const postgresFleet = (regions: readonly string[] = ['us-east-1', 'eu-west-1']) 
 };
 
 describe('planMetricQueries', () => {
-  it('asks for the slot lag of every PostgreSQL instance and the write activity of a replicated source, in the source region', () => {
+  it('asks for the slot lag of every PostgreSQL instance and the WAL rate of a replicated source, in the source region', () => {
     // Act
     const plan = planMetricQueries(buildTopology(postgresFleet()));
 
@@ -49,7 +49,6 @@ describe('planMetricQueries', () => {
         'us-east-1 ReplicaLag{DBInstanceIdentifier=pg-ro}',
         // Once, though two replicas read from pg-main.
         'us-east-1 TransactionLogsGeneration{DBInstanceIdentifier=pg-main}',
-        'us-east-1 WriteIOPS{DBInstanceIdentifier=pg-main}',
       ].sort(),
     );
     expect(new Set(plan.map((q) => `${q.namespace} ${q.stat} ${q.period}`))).toEqual(new Set(['AWS/RDS Maximum 60']));
