@@ -20,6 +20,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { fromIni } from '@aws-sdk/credential-providers';
+import type { ReadLevel } from '../core/cadence';
 import { planMetricQueries, type MetricQuery } from '../core/metric-plan';
 import {
   SNAPSHOT_FORMAT,
@@ -68,6 +69,8 @@ export interface LiveReaderOptions {
   readonly includeAutomatedBackups?: boolean;
   /** Read the lag and activity metrics; the drift check does not need them (and each costs money). @default true */
   readonly includeMetrics?: boolean;
+  /** Which series to read (lambdas/core/cadence): `status` reads none, `lag` one per replica. @default 'full' */
+  readonly metricLevel?: ReadLevel;
   /** Throttling retry; `sleep` is injectable so tests do not wait. */
   readonly retry?: RetryOptions;
   /** Connection and request timeouts of the default clients. @default 5 s and 30 s */
@@ -410,7 +413,7 @@ export class LiveFleetReader implements FleetReader {
         cores.map((r) => [r.region, { dbInstances: r.dbInstances, dbClusters: r.dbClusters, globalClusters: r.globalClusters }]),
       ),
     };
-    const queries = this.options.includeMetrics === false ? [] : planMetricQueries(buildTopology(described));
+    const queries = this.options.includeMetrics === false ? [] : planMetricQueries(buildTopology(described), this.options.metricLevel ?? 'full');
     const [metrics, extras] = await Promise.all([
       Promise.all(this.regions.map((region) => this.readMetrics(region, queries.filter((q) => q.region === region), window))),
       Promise.all(reads.map((r) => r.extras)),

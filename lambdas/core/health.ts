@@ -2,6 +2,7 @@
  * Replication health: lag, broken replication, missing lag metrics, PostgreSQL slot lag and
  * degraded reads. Pure: topology + metrics + config in, findings out.
  */
+import { readsDetail, readsLag } from './cadence';
 import { lagThresholdsFor, type Config } from './config';
 import { parseRdsRef } from './arn';
 import { makeFinding, type EvidenceValue, type Finding, type Severity } from './findings';
@@ -533,7 +534,17 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
   const replicationStopped = statusFinding?.severity === 'critical';
   const stopPointReached = statusFinding?.evidence.status === 'replication stop point reached';
 
+  const reads = ctx.reads ?? 'full';
+  if (!readsLag(reads)) {
+    // Lag was not read this run: its verdict is carried (see NOT_EVALUATED), neither healthy nor missing.
+    const broken = replicationStopped || stopPointReached;
+    return { health: { replica, lagSeconds: null, status: broken ? 'broken' : 'unknown', note: 'lag not read this run' }, findings };
+  }
   const lag = lagWindow(ctx, replica);
+  if (!lag && !readsDetail(reads) && lagMetricsFor(replica).length > 1) {
+    // Only the preferred series was read: its fallbacks are read on the next full read, so no verdict yet.
+    return { health: { replica, lagSeconds: null, status: 'unknown', note: 'lag fallback series not read this run' }, findings };
+  }
   if (!lag || lag.stale) {
     if (replicationStopped || stopPointReached) {
       return { health: { replica, lagSeconds: null, status: 'broken', note: 'replication status' }, findings };
@@ -649,6 +660,7 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
 function slotLagFindings(ctx: EvaluationContext): Finding[] {
   const { config } = ctx;
   const findings: Finding[] = [];
+  if (!readsDetail(ctx.reads ?? 'full')) return findings;
   const { datapointsToAlarm: m } = config.lag;
   for (const instance of ctx.topology.instances) {
     if (engineFamily(instance.engine) !== 'postgres') continue;

@@ -3,6 +3,7 @@
  * The live reader asks for exactly these; the rules look them up with `MetricIndex`.
  */
 import type { FleetSnapshot, MetricSeries } from './model';
+import type { ReadLevel } from './cadence';
 import { engineFamily, type Replica, type Topology } from './topology';
 
 export const RDS_NAMESPACE = 'AWS/RDS';
@@ -112,15 +113,24 @@ function queryKey(q: Pick<MetricQuery, 'region' | 'namespace' | 'metricName' | '
 }
 
 /**
- * Every series one check reads, deduplicated. Replicas are read in their own region; source
+ * Every series one check reads at a level (lambdas/core/cadence), deduplicated. Replicas are read in their own region; source
  * activity and slot lag in the source's region, and only for regions being read.
  */
-export function planMetricQueries(topology: Topology): MetricQuery[] {
+export function planMetricQueries(topology: Topology, level: ReadLevel = 'full'): MetricQuery[] {
   const readRegions = new Set(topology.regions);
   const queries = new Map<string, MetricQuery>();
   const add = (q: MetricQuery) => {
     if (readRegions.has(q.region)) queries.set(queryKey(q), q);
   };
+  if (level === 'status') return [];
+  if (level === 'lag') {
+    // One series per replica: the preferred lag series, the one the lag rules read first.
+    for (const replica of topology.replicas) {
+      const [first] = lagMetricsFor(replica, 'lag');
+      if (first) add(query(replica.region, first.metricName, { ...first.dimensions }));
+    }
+    return [...queries.values()];
+  }
 
   for (const replica of topology.replicas) {
     for (const purpose of ['lag', 'rpo'] as const) {

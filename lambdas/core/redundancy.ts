@@ -13,6 +13,7 @@
  * - Every rule here applies to protected primaries only; replication health of everything else
  *   is the health engine's job.
  */
+import { readsDetail } from './cadence';
 import { compilePattern, matches, type Config } from './config';
 import type { EvaluationContext } from './context';
 import type { DrReadiness } from './evaluate';
@@ -351,6 +352,8 @@ interface RpoCheck {
 
 /** Lag over the RPO in M of the last N datapoints, read exactly as the health engine reads lag. */
 function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number): RpoCheck | undefined {
+  // The RPO series is read only on full reads; its verdict is carried in between.
+  if (!readsDetail(ctx.reads ?? 'full')) return undefined;
   const lag = lagWindow(ctx, replica, 'rpo');
   if (!lag || lag.stale || lag.recent.length === 0) return undefined;
   const peak = Math.max(...lag.recent.map((s) => s.value));
