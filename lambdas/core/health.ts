@@ -540,11 +540,8 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
     const broken = replicationStopped || stopPointReached;
     return { health: { replica, lagSeconds: null, status: broken ? 'broken' : 'unknown', note: 'lag not read this run' }, findings };
   }
+  // A lag read asks for the fallback series of a replica whose preferred one was empty (planLagFallbacks).
   const lag = lagWindow(ctx, replica);
-  if (!lag && !readsDetail(reads) && lagMetricsFor(replica).length > 1) {
-    // Only the preferred series was read: its fallbacks are read on the next full read, so no verdict yet.
-    return { health: { replica, lagSeconds: null, status: 'unknown', note: 'lag fallback series not read this run' }, findings };
-  }
   if (!lag || lag.stale) {
     if (replicationStopped || stopPointReached) {
       return { health: { replica, lagSeconds: null, status: 'broken', note: 'replication status' }, findings };

@@ -148,6 +148,26 @@ export function planMetricQueries(topology: Topology, level: ReadLevel = 'full')
   return [...queries.values()];
 }
 
+/**
+ * The second pass of a lag read: the rest of a replica's lag series, for the replicas whose
+ * preferred series returned no datapoints in the first pass (`read`: what it returned). A healthy
+ * fleet needs none; a replica published under another dimension set or metric still gets a verdict.
+ */
+export function planLagFallbacks(topology: Topology, read: MetricIndex): MetricQuery[] {
+  const readRegions = new Set(topology.regions);
+  const queries = new Map<string, MetricQuery>();
+  for (const replica of topology.replicas) {
+    const [first, ...rest] = lagMetricsFor(replica, 'lag');
+    if (!first || !readRegions.has(replica.region)) continue;
+    if (samplesOf(read.find(replica.region, first.metricName, first.dimensions)).length > 0) continue;
+    for (const metric of rest) {
+      const q = query(replica.region, metric.metricName, { ...metric.dimensions });
+      queries.set(queryKey(q), q);
+    }
+  }
+  return [...queries.values()];
+}
+
 const dimensionsKey = (dimensions: Readonly<Record<string, string>>) =>
   Object.entries(dimensions)
     .sort(([a], [b]) => a.localeCompare(b))

@@ -6,9 +6,9 @@ import { PRICES, estimateMonthlyCost } from '../../lambdas/core/cost';
 import { syntheticFleet, syntheticFleetUsage, type FleetMix } from '../../lambdas/core/cost-fleet';
 import { NOT_EVALUATED, evaluate } from '../../lambdas/core/evaluate';
 import { buildMetrics } from '../../lambdas/core/metrics';
-import { planMetricQueries } from '../../lambdas/core/metric-plan';
+import { MetricIndex, planLagFallbacks, planMetricQueries } from '../../lambdas/core/metric-plan';
 import { buildTopology } from '../../lambdas/core/topology';
-import { NOW, fleet, instance, lag, replica } from '../support/fleet';
+import { NOW, fleet, instance, lag, replica, series } from '../support/fleet';
 
 const MINUTE = 60_000;
 const DAY = 1440;
@@ -163,5 +163,37 @@ describe('broken replication on a status run', () => {
 
     expect(planMetricQueries(buildTopology(snapshot), 'lag').map((q) => q.metricName)).toEqual(['ReplicaLag']);
     expect(report.findings.map((f) => [f.code, f.severity])).toEqual([['REPLICA_LAG_HIGH', 'critical']]);
+  });
+});
+
+describe('a lag read of a replica whose preferred series is empty', () => {
+  const snapshot = syntheticFleet('global', 2, ['us-east-1', 'us-west-2']);
+  const topology = buildTopology(snapshot);
+  const secondary = topology.replicas.find((r) => r.kind === 'aurora-global-secondary')!;
+  const reader = topology.replicas.find((r) => r.kind === 'aurora-reader')!;
+
+  it('asks for the rest of its lag series in a second pass, and only for it', () => {
+    const readerLag = series('AuroraReplicaLag', { DBInstanceIdentifier: reader.id }, [5, 5, 5]);
+    const firstPass = { ...snapshot, regions: { [reader.region]: { metrics: [readerLag] } } };
+
+    const fallbacks = planLagFallbacks(topology, new MetricIndex(firstPass));
+
+    expect(fallbacks.length).toBeGreaterThan(0);
+    expect(new Set(fallbacks.map((q) => q.dimensions.DBClusterIdentifier))).toEqual(new Set([secondary.id]));
+    expect(fallbacks.map((q) => q.metricName)).toContain('AuroraGlobalDBReplicationLag');
+  });
+
+  it('asks for nothing more when every preferred series has data', () => {
+    const firstPass = {
+      ...snapshot,
+      regions: {
+        [reader.region]: { metrics: [series('AuroraReplicaLag', { DBInstanceIdentifier: reader.id }, [5])] },
+        [secondary.region]: {
+          metrics: [series('AuroraGlobalDBProgressLag', { DBClusterIdentifier: secondary.id, SourceRegion: secondary.sourceRegion }, [5])],
+        },
+      },
+    };
+
+    expect(planLagFallbacks(topology, new MetricIndex(firstPass))).toEqual([]);
   });
 });
