@@ -51,7 +51,8 @@ export class CheckTriggers extends Construct {
     this.healthSchedule = new events.Rule(this, 'HealthSchedule', {
       description: `Replication Guard health check every ${config.schedule.checkRateMinutes} min`,
       schedule: events.Schedule.rate(Duration.minutes(config.schedule.checkRateMinutes)),
-      targets: [target({ scope: 'health' })],
+      // The schedule's time decides what the run reads (status, lag or everything: lambdas/core/cadence).
+      targets: [target({ scope: 'health', time: events.EventField.time })],
     });
     // The raw event goes to the checker: it maps the detail type to the scope.
     this.replicationEvents = new events.Rule(this, 'ReplicationEvents', {

@@ -25,7 +25,8 @@ const usage = `Usage: replguard cost --replicas N [--mix MIX] [--config FILE] [-
 
 Prints the monthly AWS bill of a deployment with this config: CloudWatch (GetMetricData, custom
 metrics, PutMetricData, alarms, dashboard), Lambda, SNS, DynamoDB and KMS, per month and per
-replica-month, with every assumption the estimate rests on. The metrics each health run requests
+replica-month, with every assumption the estimate rests on, and how soon the config's schedule
+detects broken replication and lag over critical. The metrics each health run requests
 are planned by the same planner the checker uses, on a real fleet (--snapshot) or on a synthetic
 fleet of N replicas of a mix (--replicas).
 
@@ -56,6 +57,22 @@ function largestItem(estimate: CostEstimate): string[] {
   ];
 }
 
+const minutes = (n: number) => (n % 60 === 0 && n >= 60 ? `${n / 60} h` : `${n} min`);
+
+/** What the price buys: how soon the scheduled runs see each kind of problem. */
+function detectionLines(estimate: CostEstimate): string[] {
+  const { cadence: c, detection: d } = estimate;
+  return [
+    `Profile ${c.profile}: status every ${minutes(c.statusEveryMinutes)}, lag every ${minutes(c.lagEveryMinutes)}, ` +
+      `every series every ${minutes(c.detailEveryMinutes)}.`,
+    `Detection (worst case, scheduled runs):`,
+    `  broken replication          ${minutes(d.brokenMinutes)} (at once on an RDS replication event)`,
+    `  lag over critical           ${minutes(d.lagOverCriticalMinutes)} after the rule's datapoints are in ` +
+      `(${minutes(d.lagFromFirstDatapointMinutes)} after the first datapoint over critical)`,
+    `  slot lag, RPO, fallbacks    ${minutes(d.detailMinutes)}`,
+  ];
+}
+
 export function renderCostTable(estimate: CostEstimate): string {
   const rows = [
     ['SERVICE', 'ITEM', 'QUANTITY', 'MONTHLY'],
@@ -74,7 +91,8 @@ export function renderCostTable(estimate: CostEstimate): string {
   const out = [
     `Monthly cost for ${estimate.replicas} replica${estimate.replicas === 1 ? '' : 's'} in ${estimate.regions} region${estimate.regions === 1 ? '' : 's'}`,
     `Fleet: ${estimate.fleet.source}`,
-    `Metrics requested per health run: ${estimate.fleet.metricsPerHealthRun.toLocaleString('en-US')}`,
+    `Metrics requested per health run: ${estimate.fleet.metricsPerHealthRun.toLocaleString('en-US')} on a full read, ` +
+      `${estimate.fleet.metricsPerRunByLevel.lag.toLocaleString('en-US')} on a lag read, none on a status read`,
     '',
     ...rows.map(line),
     '',
@@ -83,6 +101,8 @@ export function renderCostTable(estimate: CostEstimate): string {
       .map(([service, v]) => `  ${service.padEnd(16)} ${usd(v)}`),
     `  ${'TOTAL'.padEnd(16)} ${usd(estimate.totalUsd)} per month`,
     ...perReplica,
+    '',
+    ...detectionLines(estimate),
     ...largestItem(estimate),
     '',
     'Assumptions:',

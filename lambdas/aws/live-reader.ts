@@ -8,7 +8,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { planMetricQueries, type MetricQuery } from '../core/metric-plan';
+import type { ReadLevel } from '../core/cadence';
+import { MetricIndex, planLagFallbacks, planMetricQueries, type MetricQuery } from '../core/metric-plan';
 import {
   SNAPSHOT_FORMAT,
   type AutomatedBackup,
@@ -65,6 +66,8 @@ export interface LiveReaderOptions {
   readonly includeAutomatedBackups?: boolean;
   /** Read the lag and activity metrics; the drift check does not need them (and each costs money). @default true */
   readonly includeMetrics?: boolean;
+  /** Which series to read (lambdas/core/cadence): `status` reads none, `lag` one per replica. @default 'full' */
+  readonly metricLevel?: ReadLevel;
   /** Throttling retry; `sleep` is injectable so tests do not wait. */
   readonly retry?: RetryOptions;
   /** Connection and request timeouts of the default clients. @default 5 s and 30 s */
@@ -131,11 +134,25 @@ export class LiveFleetReader implements FleetReader {
         cores.map((r) => [r.region, { dbInstances: r.dbInstances, dbClusters: r.dbClusters, globalClusters: r.globalClusters }]),
       ),
     };
-    const queries = this.options.includeMetrics === false ? [] : planMetricQueries(buildTopology(described));
-    const [metrics, extras] = await Promise.all([
-      Promise.all(this.regions.map((region) => this.readMetrics(region, queries.filter((q) => q.region === region), window))),
-      Promise.all(reads.map((r) => r.extras)),
-    ]);
+    const topology = buildTopology(described);
+    const level = this.options.metricLevel ?? 'full';
+    const queries = this.options.includeMetrics === false ? [] : planMetricQueries(topology, level);
+    const readAll = async (planned: readonly MetricQuery[]) =>
+      Promise.all(this.regions.map((region) => this.readMetrics(region, planned.filter((q) => q.region === region), window)));
+    const readLag = async () => {
+      const first = await readAll(queries);
+      if (level !== 'lag') return first;
+      // Only replicas whose preferred lag series came back empty cost a second request.
+      const firstRead: FleetSnapshot = {
+        ...described,
+        regions: Object.fromEntries(this.regions.map((region, i) => [region, { metrics: first[i]!.series }])),
+      };
+      // A region whose first request failed is already CHECK_DEGRADED: asking it again only repeats the error.
+      const failed = new Set(this.regions.filter((_, i) => first[i]!.errors.length > 0));
+      const fallbacks = await readAll(planLagFallbacks(topology, new MetricIndex(firstRead)).filter((q) => !failed.has(q.region)));
+      return first.map((m, i) => ({ series: [...m.series, ...fallbacks[i]!.series], errors: [...m.errors, ...fallbacks[i]!.errors] }));
+    };
+    const [metrics, extras] = await Promise.all([readLag(), Promise.all(reads.map((r) => r.extras))]);
 
     const regions: Record<string, RegionSnapshot> = {};
     cores.forEach((core, i) => {

@@ -16,6 +16,7 @@ import { DynamoRunLease } from '../aws/run-lease-store';
 import { sdkRequestHandler } from '../aws/sdk-client-config';
 import { SnsNotificationPublisher } from '../aws/sns-publisher';
 import type { RetryOptions } from '../aws/throttling-retry';
+import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../core/cadence';
 import type { Baseline } from '../core/drift/baseline';
 import { evaluate } from '../core/evaluate';
 import { dashboardConsoleUrl } from '../core/notify';
@@ -75,11 +76,14 @@ export function createChecker(wiring: CheckerWiring): Checker {
     now: clock,
     ...(wiring.retry ? { retry: wiring.retry } : {}),
   };
-  const readers: Record<CheckScope, LiveFleetReader> = {
-    health: new LiveFleetReader(common),
-    // Drift rules read no lag: skip GetMetricData, which is billed per metric requested.
-    drift: new LiveFleetReader({ ...common, includeParameters: true, includeMetrics: false }),
-  };
+  const health = Object.fromEntries(READ_LEVELS.map((level) => [level, new LiveFleetReader({ ...common, metricLevel: level })])) as Record<
+    ReadLevel,
+    LiveFleetReader
+  >;
+  // Drift rules read no lag: skip GetMetricData, which is billed per metric requested.
+  const drift = new LiveFleetReader({ ...common, includeParameters: true, includeMetrics: false });
+  const readerFor = (scope: CheckScope, reads: ReadLevel) => (scope === 'drift' ? drift : health[reads]);
+  const cadence = resolveCadence(config.schedule);
 
   const requestHandler = sdkRequestHandler();
   const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler, ...overrides('cloudwatch') }));
@@ -95,12 +99,15 @@ export function createChecker(wiring: CheckerWiring): Checker {
   return async (event, context) => {
     remainingMs = () => context.getRemainingTimeInMillis();
     const trigger = triggerOf(event, clock().getTime());
+    // The schedule's runs read what the cadence says for their minute; event-triggered and manual runs
+    // (an input without the schedule's time) read everything.
+    const reads: ReadLevel = trigger.scheduledAt !== undefined ? readLevelAt(cadence, trigger.scheduledAt) : 'full';
     return runCheck(
       // Lambda keeps the request id across the retries of an asynchronous invocation.
-      { scope: trigger.scope, token: context.awsRequestId, reason: trigger.reason, ...(trigger.eventAt !== undefined ? { eventAt: trigger.eventAt } : {}) },
+      { scope: trigger.scope, token: context.awsRequestId, reason: trigger.reason, reads, ...(trigger.eventAt !== undefined ? { eventAt: trigger.eventAt } : {}) },
       { config, dashboardUrl, deploymentName: env.deploymentName },
       {
-        readerFor: (scope) => readers[scope],
+        readerFor,
         evaluate: (snapshot, options) => evaluate(snapshot, { ...options, ...(baseline ? { baseline } : {}) }),
         metrics,
         store,

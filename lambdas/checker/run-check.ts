@@ -23,7 +23,8 @@ import {
   type TransitionKind,
 } from '../core/alert-lifecycle';
 import type { Config } from '../core/config';
-import { evaluate as evaluateFleet, type EvaluateOptions, type Report } from '../core/evaluate';
+import type { ReadLevel } from '../core/cadence';
+import { evaluate as evaluateFleet, NOT_EVALUATED, type EvaluateOptions, type Report } from '../core/evaluate';
 import { codesInScope } from '../core/findings';
 import { buildMetrics } from '../core/metrics';
 import type { FleetSnapshot } from '../core/model';
@@ -43,7 +44,7 @@ export interface CheckLogger {
 
 export interface CheckDependencies {
   /** The reader for a scope (drift reads parameter groups, health does not). */
-  readonly readerFor: (scope: CheckScope) => FleetReader;
+  readonly readerFor: (scope: CheckScope, reads: ReadLevel) => FleetReader;
   readonly metrics: MetricsPublisher;
   readonly store: AlertStateStore;
   readonly notifier: NotificationPublisher;
@@ -94,6 +95,8 @@ export interface CheckRequest {
    * starting after it already covered is dropped (see lambdas/core/run-lease).
    */
   readonly eventAt?: number;
+  /** What a health run reads (lambdas/core/cadence). @default 'full' */
+  readonly reads?: ReadLevel;
 }
 
 export interface CheckOutcome {
@@ -109,6 +112,8 @@ export interface CheckOutcome {
   readonly notified: boolean;
   /** Runs made again in this invocation for events that arrived during the run (the outcome is the last run's). */
   readonly followUps?: number;
+  /** What a health run read (status, lag or full). */
+  readonly reads?: ReadLevel;
   /** Set when the check did not run, with why. */
   readonly skipped?: string;
 }
@@ -247,8 +252,9 @@ async function runUnlocked(
   }
 
   const started = clock();
-  const snapshot = await deps.readerFor(scope).read();
-  const report = (deps.evaluate ?? evaluateFleet)(snapshot, { config, scope });
+  const reads: ReadLevel = scope === 'health' ? (request.reads ?? 'full') : 'full';
+  const snapshot = await deps.readerFor(scope, reads).read();
+  const report = (deps.evaluate ?? evaluateFleet)(snapshot, { config, scope, reads });
   const durationMs = clock().getTime() - started.getTime();
 
   // Only this scope's codes: the lifecycle must never resolve what another scope raised.
@@ -264,7 +270,7 @@ async function runUnlocked(
   const failures: { output: string; error: Error }[] = [];
 
   let metricsPublished = 0;
-  const datums = buildMetrics({ report, scope, config, durationMs, degraded: degradedRegions.length > 0 });
+  const datums = buildMetrics({ report, scope, config, durationMs, degraded: degradedRegions.length > 0, reads });
   try {
     await deps.metrics.publish(config.metrics.namespace, datums);
     metricsPublished = datums.length;
@@ -288,6 +294,7 @@ async function runUnlocked(
       reminderHours: config.notifications.reminderHours,
       minSeverity: config.notifications.minSeverity,
       heldRegions: new Set(degradedRegions),
+      notEvaluated: new Set(NOT_EVALUATED[reads]),
       regionsRead: Object.keys(snapshot.regions),
       described: describedResources(snapshot),
     });
@@ -356,6 +363,7 @@ async function runUnlocked(
     transitions: transitionCounts,
     resent,
     notified,
+    ...(scope === 'health' ? { reads } : {}),
   };
   log.info('Check finished', { ...outcome, reason: request.reason, durationMs, summary: report.summary });
   if (failures.length > 0) throw new CheckOutputError(failures);

@@ -10,6 +10,8 @@ export type CheckScope = 'health' | 'drift';
 /** The constant input of the two schedules. */
 export interface ScheduledCheckInput {
   readonly scope: CheckScope;
+  /** The schedule's event time (EventBridge `$.time`): what a health run reads is decided by it (lambdas/core/cadence). */
+  readonly time?: string;
 }
 
 export const RDS_EVENT_SOURCE = 'aws.rds';
@@ -82,6 +84,8 @@ export interface CheckTrigger {
    * are coalesced on it. An event without a readable time is treated as happening now.
    */
   readonly eventAt?: number;
+  /** When a schedule fired (epoch ms), from its `time`; absent for events and for schedule inputs without one. */
+  readonly scheduledAt?: number;
 }
 
 export class TriggerError extends Error {
@@ -104,7 +108,8 @@ export function triggerOf(event: CheckerEvent, now: number = Date.now()): CheckT
     if (!isScope(event.scope)) {
       throw new TriggerError(`Checker input "scope" must be "health" or "drift" (got ${JSON.stringify(event.scope)}).`);
     }
-    return { scope: event.scope, reason: 'schedule' };
+    const at = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
+    return { scope: event.scope, reason: 'schedule', ...(Number.isFinite(at) ? { scheduledAt: at } : {}) };
   }
   const detailType: string = event['detail-type'];
   if (detailType === RDS_INSTANCE_EVENT || detailType === RDS_CLUSTER_EVENT || detailType === RDS_PARAMETER_GROUP_EVENT) {

@@ -91,6 +91,11 @@ export interface LifecycleInput {
    * held (neither resolved nor re-opened).
    */
   readonly heldRegions?: ReadonlySet<string>;
+  /**
+   * Codes this run did not evaluate (a run that did not read lag: see NOT_EVALUATED in
+   * lambdas/core/evaluate): their open alerts are held like blind ones, never resolved.
+   */
+  readonly notEvaluated?: ReadonlySet<FindingCode>;
   /** Every region this run read (or tried to): what "no replica anywhere" verdicts rest on. @default the findings' regions */
   readonly regionsRead?: readonly string[];
   /**
@@ -197,8 +202,10 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
   const held = input.heldRegions ?? new Set<string>();
   const regionsRead = input.regionsRead ?? [...new Set(input.findings.map((f) => f.region))];
   /** Held while a read its verdict rests on failed; an alert without recorded dependencies rests on every read. */
+  const notEvaluated = input.notEvaluated ?? new Set<FindingCode>();
   const blind = (state: AlertState) =>
-    state.dependsOn === undefined ? held.size > 0 : state.dependsOn.some((region) => held.has(region));
+    notEvaluated.has(state.code) ||
+    (state.dependsOn === undefined ? held.size > 0 : state.dependsOn.some((region) => held.has(region)));
   const retentionSeconds = (input.resolvedRetentionDays ?? 30) * 86_400;
   const transitions: Transition[] = [];
   const open: AlertState[] = [];

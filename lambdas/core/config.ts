@@ -20,6 +20,7 @@ export class ConfigError extends Error {
 }
 
 export { compilePattern } from './patterns';
+import { cadenceProblem, PROFILE_NAMES } from './cadence';
 
 /** An identifier pattern (see patterns.ts): a glob, or a /regular expression/ of a shape that cannot hang a check. */
 export const patternSchema = z.string().superRefine((value, ctx) => {
@@ -167,6 +168,18 @@ const scheduleSchema = z.strictObject({
   // Under 7 days: a CloudWatch alarm looks back at most 7 days, so a slower schedule could not be told from a stopped checker.
   checkRateMinutes: range(1, 10_079, 'minutes', { whole: true }).default(1),
   driftRateMinutes: range(1, 10_080, 'minutes', { whole: true }).default(15),
+  /**
+   * How often the scheduled health runs read CloudWatch (see lambdas/core/cadence): the other runs
+   * read only the free describe calls (replication status). `fast` reads everything every run.
+   */
+  profile: z.enum(PROFILE_NAMES).default('standard'),
+  /** Read the lag series every this many minutes (a multiple of checkRateMinutes that divides a day). @default the profile's */
+  lagEveryMinutes: range(1, 1440, 'minutes', { whole: true }).optional(),
+  /** Read every series (slot lag, source WAL, RPO lag, fallbacks) every this many minutes (a multiple of lagEveryMinutes that divides a day). @default the profile's */
+  detailEveryMinutes: range(1, 1440, 'minutes', { whole: true }).optional(),
+}).superRefine((schedule, ctx) => {
+  const problem = cadenceProblem(schedule);
+  if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
 });
 
 const metricsSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import type { ReadLevel } from './cadence';
 import type { Config } from './config';
 import type { MetricIndex } from './metric-plan';
 import type { FleetSnapshot } from './model';
@@ -11,4 +12,6 @@ export interface EvaluationContext {
   readonly config: Config;
   /** Evaluation time: the snapshot's `capturedAt`. */
   readonly now: Date;
+  /** What the read included (lambdas/core/cadence); rules needing more are not evaluated. @default 'full' */
+  readonly reads?: ReadLevel;
 }

@@ -4,6 +4,7 @@
  * fleet comes from a snapshot; a fleet size without a fleet is turned into a synthetic snapshot
  * of a stated mix and planned the same way, so a new series in the planner shows up in the bill.
  */
+import type { ReadLevel } from './cadence';
 import { planMetricQueries } from './metric-plan';
 import { SNAPSHOT_FORMAT, type DbCluster, type DbInstance, type FleetSnapshot, type GlobalCluster, type RegionSnapshot } from './model';
 import { buildTopology, type ReplicaKind } from './topology';
@@ -15,8 +16,10 @@ export interface FleetUsage {
   readonly replicas: number;
   readonly regions: readonly string[];
   readonly replicasByKind: Readonly<Partial<Record<ReplicaKind, number>>>;
-  /** Metrics one health run requests through GetMetricData (each query is one metric requested). */
+  /** Metrics one health run that reads everything requests through GetMetricData (each query is one metric requested). */
   readonly metricsPerHealthRun: number;
+  /** Metrics one health run requests at each read level (lambdas/core/cadence). */
+  readonly metricsPerRunByLevel: Readonly<Record<ReadLevel, number>>;
   /** The same count by metric name, to show where the bill comes from. */
   readonly metricsByName: Readonly<Record<string, number>>;
   /**
@@ -40,6 +43,11 @@ export function planFleetUsage(snapshot: FleetSnapshot, source: string): FleetUs
     regions: topology.regions,
     replicasByKind,
     metricsPerHealthRun: queries.length,
+    metricsPerRunByLevel: {
+      status: planMetricQueries(topology, 'status').length,
+      lag: planMetricQueries(topology, 'lag').length,
+      full: queries.length,
+    },
     metricsByName,
   };
 }

@@ -5,6 +5,7 @@
  * without free tier (sources in docs/aws-behaviour.md); every quantity that is an assumption (how
  * long a run takes, how often something is news) is listed with the estimate.
  */
+import { detectionTimes, resolveCadence, runsPerDay, type Cadence, type DetectionTimes } from './cadence';
 import type { Config } from './config';
 import type { FleetUsage } from './cost-fleet';
 import { PER_REPLICA_METRICS, fleetMetricCount } from './metrics';
@@ -92,6 +93,7 @@ export interface CostEstimate {
     readonly source: string;
     readonly replicasByKind: FleetUsage['replicasByKind'];
     readonly metricsPerHealthRun: number;
+    readonly metricsPerRunByLevel: FleetUsage['metricsPerRunByLevel'];
     readonly metricsByName: FleetUsage['metricsByName'];
   };
   readonly lines: readonly CostLine[];
@@ -102,7 +104,13 @@ export interface CostEstimate {
   /** GetMetricData alone per replica-month; null for an empty fleet. */
   readonly getMetricDataPerReplicaMonthUsd: number | null;
   readonly assumptions: readonly string[];
+  /** What the schedule reads how often, and the worst-case detection times that follow. */
+  readonly cadence: Cadence & { readonly runsPerDay: Readonly<Record<'status' | 'lag' | 'full', number>> };
+  readonly detection: DetectionTimes;
 }
+
+/** Minutes from a datapoint's timestamp to its being readable, allowed by the lag rules (assumed). */
+export const LAG_INGESTION_MINUTES = 1;
 
 export interface CostInput {
   readonly config: Config;
@@ -163,11 +171,12 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const driftRuns = config.drift.enabled ? minutes / config.schedule.driftRateMinutes : 0;
   const runs = healthRuns + driftRuns;
 
-  // Only the health check reads metrics; the drift check reads parameter groups, not metrics.
-  const healthMetricsRequested =
-    fleet.measuredMetricsPerDay !== undefined
-      ? fleet.measuredMetricsPerDay * a.daysPerMonth
-      : healthRuns * fleet.metricsPerHealthRun;
+  // Only the health check reads metrics, and only on the runs the cadence says; drift reads parameter groups.
+  const cadence = resolveCadence(config.schedule);
+  const perDay = runsPerDay(cadence);
+  const byLevel = fleet.metricsPerRunByLevel;
+  const plannedPerDay = perDay.status * byLevel.status + perDay.lag * byLevel.lag + perDay.full * byLevel.full;
+  const healthMetricsRequested = (fleet.measuredMetricsPerDay ?? plannedPerDay) * a.daysPerMonth;
   const perReplicaMetrics = config.metrics.perReplica ? PER_REPLICA_METRICS * replicas : 0;
   const customMetrics =
     fleetMetricCount('health', config.drift.enabled) + fleetMetricCount('drift', config.drift.enabled) + perReplicaMetrics;
@@ -197,7 +206,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
       quantity: healthMetricsRequested,
       unit: 'metrics',
       monthlyUsd: healthMetricsRequested * PRICES.getMetricDataPerMetric,
-      lever: 'schedule.checkRateMinutes (checking every 5 minutes costs a fifth; the window does not change it)',
+      lever: 'schedule.profile or schedule.lagEveryMinutes (lag read every 5 minutes costs a fifth of every minute; the window does not change it)',
     },
     {
       service: 'CloudWatch',
@@ -247,9 +256,11 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
         : ''),
     fleet.measuredMetricsPerDay !== undefined
       ? `GetMetricData: ${Math.round(fleet.measuredMetricsPerDay).toLocaleString('en-US')} metrics requested a day, as measured.`
-      : `Each health run requests ${fleet.metricsPerHealthRun.toLocaleString('en-US')} metrics, planned by the reader's own metric planner for this fleet ` +
-        `(${Object.entries(fleet.metricsByName).map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}); ` +
-        `${replicas > 0 ? (fleet.metricsPerHealthRun / replicas).toFixed(2) : '0'} per replica.`,
+      : `Profile ${cadence.profile}: a day has ${perDay.status} status runs (no metrics), ${perDay.lag} lag runs ` +
+        `(${byLevel.lag.toLocaleString('en-US')} metrics each, one lag series per replica) and ${perDay.full} full runs ` +
+        `(${fleet.metricsPerHealthRun.toLocaleString('en-US')} metrics each: ` +
+        `${Object.entries(fleet.metricsByName).map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}), ` +
+        `planned by the reader's own metric planner for this fleet; ${Math.round(plannedPerDay).toLocaleString('en-US')} metrics a day.`,
     `GetMetricData is billed per metric requested, not per datapoint: the ${config.lag.windowMinutes}-minute window costs the same as 1 minute.`,
     config.metrics.perReplica
       ? `Per-replica metrics on: ${PER_REPLICA_METRICS} custom metrics per replica (${perReplicaMetrics}); turn metrics.perReplica off to publish fleet aggregates only.`
@@ -267,6 +278,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
       source: fleet.source,
       replicasByKind: fleet.replicasByKind,
       metricsPerHealthRun: fleet.metricsPerHealthRun,
+      metricsPerRunByLevel: fleet.metricsPerRunByLevel,
       metricsByName: fleet.metricsByName,
     },
     lines,
@@ -275,5 +287,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     perReplicaMonthUsd: perReplica(lines.reduce((sum, l) => sum + l.monthlyUsd, 0)),
     getMetricDataPerReplicaMonthUsd: perReplica(healthMetricsRequested * PRICES.getMetricDataPerMetric),
     assumptions,
+    cadence: { ...cadence, runsPerDay: perDay },
+    detection: detectionTimes(cadence, config.lag.datapointsToAlarm, LAG_INGESTION_MINUTES),
   };
 }

@@ -1,4 +1,5 @@
 /** RPO: a DR target's lag over the primary's RPO, read exactly as the health engine reads lag. */
+import { readsDetail } from './cadence';
 import type { EvaluationContext } from './context';
 import type { EvidenceValue } from './findings';
 import { idleExplanation, isSustained, lagWindow, sinceText, streakStart } from './health';
@@ -22,6 +23,8 @@ export interface RpoCheck {
 
 /** Lag over the RPO in M of the last N datapoints, read exactly as the health engine reads lag. */
 export function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number): RpoCheck | undefined {
+  // The RPO series is read only on full reads; its verdict is carried in between.
+  if (!readsDetail(ctx.reads ?? 'full')) return undefined;
   const lag = lagWindow(ctx, replica, 'rpo');
   if (!lag || lag.stale || lag.recent.length === 0) return undefined;
   const peak = Math.max(...lag.recent.map((s) => s.value));

@@ -1,4 +1,5 @@
 /** Evaluate: snapshot + config in, report out. The single entry point of the rules. */
+import type { ReadLevel } from './cadence';
 import type { Config } from './config';
 import { isSuppressed } from './config';
 import type { EvaluationContext } from './context';
@@ -55,10 +56,25 @@ export interface EvaluateOptions {
   readonly scope?: EvaluationScope;
   /** Expected parameter values for the drift rules; the shipped default baseline when omitted. */
   readonly baseline?: Baseline;
+  /** What the snapshot's read included (lambdas/core/cadence). @default 'full' */
+  readonly reads?: ReadLevel;
 }
 
-export function createContext(snapshot: FleetSnapshot, config: Config): EvaluationContext {
+/**
+ * Codes a run of a level cannot clear: their rules (or part of the evidence) need series the run
+ * did not read. The alert lifecycle carries their open alerts instead of resolving them. A status
+ * run still raises REPLICATION_BROKEN from StatusInfos, but one raised from -1 lag datapoints waits
+ * for a run that reads lag to clear.
+ */
+export const NOT_EVALUATED: Readonly<Record<ReadLevel, readonly FindingCode[]>> = {
+  status: ['REPLICA_LAG_HIGH', 'LAG_METRIC_MISSING', 'REPLICATION_BROKEN', 'REPLICATION_SLOT_LAG_HIGH', 'RPO_EXCEEDED'],
+  lag: ['REPLICATION_SLOT_LAG_HIGH', 'RPO_EXCEEDED'],
+  full: [],
+};
+
+export function createContext(snapshot: FleetSnapshot, config: Config, reads: ReadLevel = 'full'): EvaluationContext {
   return {
+    reads,
     snapshot,
     topology: buildTopology(snapshot),
     metrics: new MetricIndex(snapshot),
@@ -144,7 +160,7 @@ export function summarize(replicas: readonly ReplicaRow[], findings: readonly Fi
 }
 
 export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Report {
-  const ctx = createContext(snapshot, options.config);
+  const ctx = createContext(snapshot, options.config, options.reads);
   const health = evaluateHealth(ctx);
   const scope = options.scope ?? 'all';
   // In-database probe observations, when the snapshot carries them (see probe-merge).

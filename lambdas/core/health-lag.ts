@@ -2,6 +2,7 @@
  * One replica's verdict: a down database, a -1 lag series (paused or broken), and lag over the
  * warning or critical threshold in M of the last N datapoints.
  */
+import { readsLag } from './cadence';
 import { lagThresholdsFor } from './config';
 import type { EvaluationContext } from './context';
 import { makeFinding, type Finding, type Severity } from './findings';
@@ -77,6 +78,13 @@ function evaluateReplicaHealth(ctx: EvaluationContext, replica: Replica, metrics
   const replicationStopped = statusFinding?.severity === 'critical';
   const stopPointReached = statusFinding?.evidence.status === 'replication stop point reached';
 
+  const reads = ctx.reads ?? 'full';
+  if (!readsLag(reads)) {
+    // Lag was not read this run: its verdict is carried (see NOT_EVALUATED), neither healthy nor missing.
+    const broken = replicationStopped || stopPointReached;
+    return { health: { replica, lagSeconds: null, status: broken ? 'broken' : 'unknown', note: 'lag not read this run' }, findings };
+  }
+  // A lag read asks for the fallback series of a replica whose preferred one was empty (planLagFallbacks).
   const lag = lagWindow(ctx, replica);
   if (!lag || lag.stale) {
     if (replicationStopped || stopPointReached) {

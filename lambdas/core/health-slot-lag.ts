@@ -2,6 +2,7 @@
  * PostgreSQL replication slot lag: WAL a source retains for its slowest slot, over the byte
  * thresholds in M of the last N datapoints.
  */
+import { readsDetail } from './cadence';
 import type { EvaluationContext } from './context';
 import { makeFinding, type Finding, type Severity } from './findings';
 import { formatBytes } from './format';
@@ -15,6 +16,7 @@ const finding = makeFinding;
 export function slotLagFindings(ctx: EvaluationContext): Finding[] {
   const { config } = ctx;
   const findings: Finding[] = [];
+  if (!readsDetail(ctx.reads ?? 'full')) return findings;
   const { datapointsToAlarm: m } = config.lag;
   for (const instance of ctx.topology.instances) {
     if (engineFamily(instance.engine) !== 'postgres') continue;

@@ -3,6 +3,7 @@
  * The live reader asks for exactly these; the rules look them up with `MetricIndex`.
  */
 import type { FleetSnapshot, MetricSeries } from './model';
+import type { ReadLevel } from './cadence';
 import { engineFamily, type Replica, type Topology } from './topology';
 
 export const RDS_NAMESPACE = 'AWS/RDS';
@@ -112,15 +113,24 @@ function queryKey(q: Pick<MetricQuery, 'region' | 'namespace' | 'metricName' | '
 }
 
 /**
- * Every series one check reads, deduplicated. Replicas are read in their own region; source
+ * Every series one check reads at a level (lambdas/core/cadence), deduplicated. Replicas are read in their own region; source
  * activity and slot lag in the source's region, and only for regions being read.
  */
-export function planMetricQueries(topology: Topology): MetricQuery[] {
+export function planMetricQueries(topology: Topology, level: ReadLevel = 'full'): MetricQuery[] {
   const readRegions = new Set(topology.regions);
   const queries = new Map<string, MetricQuery>();
   const add = (q: MetricQuery) => {
     if (readRegions.has(q.region)) queries.set(queryKey(q), q);
   };
+  if (level === 'status') return [];
+  if (level === 'lag') {
+    // One series per replica: the preferred lag series, the one the lag rules read first.
+    for (const replica of topology.replicas) {
+      const [first] = lagMetricsFor(replica, 'lag');
+      if (first) add(query(replica.region, first.metricName, { ...first.dimensions }));
+    }
+    return [...queries.values()];
+  }
 
   for (const replica of topology.replicas) {
     for (const purpose of ['lag', 'rpo'] as const) {
@@ -133,6 +143,26 @@ export function planMetricQueries(topology: Topology): MetricQuery[] {
   for (const instance of topology.instances) {
     if (engineFamily(instance.engine) === 'postgres') {
       add(query(instance.region, SLOT_LAG_METRIC, { DBInstanceIdentifier: instance.id }));
+    }
+  }
+  return [...queries.values()];
+}
+
+/**
+ * The second pass of a lag read: the rest of a replica's lag series, for the replicas whose
+ * preferred series returned no datapoints in the first pass (`read`: what it returned). A healthy
+ * fleet needs none; a replica published under another dimension set or metric still gets a verdict.
+ */
+export function planLagFallbacks(topology: Topology, read: MetricIndex): MetricQuery[] {
+  const readRegions = new Set(topology.regions);
+  const queries = new Map<string, MetricQuery>();
+  for (const replica of topology.replicas) {
+    const [first, ...rest] = lagMetricsFor(replica, 'lag');
+    if (!first || !readRegions.has(replica.region)) continue;
+    if (samplesOf(read.find(replica.region, first.metricName, first.dimensions)).length > 0) continue;
+    for (const metric of rest) {
+      const q = query(replica.region, metric.metricName, { ...metric.dimensions });
+      queries.set(queryKey(q), q);
     }
   }
   return [...queries.values()];

@@ -6,6 +6,7 @@
  * Unknown is not zero: a count that a failed read could hide is left out rather than sent as 0,
  * and the alarms treat a missing datapoint as "keep the last state".
  */
+import type { ReadLevel } from './cadence';
 import { isSuppressed, type Config } from './config';
 import type { EvaluationScope, Report } from './evaluate';
 import { DRIFT_CODES, SEVERITIES, codesInScope, type Finding, type FindingCode, type Severity } from './findings';
@@ -54,6 +55,11 @@ export interface MetricsInput {
   readonly durationMs: number;
   /** Part of the read failed (any region `ReadError`): counts that could hide a problem are not sent as 0. */
   readonly degraded: boolean;
+  /**
+   * What the run read (lambdas/core/cadence). A status run publishes only its heartbeat and
+   * duration, a lag run no DR counts: a count the run could not judge is not sent as 0. @default 'full'
+   */
+  readonly reads?: ReadLevel;
 }
 
 /** The aggregates every check publishes per scope (a fixed set: this is what `replguard cost` counts). */
@@ -109,9 +115,14 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
 
   const inScope = codesInScope(scope);
   const findings = report.findings.filter((f) => inScope.has(f.code));
-  const out: MetricDatumLike[] = [
+  const reads = input.reads ?? 'full';
+  const liveness = [
     datum(METRIC_NAMES.heartbeat, 1, 'Count', [scopeDim]),
     datum(METRIC_NAMES.checkDurationMs, Math.max(0, Math.round(durationMs)), 'Milliseconds', [scopeDim]),
+  ];
+  if (reads === 'status') return liveness;
+  const out: MetricDatumLike[] = [
+    ...liveness,
     ...SEVERITIES.map((severity: Severity) =>
       datum(METRIC_NAMES.findings, findings.filter((f) => f.severity === severity).length, 'Count', [
         scopeDim,
@@ -138,9 +149,11 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
     // Raw worst lag, for the graph: it ignores overrides and suppressions, so no alarm uses it.
     if (lags.length > 0) out.push(datum(METRIC_NAMES.maxReplicaLagSeconds, Math.max(...lags), 'Seconds'));
     out.push(...count(METRIC_NAMES.replicasOverCriticalLag, overCritical.size));
-    out.push(datum(METRIC_NAMES.drReadyPrimaries, report.dr.filter((d) => d.ready === true).length, 'Count'));
-    // 'unknown' is not ready: a primary whose DR cannot be verified is not protected.
-    out.push(...count(METRIC_NAMES.drNotReadyPrimaries, report.dr.filter((d) => d.ready !== true).length));
+    if (reads === 'full') {
+      out.push(datum(METRIC_NAMES.drReadyPrimaries, report.dr.filter((d) => d.ready === true).length, 'Count'));
+      // 'unknown' is not ready: a primary whose DR cannot be verified is not protected.
+      out.push(...count(METRIC_NAMES.drNotReadyPrimaries, report.dr.filter((d) => d.ready !== true).length));
+    }
 
     if (config.metrics.perReplica) {
       for (const replica of report.replicas) {

@@ -9,6 +9,9 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { FLEET_MIXES, planFleetUsage, syntheticFleet } from '../../lambdas/core/cost-fleet';
+import { DEFAULT_CONFIG } from '../../lambdas/core/config';
+import { evaluate } from '../../lambdas/core/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/model';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -48,5 +51,64 @@ describe('the cost model and the live reader', () => {
       .reduce((n, call) => n + ((call.args[0].input as GetMetricDataCommandInput).MetricDataQueries ?? []).length, 0);
     expect(requested).toBe(planFleetUsage(snapshot, mix).metricsPerHealthRun);
     expect(requested).toBeGreaterThanOrEqual(41);
+  });
+
+  /** Mocked clients for a snapshot; CloudWatch answers 10 minutes of datapoints for the queries `answers` accepts. */
+  function mocked(snapshot: FleetSnapshot, answers: (dimensions: Record<string, string>) => boolean) {
+    const cloudwatchStubs: AwsClientStub<CloudWatchClient>[] = [];
+    const clients = (region: string) => {
+      const data = snapshot.regions[region]!;
+      const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+      const rds = new RDSClient({ region, credentials });
+      const cloudwatch = new CloudWatchClient({ region, credentials });
+      const rdsStub = mockClient(rds);
+      rdsStub.on(DescribeDBInstancesCommand).resolves({ DBInstances: data.dbInstances as never });
+      rdsStub.on(DescribeDBClustersCommand).resolves({ DBClusters: data.dbClusters as never });
+      rdsStub.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: data.globalClusters as never });
+      const cwStub = mockClient(cloudwatch);
+      cwStub.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+        MetricDataResults: (input.MetricDataQueries ?? [])
+          .filter((q) => answers(Object.fromEntries((q.MetricStat?.Metric?.Dimensions ?? []).map((d) => [d.Name!, d.Value!]))))
+          .map((q) => ({
+            Id: q.Id,
+            Timestamps: Array.from({ length: 10 }, (_, i) => new Date(Date.parse(input.EndTime as unknown as string) - (10 - i) * 60_000)),
+            Values: Array.from({ length: 10 }, () => 100),
+            StatusCode: 'Complete',
+          })),
+      }));
+      stubs.push(rdsStub, cwStub);
+      cloudwatchStubs.push(cwStub);
+      return { rds, cloudwatch };
+    };
+    const requested = () =>
+      cloudwatchStubs
+        .flatMap((stub) => stub.commandCalls(GetMetricDataCommand))
+        .map((call) => ((call.args[0].input as GetMetricDataCommandInput).MetricDataQueries ?? []).length);
+    return { clients, requested };
+  }
+
+  it('a lag read asks for one series per replica when each has data', async () => {
+    const snapshot = syntheticFleet('global', 40, ['us-east-1', 'us-west-2']);
+    const aws = mocked(snapshot, () => true);
+
+    await new LiveFleetReader({ regions: Object.keys(snapshot.regions), clients: aws.clients, metricLevel: 'lag' }).read();
+
+    expect(aws.requested().reduce((a, b) => a + b, 0)).toBe(planFleetUsage(snapshot, 'global').metricsPerRunByLevel.lag);
+    expect(planFleetUsage(snapshot, 'global').metricsPerRunByLevel.lag).toBe(40);
+  });
+
+  it('a lag read finds a secondary published without SourceRegion in a second request, and judges its lag', async () => {
+    // Prepare: the secondaries publish only the cluster-only dimension set.
+    const snapshot = syntheticFleet('global', 4, ['us-east-1', 'us-west-2']);
+    const aws = mocked(snapshot, (dimensions) => dimensions.SourceRegion === undefined);
+
+    // Act
+    const read = await new LiveFleetReader({ regions: Object.keys(snapshot.regions), clients: aws.clients, metricLevel: 'lag' }).read();
+    const report = evaluate(read, { config: DEFAULT_CONFIG, scope: 'health', reads: 'lag' });
+
+    // Assess: a second, smaller request per region with secondaries; lag known, nothing missing.
+    expect(aws.requested().length).toBeGreaterThan(2);
+    expect(report.findings.filter((f) => f.code === 'LAG_METRIC_MISSING')).toEqual([]);
+    expect(report.replicas.filter((r) => r.kind === 'aurora-global-secondary').map((r) => r.lagSeconds)).toEqual([0.1, 0.1]);
   });
 });

@@ -477,4 +477,29 @@ describe('fault-sequence: what the on-call receives under faults', () => {
     expect(s.logs.filter((l) => l.startsWith('WARN Alert item this version cannot read'))).toHaveLength(2);
     s.record([[`NEW ${BROKEN_RO}`], [`RESOLVED ${BROKEN_RO}`]]);
   });
+
+  it('default cadence: a status-only minute carries the lag alert, still pages broken replication, and the next lag read resolves the lag', async () => {
+    // Prepare: the schedule's input carries its time; 10:00 and 10:05 are lag reads, 10:01 a status read.
+    const s = await scenario('default cadence: status runs between lag reads');
+    const scheduled = (minute: number): CheckerEvent => ({ scope: 'health', time: new Date(T0 + minute * MINUTE).toISOString() });
+    s.world.lag.set('orders-ro', 3600);
+
+    // Act
+    s.at(0);
+    const lagRun = await s.invoke(scheduled(0));
+    s.world.lag.set('orders-ro', 0);
+    s.world.get('orders-ro').status = 'error';
+    s.at(1);
+    const statusRun = await s.invoke(scheduled(1));
+    s.world.get('orders-ro').status = 'replicating';
+    s.at(5);
+    const nextLagRun = await s.invoke(scheduled(5));
+
+    // Assess
+    expect(lagRun).toMatchObject({ reads: 'lag', transitions: { opened: 1 } });
+    // The lag fell, but the status run did not read it: no RESOLVED, and no LAG_METRIC_MISSING either.
+    expect(statusRun).toMatchObject({ reads: 'status', transitions: { opened: 1 } });
+    expect(nextLagRun).toMatchObject({ reads: 'lag' });
+    s.record([['NEW REPLICA_LAG_HIGH orders-ro'], [`NEW ${BROKEN_RO}`], [`RESOLVED ${BROKEN_RO}`, 'RESOLVED REPLICA_LAG_HIGH orders-ro']]);
+  });
 });

@@ -25,11 +25,14 @@ describe('replguard cost', () => {
     expect(code).toBe(0);
     expect(text).toContain('Monthly cost for 1000 replicas in 1 region');
     expect(text).toContain('Fleet: synthetic mysql fleet');
-    expect(text).toMatch(/PER REPLICA\s+\$0\.4\d{3} per replica-month \(GetMetricData \$0\.4320\)/);
-    expect(text).toMatch(/GetMetricData metrics requested, health checks\s+43,200,000 metrics\s+\$432\.00/);
+    // The default profile: one lag series per replica every 5 minutes, everything twice a day.
+    expect(text).toMatch(/PER REPLICA\s+\$0\.0980 per replica-month \(GetMetricData \$0\.0864\)/);
+    expect(text).toMatch(/GetMetricData metrics requested, health checks\s+8,640,000 metrics\s+\$86\.40/);
+    expect(text).toMatch(/broken replication\s+1 min \(at once on an RDS replication event\)/);
+    expect(text).toMatch(/lag over critical\s+5 min after the rule's datapoints are in \(9 min after the first datapoint over critical\)/);
     expect(text).not.toContain('GetMetricData metrics requested, drift checks');
     expect(text).toMatch(/TOTAL\s+\$\d+\.\d\d per month/);
-    expect(text).toMatch(/Largest item: CloudWatch GetMetricData metrics requested, health checks, \$432\.00 \(9\d% of the total\); set by schedule\.checkRateMinutes/);
+    expect(text).toMatch(/Largest item: CloudWatch GetMetricData metrics requested, health checks, \$86\.40 \(8\d% of the total\); set by schedule\.profile/);
     expect(text).toContain('Assumptions:');
     for (const service of ['CloudWatch', 'Lambda', 'SNS', 'DynamoDB']) expect(text).toContain(service);
   });
@@ -66,9 +69,9 @@ describe('replguard cost', () => {
 
   it('prices a snapshot by the queries the planner emits for it', async () => {
     // Prepare
-    const planned = planMetricQueries(
-      buildTopology(parseSnapshotText(readFileSync('examples/demo-fleet.json', 'utf8'), 'demo-fleet.json')),
-    ).length;
+    const topology = buildTopology(parseSnapshotText(readFileSync('examples/demo-fleet.json', 'utf8'), 'demo-fleet.json'));
+    const planned = planMetricQueries(topology).length;
+    const lagOnly = planMetricQueries(topology, 'lag').length;
 
     // Act
     const result = await runCli(['cost', '--snapshot', 'examples/demo-fleet.json', '--format', 'json']);
@@ -77,7 +80,8 @@ describe('replguard cost', () => {
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as { fleet: { metricsPerHealthRun: number }; lines: { item: string; quantity: number }[] };
     expect(json.fleet.metricsPerHealthRun).toBe(planned);
-    expect(json.lines.find((l) => l.item.startsWith('GetMetricData'))!.quantity).toBe(planned * 43_200);
+    // A day of the default profile: 286 lag reads and 2 full reads, for 30 days.
+    expect(json.lines.find((l) => l.item.startsWith('GetMetricData'))!.quantity).toBe((lagOnly * 286 + planned * 2) * 30);
   });
 
   it.each([

@@ -16,7 +16,7 @@ describe('parseConfig', () => {
     expect(DEFAULT_CONFIG.lag).toEqual({ warningSeconds: 30, criticalSeconds: 300, datapointsToAlarm: 3, evaluationPeriods: 5, windowMinutes: 15 });
     expect(DEFAULT_CONFIG.metrics).toEqual({ namespace: 'ReplicationGuard', perReplica: false });
     expect(DEFAULT_CONFIG.notifications.reminderHours).toBe(4);
-    expect(DEFAULT_CONFIG.schedule).toEqual({ checkRateMinutes: 1, driftRateMinutes: 15 });
+    expect(DEFAULT_CONFIG.schedule).toEqual({ profile: 'standard', checkRateMinutes: 1, driftRateMinutes: 15 });
     expect(DEFAULT_CONFIG.dr).toMatchObject({ tagKey: 'replguard:dr', tagValue: 'required', rpoSeconds: 60 });
   });
 

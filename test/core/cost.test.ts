@@ -23,8 +23,8 @@ const line = (result: CostEstimate, item: string) => {
 };
 
 describe('estimateMonthlyCost', () => {
-  it('matches the design card: 1,000 MySQL replicas read every minute is 43.2 M metrics, about $432', () => {
-    const result = estimateMonthlyCost({ config: config({ drift: { enabled: false } }), fleet: mysql(1000) });
+  it('matches the design card: 1,000 MySQL replicas read every minute (fast profile) is 43.2 M metrics, about $432', () => {
+    const result = estimateMonthlyCost({ config: config({ drift: { enabled: false }, schedule: { profile: 'fast' } }), fleet: mysql(1000) });
 
     const reads = line(result, 'GetMetricData');
     expect(reads.quantity).toBe(43_200_000);
@@ -32,7 +32,7 @@ describe('estimateMonthlyCost', () => {
   });
 
   it('counts the drift check\'s metric reads too, on a line of their own', () => {
-    const result = estimate(config(), 1000);
+    const result = estimate(config({ schedule: { profile: 'fast' } }), 1000);
 
     // 43,200 health runs and 2,880 drift runs (every 15 min), × 1,000 series each.
     expect(line(result, 'GetMetricData metrics requested, health checks').quantity).toBe(43_200_000);
@@ -42,8 +42,8 @@ describe('estimateMonthlyCost', () => {
   });
 
   it('scales the metric bill with the check rate', () => {
-    const everyMinute = estimate(config({ drift: { enabled: false } }), 500, 'mixed');
-    const everyFive = estimate(config({ drift: { enabled: false }, schedule: { checkRateMinutes: 5 } }), 500, 'mixed');
+    const everyMinute = estimate(config({ drift: { enabled: false }, schedule: { profile: 'fast' } }), 500, 'mixed');
+    const everyFive = estimate(config({ drift: { enabled: false }, schedule: { profile: 'fast', checkRateMinutes: 5 } }), 500, 'mixed');
 
     expect(line(everyFive, 'GetMetricData').monthlyUsd).toBeCloseTo(line(everyMinute, 'GetMetricData').monthlyUsd / 5, 6);
   });
@@ -95,7 +95,7 @@ describe('estimateMonthlyCost', () => {
 describe('the metric bill comes from the reader\'s planner', () => {
   it('prices a PostgreSQL fleet above the same-size MySQL fleet by exactly the planner\'s extra series', () => {
     // Prepare
-    const c = config({ drift: { enabled: false } });
+    const c = config({ drift: { enabled: false }, schedule: { profile: 'fast' } });
     const healthRuns = 30 * 24 * 60;
 
     // Act
@@ -112,7 +112,7 @@ describe('the metric bill comes from the reader\'s planner', () => {
   });
 
   it.each(FLEET_MIXES)('bills every metric the planner requests for a %s fleet', (mix) => {
-    const c = config({ regions: ['us-east-1', 'eu-west-1'] });
+    const c = config({ regions: ['us-east-1', 'eu-west-1'], schedule: { profile: 'fast' } });
 
     const result = estimate(c, 101, mix);
 
@@ -138,7 +138,10 @@ describe('the metric bill comes from the reader\'s planner', () => {
     const planned = planMetricQueries(buildTopology(snapshot)).length;
 
     // Act
-    const result = estimateMonthlyCost({ config: config({ drift: { enabled: false } }), fleet: planFleetUsage(snapshot, 'demo') });
+    const result = estimateMonthlyCost({
+      config: config({ drift: { enabled: false }, schedule: { profile: 'fast' } }),
+      fleet: planFleetUsage(snapshot, 'demo'),
+    });
 
     // Assess
     expect(planned).toBeGreaterThan(result.replicas);

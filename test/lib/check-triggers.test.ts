@@ -5,7 +5,7 @@ import { EXAMPLE_CONFIG, synthGuard } from './synth';
 // Synthesizes stacks: seconds each, more on a loaded machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-type Rule = { Properties: { ScheduleExpression?: string; EventPattern?: Record<string, unknown>; Targets: { Input?: string; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[] } };
+type Rule = { Properties: { ScheduleExpression?: string; EventPattern?: Record<string, unknown>; Targets: { Input?: string; InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate?: string }; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[] } };
 
 const rules = (template: Template) => Object.values(template.findResources('AWS::Events::Rule')) as Rule[];
 const scheduled = (template: Template, expression: string) => rules(template).find((r) => r.Properties.ScheduleExpression === expression);
@@ -19,7 +19,10 @@ describe('CheckTriggers', () => {
   it('schedules the health check at the configured rate', () => {
     const rule = scheduled(template, 'rate(2 minutes)');
     expect(rule).toBeDefined();
-    expect(JSON.parse(rule!.Properties.Targets[0]!.Input!)).toEqual({ scope: 'health' });
+    // The event's time goes in: what the run reads (status, lag or everything) is decided by it.
+    const transformer = rule!.Properties.Targets[0]!.InputTransformer!;
+    expect(transformer.InputPathsMap).toEqual({ time: '$.time' });
+    expect(transformer.InputTemplate).toBe('{"scope":"health","time":<time>}');
   });
 
   it('schedules the drift check at its own rate', () => {
