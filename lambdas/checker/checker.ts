@@ -11,6 +11,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { DynamoAlertStateStore } from '../aws/alert-state-store';
 import { LiveFleetReader, type RegionClients } from '../aws/live-reader';
+import { ProbeResultsStore } from '../aws/probe-results-store';
 import { CloudWatchMetricsPublisher } from '../aws/metrics-publisher';
 import { DynamoRunLease } from '../aws/run-lease-store';
 import { sdkRequestHandler } from '../aws/sdk-client-config';
@@ -19,6 +20,8 @@ import type { RetryOptions } from '../aws/throttling-retry';
 import type { Baseline } from '../core/drift/baseline';
 import { evaluate } from '../core/evaluate';
 import { dashboardConsoleUrl } from '../core/notify';
+import { ProbeResultsReader } from '../core/probe-results';
+import type { FleetReader } from '../core/reader';
 import type { CheckerEnvironment } from './env';
 import { runCheck, type CheckLogger, type CheckOutcome } from './run-check';
 import { triggerOf, type CheckerEvent, type CheckScope } from './trigger';
@@ -75,15 +78,17 @@ export function createChecker(wiring: CheckerWiring): Checker {
     now: clock,
     ...(wiring.retry ? { retry: wiring.retry } : {}),
   };
-  const readers: Record<CheckScope, LiveFleetReader> = {
-    health: new LiveFleetReader(common),
+  const requestHandler = sdkRequestHandler();
+  const dynamodb = new DynamoDBClient({ requestHandler, ...overrides('dynamodb') });
+  const probeResults = new ProbeResultsStore(dynamodb, env.tableName);
+  const readers: Record<CheckScope, FleetReader> = {
+    // The deployed probe's results join the health check's read (the probe functions run in the dashboard's region).
+    health: new ProbeResultsReader(new LiveFleetReader(common), () => probeResults.readAll(), { config, homeRegion: env.dashboardRegion }),
     // Drift rules read no lag: skip GetMetricData, which is billed per metric requested.
     drift: new LiveFleetReader({ ...common, includeParameters: true, includeMetrics: false }),
   };
 
-  const requestHandler = sdkRequestHandler();
   const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler, ...overrides('cloudwatch') }));
-  const dynamodb = new DynamoDBClient({ requestHandler, ...overrides('dynamodb') });
   const store = new DynamoAlertStateStore(dynamodb, env.tableName);
   /** Remaining time of the current invocation, set per invocation: the lease must outlive the run. */
   let remainingMs = () => 0;
