@@ -10,8 +10,14 @@ export const PROBE_ENV_NAMES = {
   caBundleFile: 'PROBE_CA_BUNDLE_FILE',
 } as const;
 
-/** The CA bundle's name inside the package. */
+/** The CA bundle's name inside the package, when the stack ships one. */
 export const BUNDLED_CA_FILE = 'rds-ca-bundle.pem';
+
+/**
+ * Every Amazon CA, RDS's included, as the Lambda Node.js runtimes (20 and later) ship it; they no
+ * longer load it by default (docs/aws-behaviour.md).
+ */
+export const RUNTIME_CA_FILE = '/var/runtime/ca-cert.pem';
 
 export interface ProbeEnvironment {
   readonly probes: ProbesConfig;
@@ -43,5 +49,10 @@ export function readProbeEnvironment(env: Readonly<Record<string, string | undef
   }
   const vpc = required(PROBE_ENV_NAMES.vpc);
   if (!probes?.vpcs.some((v) => v.name === vpc)) throw new Error(`${PROBE_ENV_NAMES.vpc} "${vpc}" is not a VPC in the config's probes.vpcs.`);
-  return { probes, vpc, tableName: required(PROBE_ENV_NAMES.tableName), region: required('AWS_REGION'), caBundleFile: file(PROBE_ENV_NAMES.caBundleFile) };
+  // The bundled file, or an absolute path such as the runtime's own Amazon CA file.
+  const caBundleFile = required(PROBE_ENV_NAMES.caBundleFile);
+  if (!PLAIN_FILE_NAME.test(caBundleFile) && !caBundleFile.startsWith('/')) {
+    throw new Error(`Environment variable ${PROBE_ENV_NAMES.caBundleFile} must be a file name next to the handler or an absolute path (got "${caBundleFile}").`);
+  }
+  return { probes, vpc, tableName: required(PROBE_ENV_NAMES.tableName), region: required('AWS_REGION'), caBundleFile };
 }

@@ -4,6 +4,7 @@
  * scheduled invocation runs one probe and writes its record (see deployed.ts).
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,7 +18,7 @@ import { runDeployedProbe, type DeployedProbeOutcome } from './deployed';
 import type { DbInstance } from '../core/model';
 
 const logger = new Logger({ serviceName: 'replication-guard-probe' });
-const packageFile = (file: string) => fileURLToPath(new URL(`./${file}`, import.meta.url));
+const packageFile = (file: string) => (isAbsolute(file) ? file : fileURLToPath(new URL(`./${file}`, import.meta.url)));
 const env = (() => {
   try {
     return readProbeEnvironment(process.env, (file) => readFileSync(packageFile(file), 'utf8'));
