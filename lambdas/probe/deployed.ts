@@ -74,6 +74,7 @@ export async function runDeployedProbe(settings: DeployedProbeSettings, deps: De
   const { vpc, region } = settings;
   const selection = selectProbeTargets(await deps.listInstances(), settings.probes, vpc);
   for (const s of selection.skipped) deps.logger.warn('Database matched but not probed', { vpc, database: s.identifier, why: s.why });
+  if (selection.targets.length === 0) deps.logger.warn('No database of this region matches the VPC\'s probes.targets; nothing is probed', { vpc, region });
 
   const ready: ProbeTarget[] = [];
   const credentialFailures: ProbeObservation[] = [];

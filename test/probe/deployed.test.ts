@@ -136,3 +136,12 @@ describe('the deployed probe run', () => {
     expect(JSON.stringify(h.written())).not.toContain('S3cr');
   });
 });
+
+describe('the deployed probe run with nothing to probe', () => {
+  it('says so in its log and still writes the (empty) record', async () => {
+    const h = harness([db('billing')]);
+    await runDeployedProbe(settings, h.deps);
+    expect(h.lines.join('\n')).toContain("No database of this region matches the VPC's probes.targets");
+    expect(JSON.parse(h.written()[0]!.observations!.S!)).toEqual([]);
+  });
+});
