@@ -19,13 +19,13 @@ import { iamNagArn } from './nag-names';
 /** Name of the custom drift baseline inside the function package. */
 export const BUNDLED_BASELINE = 'baseline.json';
 
-const shellQuote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
+export const shellQuote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Writes the validated config (defaults filled in) to a file the bundling step copies into the
  * package. A file, not an environment variable: Lambda allows 4 KB of variables in total.
  */
-function stageConfigFile(config: Config): string {
+export function stageConfigFile(config: Config): string {
   const file = join(mkdtempSync(join(tmpdir(), 'replguard-config-')), BUNDLED_CONFIG_FILE);
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;

@@ -17,6 +17,7 @@ import { GuardAlarms } from './alarms';
 import { CheckTriggers } from './check-triggers';
 import { CheckerFunction } from './checker-function';
 import { GuardDashboard } from './dashboard';
+import { ProbeFunction } from './probe-function';
 import { Notifications } from './notifications';
 import { SmsDeliveryStatusRole } from './sms-delivery-status';
 
@@ -70,6 +71,12 @@ export interface ReplicationGuardProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * The RDS CA bundle (PEM) the probe functions ship and verify database certificates against;
+   * used only with a `probes` section in the config. A path that does not exist fails synth.
+   * @default - the Amazon CA file of the Lambda Node.js runtime
+   */
+  readonly probeCaBundleFile?: string;
+  /**
    * Removal policy of the alert state table, the topic key and the log group.
    * @default RemovalPolicy.RETAIN
    */
@@ -116,6 +123,8 @@ export class ReplicationGuard extends Construct {
   readonly alarms: GuardAlarms;
   readonly triggers: CheckTriggers;
   readonly dashboardName: string;
+  /** One probe function per `probes.vpcs` entry; empty without a `probes` section. */
+  readonly probes: readonly ProbeFunction[];
 
   constructor(scope: Construct, id: string, props: ReplicationGuardProps) {
     super(scope, id);
@@ -152,6 +161,18 @@ export class ReplicationGuard extends Construct {
     });
     this.checker = checker.function;
     this.deadLetterQueue = checker.deadLetterQueue;
+
+    this.probes = (this.config.probes?.vpcs ?? []).map(
+      (vpc) =>
+        new ProbeFunction(this, `Probe-${vpc.name}`, {
+          config: this.config,
+          vpcName: vpc.name,
+          table: this.table,
+          caBundleFile: props.probeCaBundleFile,
+          logRetention: props.logRetention,
+          removalPolicy,
+        }),
+    );
 
     this.triggers = new CheckTriggers(this, 'Triggers', {
       config: this.config,

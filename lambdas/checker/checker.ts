@@ -11,6 +11,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { DynamoAlertStateStore } from '../aws/alert-state-store';
 import { LiveFleetReader, type RegionClients } from '../aws/live-reader';
+import { ProbeResultsStore } from '../aws/probe-results-store';
 import { CloudWatchMetricsPublisher } from '../aws/metrics-publisher';
 import { DynamoRunLease } from '../aws/run-lease-store';
 import { sdkRequestHandler } from '../aws/sdk-client-config';
@@ -20,6 +21,8 @@ import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../cor
 import type { Baseline } from '../core/drift/baseline';
 import { evaluate } from '../core/evaluate';
 import { dashboardConsoleUrl } from '../core/notify';
+import { ProbeResultsReader } from '../core/probe-results';
+import type { FleetReader } from '../core/reader';
 import type { CheckerEnvironment } from './env';
 import { runCheck, type CheckLogger, type CheckOutcome } from './run-check';
 import { triggerOf, type CheckerEvent, type CheckScope } from './trigger';
@@ -76,18 +79,22 @@ export function createChecker(wiring: CheckerWiring): Checker {
     now: clock,
     ...(wiring.retry ? { retry: wiring.retry } : {}),
   };
-  const health = Object.fromEntries(READ_LEVELS.map((level) => [level, new LiveFleetReader({ ...common, metricLevel: level })])) as Record<
-    ReadLevel,
-    LiveFleetReader
-  >;
+  const requestHandler = sdkRequestHandler();
+  const dynamodb = new DynamoDBClient({ requestHandler, ...overrides('dynamodb') });
+  const probeResults = new ProbeResultsStore(dynamodb, env.tableName);
+  // The deployed probe's results join every health read (the probe functions run in the dashboard's region).
+  const healthReader = (level: ReadLevel): FleetReader =>
+    new ProbeResultsReader(new LiveFleetReader({ ...common, metricLevel: level }), () => probeResults.readAll(), {
+      config,
+      homeRegion: env.dashboardRegion,
+    });
+  const health = Object.fromEntries(READ_LEVELS.map((level) => [level, healthReader(level)])) as Record<string, FleetReader>;
   // Drift rules read no lag: skip GetMetricData, which is billed per metric requested.
   const drift = new LiveFleetReader({ ...common, includeParameters: true, includeMetrics: false });
-  const readerFor = (scope: CheckScope, reads: ReadLevel) => (scope === 'drift' ? drift : health[reads]);
+  const readerFor = (scope: CheckScope, reads: ReadLevel): FleetReader => (scope === 'drift' ? drift : health[reads]!);
   const cadence = resolveCadence(config.schedule);
 
-  const requestHandler = sdkRequestHandler();
   const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler, ...overrides('cloudwatch') }));
-  const dynamodb = new DynamoDBClient({ requestHandler, ...overrides('dynamodb') });
   const store = new DynamoAlertStateStore(dynamodb, env.tableName);
   /** Remaining time of the current invocation, set per invocation: the lease must outlive the run. */
   let remainingMs = () => 0;

@@ -234,6 +234,65 @@ const drSchema = z.strictObject({
   requireReplicatedBackups: z.boolean().default(false),
 });
 
+/** A name the probe's resources and records carry: letters, digits and dashes. */
+const probeNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/, 'must be 1-32 letters, digits or dashes, starting with a letter or digit');
+const ARN_SECRET = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
+const ARN_KMS_KEY = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const DB_USER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+/** One VPC the probe runs in: a function per VPC, in these subnets with these security groups. */
+const probeVpcSchema = z.strictObject({
+  name: probeNameSchema,
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-...)'),
+  subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-...)')).min(1, 'must list at least one subnet'),
+  securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-...)')).min(1, 'must list at least one security group'),
+});
+
+/** Credentials: a Secrets Manager secret in the RDS shape (`username`, `password`), or IAM database authentication. */
+const probeCredentialsSchema = z.union([
+  z.strictObject({
+    secretArn: z.string().regex(ARN_SECRET, 'must be a Secrets Manager secret ARN'),
+    /** The secret's customer managed key; omit for the AWS managed key. */
+    kmsKeyArn: z.string().regex(ARN_KMS_KEY, 'must be a KMS key ARN').optional(),
+  }),
+  z.strictObject({
+    /** The database user granted `rds_iam` (PostgreSQL) or created with AWSAuthenticationPlugin (MySQL/MariaDB). */
+    iamUser: z.string().regex(DB_USER, 'must be a plain database user name'),
+  }),
+], { message: 'must be { secretArn[, kmsKeyArn] } or { iamUser }' });
+
+const probeTargetSchema = z.strictObject({
+  /** The databases this entry covers (identifier pattern and/or tags). */
+  match: matchSchema,
+  /** The `probes.vpcs[].name` the databases are reachable from. */
+  vpc: probeNameSchema,
+  credentials: probeCredentialsSchema,
+  /** Database to connect to (PostgreSQL). @default postgres on PostgreSQL, none on MySQL/MariaDB */
+  database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/, 'must be a plain database name').optional(),
+  /** The pt-heartbeat table, schema.table. */
+  heartbeat: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}\.[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be schema.table with plain identifiers').default('replguard.heartbeat'),
+});
+
+/** The in-database probe, deployed one function per VPC (docs/probe.md, "Deploying the probe"). TLS is always verified. */
+const probesSchema = z
+  .strictObject({
+    vpcs: z.array(probeVpcSchema).min(1, 'must list at least one VPC'),
+    targets: z.array(probeTargetSchema).min(1, 'must list at least one target'),
+  })
+  .superRefine((probes, ctx) => {
+    const names = new Set<string>();
+    probes.vpcs.forEach((vpc, i) => {
+      if (names.has(vpc.name)) ctx.addIssue({ code: 'custom', path: ['vpcs', i, 'name'], message: `is used by two VPCs`, input: vpc.name });
+      names.add(vpc.name);
+    });
+    probes.targets.forEach((target, i) => {
+      if (!names.has(target.vpc)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'vpc'], message: `names no VPC in probes.vpcs (${[...names].join(', ')})`, input: target.vpc });
+      }
+    });
+  });
+export type ProbesConfig = z.infer<typeof probesSchema>;
+
 const suppressionSchema = z.strictObject({
   code: z.enum(FINDING_CODES),
   resource: patternSchema.optional(),
@@ -257,6 +316,7 @@ export const configSchema = z.strictObject({
   drift: driftSchema.default(driftSchema.parse({})),
   dr: drSchema.default(drSchema.parse({})),
   suppressions: z.array(suppressionSchema).default([]),
+  probes: probesSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

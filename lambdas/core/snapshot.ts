@@ -131,6 +131,8 @@ const probeObservation = z.looseObject({
   auroraReplicas: z.array(z.looseObject({ serverId: z.string().min(1), writer: z.boolean(), lagSeconds: z.number().nullable() })).optional(),
   partialFailures: z.array(probeFailure).optional(),
 });
+/** A probe observation as a snapshot (or the deployed probe's record) carries it. */
+export const probeObservationSchema = probeObservation;
 
 const regionSnapshot = z.strictObject({
   dbInstances: z.array(dbInstance).optional(),
