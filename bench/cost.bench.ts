@@ -12,11 +12,11 @@ import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/c
 import type { DBCluster, DBInstance, GlobalCluster } from '@aws-sdk/client-rds';
 import { LiveFleetReader } from '../lambdas/aws/live-reader';
 import { parseConfig } from '../lambdas/core/config';
-import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../lambdas/core/cadence';
-import { estimateMonthlyCost } from '../lambdas/core/cost';
-import { evaluate } from '../lambdas/core/evaluate';
-import { planFleetUsage, syntheticFleet, type FleetMix } from '../lambdas/core/cost-fleet';
-import type { FleetSnapshot, MetricSeries } from '../lambdas/core/model';
+import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../lambdas/core/fleet/cadence';
+import { estimateMonthlyCost } from '../lambdas/core/outputs/cost';
+import { evaluate } from '../lambdas/core/rules/evaluate';
+import { planFleetUsage, syntheticFleet, type FleetMix } from '../lambdas/core/outputs/cost-fleet';
+import type { FleetSnapshot, MetricSeries } from '../lambdas/core/fleet/model';
 import type { Fleet } from './support/fleet';
 import { mockAws } from './support/mock-aws';
 import type { Benchmark, BenchContext, BenchValue } from './types';

@@ -12,10 +12,10 @@ import {
 } from '@aws-sdk/client-rds';
 import { LiveFleetReader, METRIC_QUERIES_PER_CALL } from '../lambdas/aws/live-reader';
 import { parseConfig } from '../lambdas/core/config';
-import { evaluate } from '../lambdas/core/evaluate';
-import { lagMetricsFor, planMetricQueries, RDS_NAMESPACE } from '../lambdas/core/metric-plan';
-import { SNAPSHOT_FORMAT, type FleetSnapshot, type MetricSeries, type RegionSnapshot } from '../lambdas/core/model';
-import { buildTopology } from '../lambdas/core/topology';
+import { evaluate } from '../lambdas/core/rules/evaluate';
+import { lagMetricsFor, planMetricQueries, RDS_NAMESPACE } from '../lambdas/core/fleet/metric-plan';
+import { SNAPSHOT_FORMAT, type FleetSnapshot, type MetricSeries, type RegionSnapshot } from '../lambdas/core/fleet/model';
+import { buildTopology } from '../lambdas/core/fleet/topology';
 import { BENCH_REGIONS, generateReplicationFleet } from './support/fleet';
 import { mockAws, pagesFor, type MockedAws } from './support/mock-aws';
 import type { Benchmark, BenchContext } from './types';

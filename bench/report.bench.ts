@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../lambdas/core/config';
-import { evaluate } from '../lambdas/core/evaluate';
-import { renderReviewReport } from '../lambdas/core/review-report';
-import { buildReviewModel } from '../lambdas/core/review-report/model';
-import { layoutReview, type LayoutStats } from '../lambdas/core/review-report/layout';
+import { evaluate } from '../lambdas/core/rules/evaluate';
+import { renderReviewReport } from '../lambdas/core/outputs/review-report';
+import { buildReviewModel } from '../lambdas/core/outputs/review-report/model';
+import { layoutReview, type LayoutStats } from '../lambdas/core/outputs/review-report/layout';
 import { largeFleetSnapshot } from './support/snapshot-fleet';
 import type { Benchmark } from './types';
 

@@ -1,6 +1,6 @@
 /**
  * `npm run update-regions`: copies the region list of the installed AWS SDK (the partition data
- * every SDK client resolves endpoints from) into lambdas/core/aws-regions.json, the data the
+ * every SDK client resolves endpoints from) into lambdas/core/shared/aws-regions.json, the data the
  * config and snapshot validation read. The engine stays free of SDK imports; a test fails when
  * the copy and the installed SDK differ, so an SDK update brings new regions with it.
  */
@@ -8,11 +8,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RegionData } from '../lambdas/core/regions';
+import type { RegionData } from '../lambdas/core/shared/regions';
 
 const SDK_PACKAGE = '@aws-sdk/core';
 const PARTITIONS_FILE = 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js';
-export const REGION_DATA_FILE = join(dirname(fileURLToPath(import.meta.url)), '../lambdas/core/aws-regions.json');
+export const REGION_DATA_FILE = join(dirname(fileURLToPath(import.meta.url)), '../lambdas/core/shared/aws-regions.json');
 
 interface SdkPartitions {
   readonly partitions: readonly {

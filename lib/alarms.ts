@@ -6,7 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError, type Config } from '../lambdas/core/config';
-import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/metrics';
+import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/outputs/metrics';
 
 export interface GuardAlarmsProps {
   readonly config: Config;

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { ALERT_TABLE_SCHEMA } from '../lambdas/core/alert-lifecycle';
+import { ALERT_TABLE_SCHEMA } from '../lambdas/core/outputs/alert-lifecycle';
 
 export interface AlertStateTableProps {
   /**

@@ -51,7 +51,7 @@ export class CheckTriggers extends Construct {
     this.healthSchedule = new events.Rule(this, 'HealthSchedule', {
       description: `Replication Guard health check every ${config.schedule.checkRateMinutes} min`,
       schedule: events.Schedule.rate(Duration.minutes(config.schedule.checkRateMinutes)),
-      // The schedule's time decides what the run reads (status, lag or everything: lambdas/core/cadence).
+      // The schedule's time decides what the run reads (status, lag or everything: lambdas/core/fleet/cadence).
       targets: [target({ scope: 'health', time: events.EventField.time })],
     });
     // The raw event goes to the checker: it maps the detail type to the scope.

@@ -56,7 +56,7 @@ export interface CheckerFunctionProps {
  * The checker Lambda with its role, log group and dead-letter queue. No reserved concurrency:
  * Lambda only lets you reserve what leaves 100 unreserved, which fails the deploy on accounts
  * with a small concurrency quota. Runs of one scope are kept apart by a lease in the alert
- * table instead (lambdas/core/run-lease).
+ * table instead (lambdas/core/outputs/run-lease).
  */
 export class CheckerFunction extends Construct {
   readonly function: nodejs.NodejsFunction;

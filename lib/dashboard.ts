@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
-import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/metrics';
+import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/outputs/metrics';
 
 export interface GuardDashboardProps {
   readonly config: Config;

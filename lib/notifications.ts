@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { SMS_ATTRIBUTE, SMS_PAGE } from '../lambdas/core/notify';
+import { SMS_ATTRIBUTE, SMS_PAGE } from '../lambdas/core/outputs/notify';
 
 export interface NotificationsProps {
   /** Email addresses subscribed to both topics (each confirms once per topic by email). */

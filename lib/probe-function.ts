@@ -14,7 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError, type Config, type ProbesConfig } from '../lambdas/core/config';
 import { BUNDLED_CONFIG_FILE } from '../lambdas/checker/env';
-import { PROBE_RESULTS_PARTITION } from '../lambdas/core/probe-results';
+import { PROBE_RESULTS_PARTITION } from '../lambdas/core/rules/probe/probe-results';
 import { BUNDLED_CA_FILE, PROBE_ENV_NAMES, RUNTIME_CA_FILE } from '../lambdas/probe/env';
 import { CHECKER_BUNDLE } from './checker-bundle';
 import { shellQuote, stageConfigFile } from './checker-function';

@@ -2,7 +2,7 @@
  * The benchmark fleet as a `replguard-snapshot/v1` file, with a lag series for every replica, so
  * offline consumers (report, check) can be measured and tested at 1,000 replicas.
  */
-import type { FleetSnapshot, MetricSeries } from '../../lambdas/core/model';
+import type { FleetSnapshot, MetricSeries } from '../../lambdas/core/fleet/model';
 import { generateReplicationFleet } from './fleet';
 
 export const LARGE_FLEET_CAPTURED_AT = '2026-11-24T10:00:00Z';

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { unknownRegionReason } from '../../lambdas/core/regions';
+import { unknownRegionReason } from '../../lambdas/core/shared/regions';
 import { UsageError } from './types';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

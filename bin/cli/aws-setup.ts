@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isKnownRegion } from '../../lambdas/core/regions';
-import { stripBom } from '../../lambdas/core/text';
+import { isKnownRegion } from '../../lambdas/core/shared/regions';
+import { stripBom } from '../../lambdas/core/shared/text';
 import { parseRegionsFlag } from './args';
 import { UsageError, type CliIo } from './types';
 

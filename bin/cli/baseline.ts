@@ -1,6 +1,6 @@
 /** `replguard baseline capture|diff`: write a baseline from a known-good database; show the fleet against one. */
 import { DEFAULT_CONFIG } from '../../lambdas/core/config';
-import { unknownRegionReason } from '../../lambdas/core/regions';
+import { unknownRegionReason } from '../../lambdas/core/shared/regions';
 import {
   BaselineError,
   DEFAULT_BASELINE,
@@ -8,14 +8,14 @@ import {
   serializeBaseline,
   type Baseline,
   type BaselineEntry,
-} from '../../lambdas/core/drift/baseline';
-import { baselineEngine, majorVersion, parseVersionSpec } from '../../lambdas/core/drift/engines';
-import { ParameterIndex } from '../../lambdas/core/drift/parameters';
-import { diffBaseline, type BaselineCheck, type BaselineDiff } from '../../lambdas/core/drift/rules';
-import { createContext } from '../../lambdas/core/evaluate';
-import type { FleetSnapshot } from '../../lambdas/core/model';
-import type { DatabaseNode } from '../../lambdas/core/topology';
-import { printable } from '../../lambdas/core/text';
+} from '../../lambdas/core/rules/drift/baseline';
+import { baselineEngine, majorVersion, parseVersionSpec } from '../../lambdas/core/rules/drift/engines';
+import { ParameterIndex } from '../../lambdas/core/rules/drift/parameters';
+import { diffBaseline, type BaselineCheck, type BaselineDiff } from '../../lambdas/core/rules/drift/rules';
+import { createContext } from '../../lambdas/core/rules/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
+import type { DatabaseNode } from '../../lambdas/core/fleet/topology';
+import { printable } from '../../lambdas/core/shared/text';
 import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseFlags, parseFormatFlag } from './args';
 import { resolveLiveSetup } from './aws-setup';

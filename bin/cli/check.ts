@@ -1,5 +1,5 @@
-import { evaluate } from '../../lambdas/core/evaluate';
-import { renderJson, renderTable } from '../../lambdas/core/report';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
+import { renderJson, renderTable } from '../../lambdas/core/outputs/report';
 import { parseFlags, parseFormatFlag } from './args';
 import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, readFleetInput } from './fleet-input';
 import { EXIT_CRITICAL, EXIT_OK, type CliCommand } from './types';

@@ -1,4 +1,4 @@
-import { estimateMonthlyCost, type CostEstimate } from '../../lambdas/core/cost';
+import { estimateMonthlyCost, type CostEstimate } from '../../lambdas/core/outputs/cost';
 import {
   DEFAULT_MIX,
   FLEET_MIXES,
@@ -6,7 +6,7 @@ import {
   planFleetUsage,
   syntheticFleetUsage,
   type FleetMix,
-} from '../../lambdas/core/cost-fleet';
+} from '../../lambdas/core/outputs/cost-fleet';
 import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseFlags, parseFormatFlag } from './args';
 import { loadConfigFile } from './config-file';

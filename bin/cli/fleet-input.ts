@@ -2,9 +2,9 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../../lambdas/core/config';
-import type { Baseline } from '../../lambdas/core/drift/baseline';
-import type { FleetSnapshot } from '../../lambdas/core/model';
-import type { FleetReader } from '../../lambdas/core/reader';
+import type { Baseline } from '../../lambdas/core/rules/drift/baseline';
+import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
+import type { FleetReader } from '../../lambdas/core/fleet/reader';
 import { loadBaselineFile } from '../../lambdas/io/baseline-file';
 import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseRegionsFlag } from './args';

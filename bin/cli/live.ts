@@ -1,8 +1,8 @@
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import type { Config } from '../../lambdas/core/config';
-import type { RegionSnapshot } from '../../lambdas/core/model';
-import type { FleetReader } from '../../lambdas/core/reader';
-import { printable } from '../../lambdas/core/text';
+import type { RegionSnapshot } from '../../lambdas/core/fleet/model';
+import type { FleetReader } from '../../lambdas/core/fleet/reader';
+import { printable } from '../../lambdas/core/shared/text';
 import { SetupError } from './aws-setup';
 import type { CliIo } from './types';
 

@@ -1,13 +1,13 @@
-import { evaluateProbes } from '../../lambdas/core/probe-rules';
+import { evaluateProbes } from '../../lambdas/core/rules/probe/probe-rules';
 import { probeReport, renderProbeJson, renderProbeTable } from '../../lambdas/probe/report';
 import { runProbe } from '../../lambdas/probe/run-probe';
 import { parseTargets, TargetError } from '../../lambdas/probe/targets';
 import { parseFlags, parseFormatFlag } from './args';
 import { loadConfigFile } from './config-file';
 import { writeFileAtomically } from './fleet-input';
-import { isKnownRegion } from '../../lambdas/core/regions';
-import { SNAPSHOT_FORMAT, type FleetSnapshot, type RegionSnapshot } from '../../lambdas/core/model';
-import type { ProbeObservation } from '../../lambdas/core/probe-observation';
+import { isKnownRegion } from '../../lambdas/core/shared/regions';
+import { SNAPSHOT_FORMAT, type FleetSnapshot, type RegionSnapshot } from '../../lambdas/core/fleet/model';
+import type { ProbeObservation } from '../../lambdas/core/fleet/probe-observation';
 import { EXIT_CRITICAL, EXIT_OK, UsageError, type CliCommand } from './types';
 
 const usage = `Usage: replguard probe --target URL [--target URL ...] [--config FILE] [--format table|json]

@@ -1,6 +1,6 @@
-import { evaluate } from '../../lambdas/core/evaluate';
-import { renderReviewReport, type ReviewFormat } from '../../lambdas/core/review-report';
-import { SnapshotError } from '../../lambdas/core/snapshot';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
+import { renderReviewReport, type ReviewFormat } from '../../lambdas/core/outputs/review-report';
+import { SnapshotError } from '../../lambdas/core/fleet/snapshot';
 import { parseFlags, parseRegionsFlag } from './args';
 import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, readFleetInput, writeFileAtomically } from './fleet-input';
 import { checkOutPath } from './out-file';

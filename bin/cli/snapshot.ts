@@ -1,4 +1,4 @@
-import { printable } from '../../lambdas/core/text';
+import { printable } from '../../lambdas/core/shared/text';
 import { parseFlags, parseRegionsFlag } from './args';
 import { resolveLiveSetup } from './aws-setup';
 import { loadCliConfig } from './config-file';

@@ -25,8 +25,8 @@ import {
   type AlertStatus,
   type Transition,
   type UnreadableAlert,
-} from '../core/alert-lifecycle';
-import type { EvaluationScope } from '../core/evaluate';
+} from '../core/outputs/alert-lifecycle';
+import type { EvaluationScope } from '../core/rules/evaluate';
 import { FINDING_CODES, SEVERITIES, type FindingCode, type Severity } from '../core/findings';
 
 type Item = Record<string, AttributeValue>;

@@ -12,7 +12,7 @@ import {
   DescribeGlobalClustersCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import type { MetricQuery } from '../core/metric-plan';
+import type { MetricQuery } from '../core/fleet/metric-plan';
 import type {
   AutomatedBackup,
   DbCluster,
@@ -21,7 +21,7 @@ import type {
   MetricSeries,
   Parameter,
   ReadError,
-} from '../core/model';
+} from '../core/fleet/model';
 
 /** The largest page the RDS describe APIs return. */
 const DESCRIBE_PAGE_SIZE = 100;

@@ -8,8 +8,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { fromIni } from '@aws-sdk/credential-providers';
-import type { ReadLevel } from '../core/cadence';
-import { MetricIndex, planLagFallbacks, planMetricQueries, type MetricQuery } from '../core/metric-plan';
+import type { ReadLevel } from '../core/fleet/cadence';
+import { MetricIndex, planLagFallbacks, planMetricQueries, type MetricQuery } from '../core/fleet/metric-plan';
 import {
   SNAPSHOT_FORMAT,
   type AutomatedBackup,
@@ -21,9 +21,9 @@ import {
   type Parameter,
   type ReadError,
   type RegionSnapshot,
-} from '../core/model';
-import type { FleetReader } from '../core/reader';
-import { buildTopology } from '../core/topology';
+} from '../core/fleet/model';
+import type { FleetReader } from '../core/fleet/reader';
+import { buildTopology } from '../core/fleet/topology';
 import { sdkRequestHandler, type SdkTimeouts } from './sdk-client-config';
 import {
   CONCURRENCY_PER_REGION,
@@ -66,7 +66,7 @@ export interface LiveReaderOptions {
   readonly includeAutomatedBackups?: boolean;
   /** Read the lag and activity metrics; the drift check does not need them (and each costs money). @default true */
   readonly includeMetrics?: boolean;
-  /** Which series to read (lambdas/core/cadence): `status` reads none, `lag` one per replica. @default 'full' */
+  /** Which series to read (lambdas/core/fleet/cadence): `status` reads none, `lag` one per replica. @default 'full' */
   readonly metricLevel?: ReadLevel;
   /** Throttling retry; `sleep` is injectable so tests do not wait. */
   readonly retry?: RetryOptions;

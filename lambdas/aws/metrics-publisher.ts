@@ -1,6 +1,6 @@
 /** Sends a check's metrics to CloudWatch, at most 1,000 per PutMetricData call. */
 import { PutMetricDataCommand, type CloudWatchClient, type StandardUnit } from '@aws-sdk/client-cloudwatch';
-import { MAX_METRICS_PER_PUT, batchMetrics, type MetricDatumLike } from '../core/metrics';
+import { MAX_METRICS_PER_PUT, batchMetrics, type MetricDatumLike } from '../core/outputs/metrics';
 
 export interface MetricsPublisher {
   /** Returns the number of PutMetricData calls made. */

@@ -5,10 +5,10 @@
  */
 import { PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import { ALERT_TABLE_SCHEMA } from '../core/alert-lifecycle';
-import { PROBE_RESULTS_PARTITION, PROBE_RESULTS_TTL_SECONDS, type ProbeResultsRecord } from '../core/probe-results';
-import type { ProbeObservation } from '../core/probe-observation';
-import { probeObservationSchema } from '../core/snapshot';
+import { ALERT_TABLE_SCHEMA } from '../core/outputs/alert-lifecycle';
+import { PROBE_RESULTS_PARTITION, PROBE_RESULTS_TTL_SECONDS, type ProbeResultsRecord } from '../core/rules/probe/probe-results';
+import type { ProbeObservation } from '../core/fleet/probe-observation';
+import { probeObservationSchema } from '../core/fleet/snapshot';
 
 const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = ALERT_TABLE_SCHEMA;
 const observationsSchema = z.array(probeObservationSchema);

@@ -13,8 +13,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { ALERT_TABLE_SCHEMA } from '../core/alert-lifecycle';
-import type { EvaluationScope } from '../core/evaluate';
+import { ALERT_TABLE_SCHEMA } from '../core/outputs/alert-lifecycle';
+import type { EvaluationScope } from '../core/rules/evaluate';
 import {
   decideFinish,
   decideLease,
@@ -23,7 +23,7 @@ import {
   type LeaseDecision,
   type LeaseState,
   type RunLease,
-} from '../core/run-lease';
+} from '../core/outputs/run-lease';
 
 type Item = Record<string, AttributeValue>;
 const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = ALERT_TABLE_SCHEMA;

@@ -1,6 +1,6 @@
 /** Publishes a run's notification: one SNS message with per-protocol text. */
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import { messageAttributes, snsMessage, type Notification } from '../core/notify';
+import { messageAttributes, snsMessage, type Notification } from '../core/outputs/notify';
 
 export interface NotificationPublisher {
   /** Returns the SNS message id. */

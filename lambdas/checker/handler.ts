@@ -8,7 +8,7 @@ import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { parseBaselineText } from '../core/drift/baseline';
+import { parseBaselineText } from '../core/rules/drift/baseline';
 import { createChecker } from './checker';
 import { readEnvironment } from './env';
 import type { CheckOutcome } from './run-check';

@@ -10,7 +10,7 @@
  * SNS accepted whose confirmation failed on every attempt (or a crash right after the publish):
  * the next run sends that news again.
  *
- * With a run lease, event-triggered runs are coalesced (lambdas/core/run-lease): an event a run
+ * With a run lease, event-triggered runs are coalesced (lambdas/core/outputs/run-lease): an event a run
  * starting after it already read is dropped, and one that arrives during an earlier-started run
  * makes that run check once more before it gives the lease back.
  */
@@ -21,16 +21,16 @@ import {
   type AlertStateStore,
   type Transition,
   type TransitionKind,
-} from '../core/alert-lifecycle';
+} from '../core/outputs/alert-lifecycle';
 import type { Config } from '../core/config';
-import type { ReadLevel } from '../core/cadence';
-import { evaluate as evaluateFleet, NOT_EVALUATED, type EvaluateOptions, type Report } from '../core/evaluate';
+import type { ReadLevel } from '../core/fleet/cadence';
+import { evaluate as evaluateFleet, NOT_EVALUATED, type EvaluateOptions, type Report } from '../core/rules/evaluate';
 import { codesInScope } from '../core/findings';
-import { buildMetrics } from '../core/metrics';
-import type { FleetSnapshot } from '../core/model';
-import { buildNotification } from '../core/notify';
-import type { RunLease } from '../core/run-lease';
-import type { FleetReader } from '../core/reader';
+import { buildMetrics } from '../core/outputs/metrics';
+import type { FleetSnapshot } from '../core/fleet/model';
+import { buildNotification } from '../core/outputs/notify';
+import type { RunLease } from '../core/outputs/run-lease';
+import type { FleetReader } from '../core/fleet/reader';
 import type { MetricsPublisher } from '../aws/metrics-publisher';
 import type { NotificationPublisher } from '../aws/sns-publisher';
 import type { CheckScope } from './trigger';
@@ -49,7 +49,7 @@ export interface CheckDependencies {
   readonly store: AlertStateStore;
   readonly notifier: NotificationPublisher;
   readonly logger: CheckLogger;
-  /** @default evaluate from lambdas/core/evaluate */
+  /** @default evaluate from lambdas/core/rules/evaluate */
   readonly evaluate?: (snapshot: FleetSnapshot, options: EvaluateOptions) => Report;
   /** Measures the check's duration. @default () => new Date() */
   readonly clock?: () => Date;
@@ -92,10 +92,10 @@ export interface CheckRequest {
   readonly reason: string;
   /**
    * When the triggering event happened (epoch ms); absent for scheduled runs. An event that a run
-   * starting after it already covered is dropped (see lambdas/core/run-lease).
+   * starting after it already covered is dropped (see lambdas/core/outputs/run-lease).
    */
   readonly eventAt?: number;
-  /** What a health run reads (lambdas/core/cadence). @default 'full' */
+  /** What a health run reads (lambdas/core/fleet/cadence). @default 'full' */
   readonly reads?: ReadLevel;
 }
 

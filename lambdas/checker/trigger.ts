@@ -10,7 +10,7 @@ export type CheckScope = 'health' | 'drift';
 /** The constant input of the two schedules. */
 export interface ScheduledCheckInput {
   readonly scope: CheckScope;
-  /** The schedule's event time (EventBridge `$.time`): what a health run reads is decided by it (lambdas/core/cadence). */
+  /** The schedule's event time (EventBridge `$.time`): what a health run reads is decided by it (lambdas/core/fleet/cadence). */
   readonly time?: string;
 }
 

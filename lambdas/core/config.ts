@@ -7,10 +7,10 @@
 // A namespace import lets esbuild drop the parts of zod the schema does not use (its locales alone are 250 KB).
 import * as z from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL, FINDING_CODES } from './findings';
-import { regionProblem } from './regions';
-import { compilePattern, patternProblem } from './patterns';
-import { own, ownRecord } from './records';
-import { parseJson } from './text';
+import { regionProblem } from './shared/regions';
+import { compilePattern, patternProblem } from './shared/patterns';
+import { own, ownRecord } from './shared/records';
+import { parseJson } from './shared/text';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -19,8 +19,8 @@ export class ConfigError extends Error {
   }
 }
 
-export { compilePattern } from './patterns';
-import { cadenceProblem, PROFILE_NAMES } from './cadence';
+export { compilePattern } from './shared/patterns';
+import { cadenceProblem, PROFILE_NAMES } from './fleet/cadence';
 
 /** An identifier pattern (see patterns.ts): a glob, or a /regular expression/ of a shape that cannot hang a check. */
 export const patternSchema = z.string().superRefine((value, ctx) => {
@@ -169,7 +169,7 @@ const scheduleSchema = z.strictObject({
   checkRateMinutes: range(1, 10_079, 'minutes', { whole: true }).default(1),
   driftRateMinutes: range(1, 10_080, 'minutes', { whole: true }).default(15),
   /**
-   * How often the scheduled health runs read CloudWatch (see lambdas/core/cadence): the other runs
+   * How often the scheduled health runs read CloudWatch (see lambdas/core/fleet/cadence): the other runs
    * read only the free describe calls (replication status). `fast` reads everything every run.
    */
   profile: z.enum(PROFILE_NAMES).default('standard'),

@@ -1,4 +1,4 @@
-import { BaselineError, parseBaselineText, type Baseline } from '../core/drift/baseline';
+import { BaselineError, parseBaselineText, type Baseline } from '../core/rules/drift/baseline';
 import { readInputFile } from './text-file';
 
 /** Reads and validates a `replguard-baseline/v1` file. */

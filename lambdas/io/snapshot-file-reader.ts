@@ -1,6 +1,6 @@
-import type { FleetSnapshot } from '../core/model';
-import type { FleetReader } from '../core/reader';
-import { parseSnapshotText, SnapshotError } from '../core/snapshot';
+import type { FleetSnapshot } from '../core/fleet/model';
+import type { FleetReader } from '../core/fleet/reader';
+import { parseSnapshotText, SnapshotError } from '../core/fleet/snapshot';
 import { readInputFile } from './text-file';
 
 /** Reads and validates a `replguard-snapshot/v1` file. */

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { formatBytes } from '../core/format';
+import { formatBytes } from '../core/shared/format';
 
 /** How big each kind of input may be: generous for real fleets, small enough to refuse a wrong file fast. */
 export const MAX_FILE_BYTES = {

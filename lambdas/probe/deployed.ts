@@ -8,10 +8,10 @@
  * are scrubbed of them, and the log lines carry counts, names and failure kinds.
  */
 import type { ProbesConfig } from '../core/config';
-import type { DbInstance } from '../core/model';
-import type { ProbeFailure, ProbeObservation } from '../core/probe-observation';
-import type { ProbeResultsRecord } from '../core/probe-results';
-import { selectProbeTargets, type ProbeCredentials, type SelectedProbeTarget } from '../core/probe-selection';
+import type { DbInstance } from '../core/fleet/model';
+import type { ProbeFailure, ProbeObservation } from '../core/fleet/probe-observation';
+import type { ProbeResultsRecord } from '../core/rules/probe/probe-results';
+import { selectProbeTargets, type ProbeCredentials, type SelectedProbeTarget } from '../core/rules/probe/probe-selection';
 import { runProbe, type ProbeRunOptions } from './run-probe';
 import type { ProbeTarget } from './targets';
 

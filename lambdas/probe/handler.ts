@@ -15,7 +15,7 @@ import { ProbeResultsStore } from '../aws/probe-results-store';
 import { sdkRequestHandler } from '../aws/sdk-client-config';
 import { readProbeEnvironment } from './env';
 import { runDeployedProbe, type DeployedProbeOutcome } from './deployed';
-import type { DbInstance } from '../core/model';
+import type { DbInstance } from '../core/fleet/model';
 
 const logger = new Logger({ serviceName: 'replication-guard-probe' });
 const packageFile = (file: string) => (isAbsolute(file) ? file : fileURLToPath(new URL(`./${file}`, import.meta.url)));

@@ -9,7 +9,7 @@ import type {
   PostgresSlot,
   PostgresSourceStatus,
   PostgresWalSender,
-} from '../core/probe-observation';
+} from '../core/fleet/probe-observation';
 
 type Row = Readonly<Record<string, unknown>>;
 

@@ -1,8 +1,8 @@
 /** The probe's report: the same findings as `check`, with one row per replica the probe read. */
 import { SEVERITIES } from '../core/findings';
-import { formatSeconds } from '../core/format';
-import type { ProbeObservation } from '../core/probe-observation';
-import type { ProbeResult } from '../core/probe-rules';
+import { formatSeconds } from '../core/shared/format';
+import type { ProbeObservation } from '../core/fleet/probe-observation';
+import type { ProbeResult } from '../core/rules/probe/probe-rules';
 
 export interface ProbeReport extends ProbeResult {
   readonly summary: { readonly databases: number; readonly replicas: number; readonly healthy: number; readonly critical: number; readonly warning: number; readonly info: number };

@@ -8,7 +8,7 @@ import type {
   ProbeFailure,
   ProbeObservation,
   ProbeRole,
-} from '../core/probe-observation';
+} from '../core/fleet/probe-observation';
 import { mysqlDriver } from './drivers/mysql';
 import { postgresDriver } from './drivers/postgres';
 import type { ProbeConnection, ProbeDriver, RoleInfo, Timeouts } from './drivers/types';

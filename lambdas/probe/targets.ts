@@ -3,7 +3,7 @@
  * `name`, `role` (source|replica), `source` (the name of the target it replicates from),
  * `region`, `heartbeat` (schema.table), `tls` (off|require|verify) and `tlsca` (a CA bundle file).
  */
-import type { ProbeEngine, ProbeRole } from '../core/probe-observation';
+import type { ProbeEngine, ProbeRole } from '../core/fleet/probe-observation';
 
 export type TlsMode = 'off' | 'require' | 'verify';
 

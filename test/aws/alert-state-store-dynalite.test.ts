@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
-import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifecycle';
+import { planTransitions, type AlertState } from '../../lambdas/core/outputs/alert-lifecycle';
 import { alertTableInput, startDynalite, type LocalDynamo } from '../support/dynalite';
 import { finding } from '../support/findings';
 import { NOW_DATE } from '../support/fleet';

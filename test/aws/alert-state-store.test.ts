@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { toHaveReceivedCommandTimes, toHaveReceivedCommandWith } from 'aws-sdk-client-mock-vitest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifecycle';
+import { planTransitions, type AlertState } from '../../lambdas/core/outputs/alert-lifecycle';
 import { AlertStateError, DynamoAlertStateStore, fromItem, toItem } from '../../lambdas/aws/alert-state-store';
 import { fakeAlertTable } from '../support/alert-table-fake';
 import { finding } from '../support/findings';

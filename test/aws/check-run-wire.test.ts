@@ -12,7 +12,7 @@ import { CloudWatchMetricsPublisher } from '../../lambdas/aws/metrics-publisher'
 import type { NotificationPublisher } from '../../lambdas/aws/sns-publisher';
 import { runCheck, type CheckLogger } from '../../lambdas/checker/run-check';
 import { parseConfig } from '../../lambdas/core/config';
-import type { Notification } from '../../lambdas/core/notify';
+import type { Notification } from '../../lambdas/core/outputs/notify';
 import {
   cloudwatchError,
   cloudwatchResponse,

@@ -8,10 +8,10 @@ import {
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
-import { FLEET_MIXES, planFleetUsage, syntheticFleet } from '../../lambdas/core/cost-fleet';
+import { FLEET_MIXES, planFleetUsage, syntheticFleet } from '../../lambdas/core/outputs/cost-fleet';
 import { DEFAULT_CONFIG } from '../../lambdas/core/config';
-import { evaluate } from '../../lambdas/core/evaluate';
-import type { FleetSnapshot } from '../../lambdas/core/model';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { parseConfig } from '../../lambdas/core/config';
-import { evaluate } from '../../lambdas/core/evaluate';
-import type { FleetSnapshot } from '../../lambdas/core/model';
-import { parseSnapshot } from '../../lambdas/core/snapshot';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
+import { parseSnapshot } from '../../lambdas/core/fleet/snapshot';
 import { fixture, rdsResponse, withMarker, type Route } from '../support/local-aws-endpoint';
 import { fleetRoute, metricResultsFor, queriesOf, localAwsEndpoints } from '../support/live-aws-fleet';
 import { NOW_DATE } from '../support/fleet';

@@ -31,9 +31,9 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader, type LiveReaderOptions } from '../../lambdas/aws/live-reader';
 import { parseConfig } from '../../lambdas/core/config';
-import { evaluate } from '../../lambdas/core/evaluate';
-import type { FleetSnapshot } from '../../lambdas/core/model';
-import { parseSnapshot } from '../../lambdas/core/snapshot';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
+import { parseSnapshot } from '../../lambdas/core/fleet/snapshot';
 import { NOW_DATE } from '../support/fleet';
 
 // Real SDK clients against local servers (or many mocked calls).

@@ -7,11 +7,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
-import { evaluate } from '../../lambdas/core/evaluate';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
 import type { Finding, FindingCode, Severity } from '../../lambdas/core/findings';
-import { seriesName } from '../../lambdas/core/metric-plan';
-import type { DbCluster, DbInstance, GlobalCluster } from '../../lambdas/core/model';
-import { parseSnapshot } from '../../lambdas/core/snapshot';
+import { seriesName } from '../../lambdas/core/fleet/metric-plan';
+import type { DbCluster, DbInstance, GlobalCluster } from '../../lambdas/core/fleet/model';
+import { parseSnapshot } from '../../lambdas/core/fleet/snapshot';
 import { sawtooth } from '../support/curves';
 import { cluster, clusterArn, globalCluster, instance, instanceArn, NOW, replica } from '../support/fleet';
 import { queriesOf, localAwsEndpoints } from '../support/live-aws-fleet';

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { toHaveReceivedCommandTimes, toHaveReceivedCommandWith } from 'aws-sdk-client-mock-vitest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetricsPublisher } from '../../lambdas/aws/metrics-publisher';
-import type { MetricDatumLike } from '../../lambdas/core/metrics';
+import type { MetricDatumLike } from '../../lambdas/core/outputs/metrics';
 
 expect.extend({ toHaveReceivedCommandTimes, toHaveReceivedCommandWith });
 

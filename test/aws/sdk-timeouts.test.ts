@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
 import { sdkRequestHandler } from '../../lambdas/aws/sdk-client-config';
 import { parseConfig } from '../../lambdas/core/config';
-import { evaluate } from '../../lambdas/core/evaluate';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
 import { FAKE_CREDENTIALS } from '../support/local-aws-endpoint';
 import { fleetRoute, localAwsEndpoints } from '../support/live-aws-fleet';
 import { NOW_DATE } from '../support/fleet';

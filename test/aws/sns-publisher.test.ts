@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { toHaveReceivedCommandTimes, toHaveReceivedCommandWith } from 'aws-sdk-client-mock-vitest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SnsNotificationPublisher } from '../../lambdas/aws/sns-publisher';
-import { SMS_ATTRIBUTE, type Notification } from '../../lambdas/core/notify';
+import { SMS_ATTRIBUTE, type Notification } from '../../lambdas/core/outputs/notify';
 
 expect.extend({ toHaveReceivedCommandTimes, toHaveReceivedCommandWith });
 

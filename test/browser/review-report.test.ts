@@ -11,9 +11,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { largeFleetSnapshot } from '../../bench/support/snapshot-fleet';
 import { DEFAULT_CONFIG } from '../../lambdas/core/config';
-import { evaluate } from '../../lambdas/core/evaluate';
-import type { FleetSnapshot } from '../../lambdas/core/model';
-import { parseSnapshotText } from '../../lambdas/core/snapshot';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
+import { parseSnapshotText } from '../../lambdas/core/fleet/snapshot';
 import { runCli } from '../support/cli';
 
 const CHROMIUM = '/usr/bin/chromium';

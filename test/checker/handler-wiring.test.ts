@@ -26,9 +26,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV_NAMES } from '../../lambdas/checker/env';
 import { CheckOutputError, CONFIRM_ATTEMPTS } from '../../lambdas/checker/run-check';
 import { parseConfig } from '../../lambdas/core/config';
-import { parseBaselineText, type Baseline } from '../../lambdas/core/drift/baseline';
-import { evaluate } from '../../lambdas/core/evaluate';
-import type { DbInstance, Parameter } from '../../lambdas/core/model';
+import { parseBaselineText, type Baseline } from '../../lambdas/core/rules/drift/baseline';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
+import type { DbInstance, Parameter } from '../../lambdas/core/fleet/model';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 import { fleet, instance, NOW, replica } from '../support/fleet';
 

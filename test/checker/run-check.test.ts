@@ -23,10 +23,10 @@ import { SnsNotificationPublisher, type NotificationPublisher } from '../../lamb
 import { CheckOutputError, CONFIRM_ATTEMPTS, runCheck, type CheckDependencies, type CheckLogger } from '../../lambdas/checker/run-check';
 import type { CheckScope } from '../../lambdas/checker/trigger';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
-import type { EvaluateOptions, Report } from '../../lambdas/core/evaluate';
-import type { FleetSnapshot } from '../../lambdas/core/model';
-import type { FleetReader } from '../../lambdas/core/reader';
-import type { RunLease } from '../../lambdas/core/run-lease';
+import type { EvaluateOptions, Report } from '../../lambdas/core/rules/evaluate';
+import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
+import type { FleetReader } from '../../lambdas/core/fleet/reader';
+import type { RunLease } from '../../lambdas/core/outputs/run-lease';
 import { fakeAlertTable } from '../support/alert-table-fake';
 import { finding, report } from '../support/findings';
 import { fleet, instance, instanceArn, lag, replica, NOW_DATE } from '../support/fleet';

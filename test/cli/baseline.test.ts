@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { baselineCommand } from '../../bin/cli/baseline';
 import { UsageError, type CliIo } from '../../bin/cli/types';
-import { BaselineError } from '../../lambdas/core/drift/baseline';
-import type { FleetSnapshot } from '../../lambdas/core/model';
-import { group, param } from '../core/drift/helpers';
+import { BaselineError } from '../../lambdas/core/rules/drift/baseline';
+import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
+import { group, param } from '../core/rules/drift/helpers';
 import { fleet, instance, replica } from '../support/fleet';
 
 interface FakeIo extends CliIo {

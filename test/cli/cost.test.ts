@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { costCommand } from '../../bin/cli/cost';
 import { UsageError, type CliIo } from '../../bin/cli/types';
-import { syntheticFleet } from '../../lambdas/core/cost-fleet';
-import { planMetricQueries } from '../../lambdas/core/metric-plan';
-import { parseSnapshotText } from '../../lambdas/core/snapshot';
-import { buildTopology } from '../../lambdas/core/topology';
+import { syntheticFleet } from '../../lambdas/core/outputs/cost-fleet';
+import { planMetricQueries } from '../../lambdas/core/fleet/metric-plan';
+import { parseSnapshotText } from '../../lambdas/core/fleet/snapshot';
+import { buildTopology } from '../../lambdas/core/fleet/topology';
 import { runCli } from '../support/cli';
 
 function capture(): CliIo & { out: string[] } {
@@ -26,7 +26,7 @@ describe('replguard cost', () => {
     expect(text).toContain('Monthly cost for 1000 replicas in 1 region');
     expect(text).toContain('Fleet: synthetic mysql fleet');
     // The default profile: one lag series per replica every 5 minutes, everything twice a day.
-    expect(text).toMatch(/PER REPLICA\s+\$0\.0980 per replica-month \(GetMetricData \$0\.0864\)/);
+    expect(text).toMatch(/PER REPLICA\s+\$0\.0992 per replica-month \(GetMetricData \$0\.0864\)/);
     expect(text).toMatch(/GetMetricData metrics requested, health checks\s+8,640,000 metrics\s+\$86\.40/);
     expect(text).toMatch(/broken replication\s+1 min \(at once on an RDS replication event\)/);
     expect(text).toMatch(/lag over critical\s+5 min after the rule's datapoints are in \(9 min after the first datapoint over critical\)/);

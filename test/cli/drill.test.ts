@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DRILL_ATTRIBUTE } from '../../lambdas/core/drill/messages';
+import { DRILL_ATTRIBUTE } from '../../lambdas/core/outputs/drill/messages';
 import { runCli } from '../support/cli';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:replguard-alerts';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../lambdas/core/config';
-import { evaluate } from '../../lambdas/core/evaluate';
-import { parseSnapshotText } from '../../lambdas/core/snapshot';
+import { evaluate } from '../../lambdas/core/rules/evaluate';
+import { parseSnapshotText } from '../../lambdas/core/fleet/snapshot';
 import { runCli } from '../support/cli';
 import { fleet, instance } from '../support/fleet';
 

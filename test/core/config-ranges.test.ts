@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, parseConfigJson, type ConfigInput } from '../../lambdas/core/config';
-import { BaselineError, parseBaselineText } from '../../lambdas/core/drift/baseline';
-import { parseSnapshotText, SnapshotError } from '../../lambdas/core/snapshot';
+import { BaselineError, parseBaselineText } from '../../lambdas/core/rules/drift/baseline';
+import { parseSnapshotText, SnapshotError } from '../../lambdas/core/fleet/snapshot';
 
 const errorOf = (raw: unknown): string => {
   try {

@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { alarmCount } from '../../lambdas/core/cost';
+import { alarmCount } from '../../lambdas/core/outputs/cost';
 import { alarmNotifications, replayAlarm, type AlarmDefinition } from '../support/alarm-evaluation';
 import { config } from '../support/findings';
 import { EXAMPLE_CONFIG, synthGuard } from './synth';

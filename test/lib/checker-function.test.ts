@@ -8,7 +8,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUNDLED_CONFIG_FILE, ENV_NAMES, readEnvironment } from '../../lambdas/checker/env';
 import { ConfigError, parseConfig, type ConfigInput } from '../../lambdas/core/config';
-import { DEFAULT_BASELINE, serializeBaseline } from '../../lambdas/core/drift/baseline';
+import { DEFAULT_BASELINE, serializeBaseline } from '../../lambdas/core/rules/drift/baseline';
 import { CHILD_PROCESS_TIMEOUT_MS } from '../support/child-process';
 import { EXAMPLE_CONFIG, policyStatements, synthGuard } from './synth';
 

@@ -8,10 +8,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { publishInput } from '../../lambdas/aws/sns-publisher';
-import { planTransitions, type AlertState } from '../../lambdas/core/alert-lifecycle';
+import { planTransitions, type AlertState } from '../../lambdas/core/outputs/alert-lifecycle';
 import type { Config } from '../../lambdas/core/config';
 import type { Severity } from '../../lambdas/core/findings';
-import { buildNotification } from '../../lambdas/core/notify';
+import { buildNotification } from '../../lambdas/core/outputs/notify';
 import { ENV_NAMES } from '../../lambdas/checker/env';
 import { finding } from '../support/findings';
 import { snsFilterAccepts, type FilterPolicyScope, type PublishedAttributes } from '../support/sns-filter-policy';

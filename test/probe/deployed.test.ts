@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { ProbeResultsStore } from '../../lambdas/aws/probe-results-store';
 import { parseConfig } from '../../lambdas/core/config';
-import type { DbInstance } from '../../lambdas/core/model';
+import type { DbInstance } from '../../lambdas/core/fleet/model';
 import { runDeployedProbe, type DeployedProbeDependencies } from '../../lambdas/probe/deployed';
 import type { ProbeDriver } from '../../lambdas/probe/drivers/types';
 import type { ProbeTarget } from '../../lambdas/probe/targets';

@@ -3,7 +3,7 @@
  * how many connections a run opens. The engines themselves are covered by the integration tests.
  */
 import { describe, expect, it } from 'vitest';
-import type { MysqlReplicaStatus } from '../../lambdas/core/probe-observation';
+import type { MysqlReplicaStatus } from '../../lambdas/core/fleet/probe-observation';
 import type { ProbeConnection, ProbeDriver } from '../../lambdas/probe/drivers/types';
 import { runProbe } from '../../lambdas/probe/run-probe';
 import { parseTargets } from '../../lambdas/probe/targets';

@@ -1,6 +1,6 @@
 /** Builders for findings and reports in output tests (notifications, metrics, lifecycle). */
 import { DEFAULT_CONFIG, parseConfig, type Config, type ConfigInput } from '../../lambdas/core/config';
-import { summarize, type DrReadiness, type Report, type ReplicaRow } from '../../lambdas/core/evaluate';
+import { summarize, type DrReadiness, type Report, type ReplicaRow } from '../../lambdas/core/rules/evaluate';
 import { runbookUrl, type Finding } from '../../lambdas/core/findings';
 
 export function finding(fields: Partial<Finding> & Pick<Finding, 'code'>): Finding {

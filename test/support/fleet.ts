@@ -1,5 +1,5 @@
 /** Small builders for fleet snapshots in tests: only the fields a rule reads. */
-import type { DbCluster, DbInstance, FleetSnapshot, GlobalCluster, MetricSeries, RegionSnapshot } from '../../lambdas/core/model';
+import type { DbCluster, DbInstance, FleetSnapshot, GlobalCluster, MetricSeries, RegionSnapshot } from '../../lambdas/core/fleet/model';
 
 /** The instant every fixture is captured at, as an ISO string; NOW_DATE and NOW_MS are the same instant. */
 export const NOW = '2026-11-24T10:00:00Z';

@@ -3,7 +3,7 @@
  * returns, so a fleet built in a test can be served by the local AWS endpoint and read back by the
  * real SDK client. List member element names follow the RDS service model (client-rds schemas).
  */
-import type { DbCluster, DbInstance, GlobalCluster } from '../../lambdas/core/model';
+import type { DbCluster, DbInstance, GlobalCluster } from '../../lambdas/core/fleet/model';
 
 /** The element name of a list's items, by the list's member name in the RDS model. */
 const LIST_MEMBER: Readonly<Record<string, string>> = {

@@ -1,7 +1,7 @@
 /** MySQL and MariaDB through `mysql2`: role and replica status (both column namings), heartbeat. */
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
-import type { MysqlReplicaStatus, ProbeFailure } from '../../core/probe-observation';
+import type { MysqlReplicaStatus, ProbeFailure } from '../../core/fleet/probe-observation';
 import { auroraReplicasFromRows, mysqlReplicaStatusFromRow, parseHeartbeatTs } from '../observe';
 import type { ProbeTarget } from '../targets';
 import { networkFailure, scrub, type ProbeConnection, type ProbeDriver, type Timeouts } from './types';

@@ -1,7 +1,7 @@
 /** PostgreSQL through `pg`: role, heartbeat, pg_stat_replication/slots on a source, receiver and replay on a standby. */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import type { ProbeFailure } from '../../core/probe-observation';
+import type { ProbeFailure } from '../../core/fleet/probe-observation';
 import { auroraReplicasFromRows, parseHeartbeatTs, postgresReplicaStatusFromRow, postgresSourceStatus } from '../observe';
 import type { ProbeTarget } from '../targets';
 import { networkFailure, scrub, type ProbeConnection, type ProbeDriver, type Timeouts } from './types';

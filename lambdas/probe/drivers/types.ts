@@ -1,5 +1,5 @@
 /** What the probe needs from a database driver; one connection per database per run. */
-import type { AuroraReplicaRow, MysqlReplicaStatus, PostgresReplicaStatus, PostgresSourceStatus, ProbeFailure, ProbeRole } from '../../core/probe-observation';
+import type { AuroraReplicaRow, MysqlReplicaStatus, PostgresReplicaStatus, PostgresSourceStatus, ProbeFailure, ProbeRole } from '../../core/fleet/probe-observation';
 import type { ProbeTarget } from '../targets';
 
 export interface Timeouts {

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:net';
 import { parseConfig } from '../../../lambdas/core/config';
 import type { Finding } from '../../../lambdas/core/findings';
-import { evaluateProbes, type ProbeResult } from '../../../lambdas/core/probe-rules';
+import { evaluateProbes, type ProbeResult } from '../../../lambdas/core/rules/probe/probe-rules';
 import { runProbe, type ProbeRun } from '../../../lambdas/probe/run-probe';
 import { parseTargets } from '../../../lambdas/probe/targets';
 

@@ -1,0 +1,46 @@
+/** RPO: a DR target's lag over the primary's RPO, read exactly as the health engine reads lag. */
+import { readsDetail } from '../../fleet/cadence';
+import type { EvaluationContext } from '../context';
+import type { EvidenceValue } from '../../findings';
+import { idleExplanation, isSustained, lagWindow, sinceText, streakStart } from '../health/health';
+import { seriesName } from '../../fleet/metric-plan';
+import type { Replica } from '../../fleet/topology';
+
+export interface RpoCheck {
+  readonly over: number;
+  readonly evaluated: number;
+  readonly peakSeconds: number;
+  readonly latestSeconds: number | null;
+  readonly metric: string;
+  /** The exact series read, e.g. `AuroraGlobalDBRPOLag{DBClusterIdentifier=x,SourceRegion=y}`. */
+  readonly series: string;
+  readonly sustained: boolean;
+  /** "since T" or "since at least T". */
+  readonly since: string;
+  /** Why the idle-source explanation was not applied, for PostgreSQL replicas. */
+  readonly idleEvidence?: Readonly<Record<string, EvidenceValue>>;
+}
+
+/** Lag over the RPO in M of the last N datapoints, read exactly as the health engine reads lag. */
+export function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number): RpoCheck | undefined {
+  // The RPO series is read only on full reads; its verdict is carried in between.
+  if (!readsDetail(ctx.reads ?? 'full')) return undefined;
+  const lag = lagWindow(ctx, replica, 'rpo');
+  if (!lag || lag.stale || lag.recent.length === 0) return undefined;
+  const peak = Math.max(...lag.recent.map((s) => s.value));
+  // PostgreSQL reports up to ~5 min of lag when its source writes nothing: no data is at risk then.
+  const idle = idleExplanation(ctx, replica, lag);
+  if (idle?.applied) return undefined;
+  const over = lag.recent.filter((s) => s.value > rpoSeconds).length;
+  return {
+    over,
+    evaluated: lag.recent.length,
+    sustained: isSustained(over, lag.recent.length, ctx.config.lag.datapointsToAlarm),
+    peakSeconds: peak,
+    latestSeconds: lag.latestSeconds,
+    metric: lag.metric.metricName,
+    series: seriesName(lag.metric),
+    since: sinceText(streakStart(lag.seconds, (v) => v > rpoSeconds), lag.seconds[0]?.timestamp),
+    idleEvidence: idle?.evidence,
+  };
+}
