@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,22 +11,11 @@ import { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
 import { BUNDLED_CONFIG_FILE, ENV_NAMES } from '../lambdas/checker/env';
 import { CHECKER_BUNDLE, CHECKER_ENTRY } from './checker-bundle';
+import { deadLetterQueue, functionLogGroup, shellQuote, stageConfigFile } from './function-support';
 import { iamNagArn } from './nag-names';
 
 /** Name of the custom drift baseline inside the function package. */
 export const BUNDLED_BASELINE = 'baseline.json';
-
-export const shellQuote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
-
-/**
- * Writes the validated config (defaults filled in) to a file the bundling step copies into the
- * package. A file, not an environment variable: Lambda allows 4 KB of variables in total.
- */
-export function stageConfigFile(config: Config): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'replguard-config-')), BUNDLED_CONFIG_FILE);
-  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-  return file;
-}
 
 export interface CheckerFunctionProps {
   /** The validated config; shipped inside the function package as `BUNDLED_CONFIG_FILE`. */
@@ -72,20 +58,8 @@ export class CheckerFunction extends Construct {
     const { config } = props;
     const configFile = stageConfigFile(config);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the checker function and its event rules; it needs no DLQ of its own.',
-    });
+    this.logGroup = functionLogGroup(this, props);
+    this.deadLetterQueue = deadLetterQueue(this, 'the checker function and its event rules');
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -17,7 +17,7 @@ import { BUNDLED_CONFIG_FILE } from '../lambdas/checker/env';
 import { PROBE_RESULTS_PARTITION } from '../lambdas/core/rules/probe/probe-results';
 import { BUNDLED_CA_FILE, PROBE_ENV_NAMES, RUNTIME_CA_FILE } from '../lambdas/probe/env';
 import { CHECKER_BUNDLE } from './checker-bundle';
-import { shellQuote, stageConfigFile } from './checker-function';
+import { deadLetterQueue, functionLogGroup, shellQuote, stageConfigFile } from './function-support';
 import { iamNagArn } from './nag-names';
 
 /** The probe handler's source. */
@@ -82,19 +82,8 @@ export class ProbeFunction extends Construct {
     const configFile = stageConfigFile(config);
     const { account, partition, region } = Stack.of(this);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the probe function and its schedule; it needs no DLQ of its own.',
-    });
+    this.logGroup = functionLogGroup(this, props);
+    this.deadLetterQueue = deadLetterQueue(this, 'the probe function and its schedule');
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
