@@ -10,8 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
 import { BUNDLED_CONFIG_FILE, ENV_NAMES } from '../lambdas/checker/env';
-import { CHECKER_BUNDLE, CHECKER_ENTRY } from './checker-bundle';
-import { deadLetterQueue, functionLogGroup, shellQuote, stageConfigFile } from './function-support';
+import { CHECKER_ENTRY } from './checker-bundle';
+import { bundlingWithFiles, deadLetterQueue, functionLogGroup, stageConfigFile } from './function-support';
 import { iamNagArn } from './nag-names';
 
 /** Name of the custom drift baseline inside the function package. */
@@ -166,25 +166,10 @@ export class CheckerFunction extends Construct {
         [ENV_NAMES.deploymentName]: Stack.of(this).stackName,
         ...(props.baselineFile ? { [ENV_NAMES.baselineFile]: BUNDLED_BASELINE } : {}),
       },
-      bundling: {
-        target: CHECKER_BUNDLE.target,
-        format: nodejs.OutputFormat.ESM,
-        minify: CHECKER_BUNDLE.minify,
-        sourceMap: CHECKER_BUNDLE.sourcemap,
-        mainFields: [...CHECKER_BUNDLE.mainFields],
-        banner: CHECKER_BUNDLE.banner,
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          // The asset hash covers the output directory, so a changed config or baseline redeploys the function.
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp ${shellQuote(configFile)} ${shellQuote(`${outputDir}/${BUNDLED_CONFIG_FILE}`)}`,
-            ...(props.baselineFile ? [`cp ${shellQuote(props.baselineFile)} ${shellQuote(`${outputDir}/${BUNDLED_BASELINE}`)}`] : []),
-          ],
-        },
-      },
+      bundling: bundlingWithFiles({
+        [BUNDLED_CONFIG_FILE]: configFile,
+        ...(props.baselineFile ? { [BUNDLED_BASELINE]: props.baselineFile } : {}),
+      }),
     });
   }
 }

@@ -6,11 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
 import { BUNDLED_CONFIG_FILE } from '../lambdas/checker/env';
+import { CHECKER_BUNDLE } from './checker-bundle';
 
 export const shellQuote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
@@ -51,4 +53,28 @@ export function deadLetterQueue(scope: Construct, owner: string): sqs.Queue {
     reason: `This queue is the dead-letter queue of ${owner}; it needs no DLQ of its own.`,
   });
   return queue;
+}
+
+/**
+ * The esbuild bundling of every Replication Guard function (see CHECKER_BUNDLE), with files copied
+ * into the package: `{ nameInPackage: localPath }`. The asset hash covers the output directory,
+ * so a changed file redeploys the function.
+ */
+export function bundlingWithFiles(files: Readonly<Record<string, string>>): nodejs.BundlingOptions {
+  return {
+    target: CHECKER_BUNDLE.target,
+    format: nodejs.OutputFormat.ESM,
+    minify: CHECKER_BUNDLE.minify,
+    sourceMap: CHECKER_BUNDLE.sourcemap,
+    mainFields: [...CHECKER_BUNDLE.mainFields],
+    banner: CHECKER_BUNDLE.banner,
+    bundleAwsSDK: true,
+    forceDockerBundling: false,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) =>
+        Object.entries(files).map(([name, path]) => `cp ${shellQuote(path)} ${shellQuote(`${outputDir}/${name}`)}`),
+    },
+  };
 }

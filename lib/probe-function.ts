@@ -16,8 +16,7 @@ import { ConfigError, type Config, type ProbesConfig } from '../lambdas/core/con
 import { BUNDLED_CONFIG_FILE } from '../lambdas/checker/env';
 import { PROBE_RESULTS_PARTITION } from '../lambdas/core/rules/probe/probe-results';
 import { BUNDLED_CA_FILE, PROBE_ENV_NAMES, RUNTIME_CA_FILE } from '../lambdas/probe/env';
-import { CHECKER_BUNDLE } from './checker-bundle';
-import { deadLetterQueue, functionLogGroup, shellQuote, stageConfigFile } from './function-support';
+import { bundlingWithFiles, deadLetterQueue, functionLogGroup, stageConfigFile } from './function-support';
 import { iamNagArn } from './nag-names';
 
 /** The probe handler's source. */
@@ -171,24 +170,10 @@ export class ProbeFunction extends Construct {
         [PROBE_ENV_NAMES.vpc]: vpcConfig.name,
         [PROBE_ENV_NAMES.caBundleFile]: caBundleFile ? BUNDLED_CA_FILE : RUNTIME_CA_FILE,
       },
-      bundling: {
-        target: CHECKER_BUNDLE.target,
-        format: nodejs.OutputFormat.ESM,
-        minify: CHECKER_BUNDLE.minify,
-        sourceMap: CHECKER_BUNDLE.sourcemap,
-        mainFields: [...CHECKER_BUNDLE.mainFields],
-        banner: CHECKER_BUNDLE.banner,
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp ${shellQuote(configFile)} ${shellQuote(`${outputDir}/${BUNDLED_CONFIG_FILE}`)}`,
-            ...(caBundleFile ? [`cp ${shellQuote(caBundleFile)} ${shellQuote(`${outputDir}/${BUNDLED_CA_FILE}`)}`] : []),
-          ],
-        },
-      },
+      bundling: bundlingWithFiles({
+        [BUNDLED_CONFIG_FILE]: configFile,
+        ...(caBundleFile ? { [BUNDLED_CA_FILE]: caBundleFile } : {}),
+      }),
     });
 
     this.schedule = new events.Rule(this, 'Schedule', {
