@@ -7,7 +7,7 @@
 // A namespace import lets esbuild drop the parts of zod the schema does not use (its locales alone are 250 KB).
 import * as z from 'zod';
 import { DEFAULT_RUNBOOK_BASE_URL, FINDING_CODES } from './findings';
-import { regionProblem } from './shared/regions';
+import { partitionOf, regionProblem } from './shared/regions';
 import { compilePattern, patternProblem } from './shared/patterns';
 import { own, ownRecord } from './shared/records';
 import { parseJson } from './shared/text';
@@ -293,6 +293,58 @@ const probesSchema = z
   });
 export type ProbesConfig = z.infer<typeof probesSchema>;
 
+/** A 12-digit AWS account id: IAM and Organizations accept no other form. */
+export const ACCOUNT_ID = /^\d{12}$/;
+const accountIdSchema = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id (e.g. 111122223333)');
+// IAM role names and paths (IAM API reference, CreateRole: RoleName, Path).
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::(\d{12}):role\/(?:[\x21-\x7e]{0,510}\/)?[\w+=,.@-]{1,64}$/;
+// STS AssumeRole ExternalId: 2-1224 characters of [\w+=,.@:/-].
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+// Organizations API reference: root ids r-..., OU ids ou-<root>-<suffix>.
+const OU_OR_ROOT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+
+const roleNameSchema = z.string().regex(ROLE_NAME, 'must be an IAM role name: 1-64 letters, digits or +=,.@_-');
+
+/** The read-only role Replication Guard assumes in every member account. */
+const memberRoleSchema = z.strictObject({
+  name: roleNameSchema.default('ReplicationGuardReader'),
+  /** Sent as sts:ExternalId and required by the role's trust policy when set. */
+  externalId: z.string().regex(EXTERNAL_ID, 'must be 2-1224 characters of letters, digits or +=,.@:/_-').optional(),
+});
+
+const accountSchema = z
+  .strictObject({
+    id: accountIdSchema,
+    name: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
+    /** Regions to read in this account. @default the top-level `regions` */
+    regions: z.array(regionSchema).min(1, 'must list at least one region').optional(),
+    /** Role to assume by name (in this account). @default `memberRole.name` */
+    roleName: roleNameSchema.optional(),
+    /** Role to assume by full ARN, for a role with a path or another name. */
+    roleArn: z.string().regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::111122223333:role/Name)').optional(),
+  })
+  .superRefine((account, ctx) => {
+    if (account.roleName && account.roleArn) ctx.addIssue({ code: 'custom', path: ['roleArn'], message: 'give roleName or roleArn, not both' });
+    const arnAccount = account.roleArn ? ROLE_ARN.exec(account.roleArn)?.[2] : undefined;
+    if (arnAccount && arnAccount !== account.id) {
+      ctx.addIssue({ code: 'custom', path: ['roleArn'], message: `names account ${arnAccount}, not this entry's id ${account.id}` });
+    }
+  });
+export type AccountConfig = z.infer<typeof accountSchema>;
+
+/** Accounts found through AWS Organizations, from the management account or a delegated administrator. */
+const organizationSchema = z.strictObject({
+  /** Roots (r-...) or OUs (ou-...) to read; child OUs are included. */
+  ouIds: z.array(z.string().regex(OU_OR_ROOT_ID, 'must be an organization root id (r-...) or OU id (ou-...-...)')).min(1, 'must list at least one OU or root id'),
+  /** Accounts to read even when outside `ouIds`. */
+  includeAccounts: z.array(accountIdSchema).default([]),
+  excludeAccounts: z.array(accountIdSchema).default([]),
+  /** @default `memberRole.name` */
+  roleName: roleNameSchema.optional(),
+});
+export type OrganizationConfig = z.infer<typeof organizationSchema>;
+
 const suppressionSchema = z.strictObject({
   code: z.enum(FINDING_CODES),
   resource: patternSchema.optional(),
@@ -317,7 +369,35 @@ export const configSchema = z.strictObject({
   dr: drSchema.default(drSchema.parse({})),
   suppressions: z.array(suppressionSchema).default([]),
   probes: probesSchema.optional(),
-});
+  /** Member accounts listed by id (see docs/organization.md). */
+  accounts: z.array(accountSchema).default([]),
+  organization: organizationSchema.optional(),
+  memberRole: memberRoleSchema.default(memberRoleSchema.parse({})),
+  /** Read the account the checker runs in (with its own role, no AssumeRole). @default true */
+  includeDeployingAccount: z.boolean().default(true),
+})
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.accounts.forEach((account, index) => {
+      if (seen.has(account.id)) ctx.addIssue({ code: 'custom', path: ['accounts', index, 'id'], message: `lists account ${account.id} twice` });
+      seen.add(account.id);
+    });
+    // A role in another partition cannot be assumed with this partition's credentials.
+    const partitions = new Set(config.regions.map(partitionOf));
+    config.accounts.forEach((account, index) => {
+      const arnPartition = account.roleArn?.split(':')[1];
+      if (arnPartition && !partitions.has(arnPartition)) {
+        ctx.addIssue({ code: 'custom', path: ['accounts', index, 'roleArn'], message: `is in partition ${arnPartition}, but the regions are in ${[...partitions].join(', ')}` });
+      }
+      for (const [r, region] of (account.regions ?? []).entries()) {
+        if (!partitions.has(partitionOf(region))) ctx.addIssue({ code: 'custom', path: ['accounts', index, 'regions', r], message: `is not in the partition of the top-level regions (${[...partitions].join(', ')})` });
+      }
+    });
+    const exclude = new Set(config.organization?.excludeAccounts ?? []);
+    for (const id of config.organization?.includeAccounts ?? []) {
+      if (exclude.has(id)) ctx.addIssue({ code: 'custom', path: ['organization', 'excludeAccounts'], message: `both includes and excludes account ${id}` });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -164,6 +164,25 @@ export interface FleetSnapshot {
   readonly regions: Readonly<Record<string, RegionSnapshot>>;
 }
 
+/** Several accounts in one file. A v1 file is one account's regions. */
+export const SNAPSHOT_FORMAT_V2 = 'replguard-snapshot/v2';
+
+/** One account's read: its regions, and what failed for the whole account (e.g. `sts:AssumeRole`). */
+export interface AccountSnapshot {
+  /** The account's name, from the config or AWS Organizations. */
+  readonly name?: string;
+  readonly regions: Readonly<Record<string, RegionSnapshot>>;
+  /** Failures that left every region of the account unread; evaluation reports each as CHECK_DEGRADED for this account. */
+  readonly errors?: readonly ReadError[];
+}
+
+export interface OrgSnapshot {
+  readonly format: typeof SNAPSHOT_FORMAT_V2;
+  readonly capturedAt: string;
+  /** Keyed by 12-digit account id. */
+  readonly accounts: Readonly<Record<string, AccountSnapshot>>;
+}
+
 export function tagsToRecord(tags: readonly Tag[] | undefined): Record<string, string> {
   // Through a Map: a tag key `__proto__` must stay a tag, not become the record's prototype.
   const out = new Map<string, string>();

@@ -1,4 +1,5 @@
-import type { FleetSnapshot } from './model';
+import type { AccountTarget } from './accounts';
+import type { FleetSnapshot, OrgSnapshot } from './model';
 
 /**
  * Where a check's data comes from: the live AWS APIs or a snapshot file. Both produce the same
@@ -7,4 +8,9 @@ import type { FleetSnapshot } from './model';
  */
 export interface FleetReader {
   read(): Promise<FleetSnapshot>;
+}
+
+/** Reads several accounts. An account that cannot be assumed or read is recorded in its `errors`, never thrown. */
+export interface OrgReader {
+  read(targets: readonly AccountTarget[]): Promise<OrgSnapshot>;
 }

@@ -46,3 +46,8 @@ export function regionProblem(region: string): string | undefined {
   const reason = unknownRegionReason(region);
   return reason === undefined ? undefined : `is not a known AWS region: ${reason}`;
 }
+
+/** The partition (aws, aws-cn, aws-us-gov, ...) a known region belongs to. */
+export function partitionOf(region: string): string | undefined {
+  return REGION_DATA.partitions.find((p) => p.regions.includes(region))?.id;
+}
