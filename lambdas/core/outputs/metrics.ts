@@ -141,6 +141,9 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
     ),
   ];
 
+  // With one account the fleet series are that account's: nothing per account, and per-replica series keep their dimensions.
+  const accounts = report.accounts ?? [];
+  const multiAccount = accounts.length > 1;
   if (scope === 'health' || scope === 'all') {
     const lags = report.replicas.map((r) => r.lagSeconds).filter((v): v is number => v !== null);
     // Over each replica's own critical threshold (lagOverrides applied), sustained, not suppressed: what pages.
@@ -163,8 +166,7 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
     }
 
     // The alarmed counts per account; an account with a failed read sends no 0 it could not vouch for.
-    const accounts = report.accounts ?? [];
-    for (const account of accounts.length > 1 ? accounts : []) {
+    for (const account of multiAccount ? accounts : []) {
       const dims = [{ Name: METRIC_DIMENSIONS.accountId, Value: account.accountId }];
       const mine = (f: Finding) => f.accountId === account.accountId;
       const countFor = (name: string, value: number) =>
@@ -177,7 +179,8 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
     if (config.metrics.perReplica) {
       for (const replica of report.replicas) {
         const dims = [
-          ...(replica.accountId ? [{ Name: METRIC_DIMENSIONS.accountId, Value: replica.accountId }] : []),
+          // Two accounts may each have a replica of this name and region.
+          ...(multiAccount && replica.accountId ? [{ Name: METRIC_DIMENSIONS.accountId, Value: replica.accountId }] : []),
           { Name: METRIC_DIMENSIONS.region, Value: replica.region },
           { Name: METRIC_DIMENSIONS.replicaId, Value: replica.id },
         ];

@@ -93,3 +93,25 @@ describe('cost of an organization', () => {
     expect(org.perAccountMonthUsd).toBeCloseTo(org.totalUsd / accounts, 2);
   });
 });
+
+describe('per-replica series with accounts', () => {
+  const perReplica = config({ metrics: { perReplica: true } });
+  const dimsOf = (datums: readonly MetricDatumLike[]) =>
+    datums.filter((d) => d.MetricName === 'ReplicaHealthy').map((d) => d.Dimensions!.map((x) => `${x.Name}=${x.Value}`).join(','));
+
+  it('names the account when two accounts may share a replica name, and keeps the dimensions of one account', () => {
+    // Prepare
+    const rows = [replicaRow('orders-ro', { accountId: PAYMENTS }), replicaRow('orders-ro', { accountId: SEARCH })];
+
+    // Act
+    const two = buildMetrics({ report: report({ replicas: rows, accounts: [account(PAYMENTS), account(SEARCH)] }), scope: 'health', config: perReplica, durationMs: 1, degraded: false });
+    const one = buildMetrics({ report: report({ replicas: rows.slice(0, 1), accounts: [account(PAYMENTS)] }), scope: 'health', config: perReplica, durationMs: 1, degraded: false });
+
+    // Assess
+    expect(dimsOf(two)).toEqual([
+      `AccountId=${PAYMENTS},Region=us-east-1,ReplicaId=orders-ro`,
+      `AccountId=${SEARCH},Region=us-east-1,ReplicaId=orders-ro`,
+    ]);
+    expect(dimsOf(one)).toEqual(['Region=us-east-1,ReplicaId=orders-ro']);
+  });
+});
