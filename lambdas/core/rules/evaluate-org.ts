@@ -67,7 +67,9 @@ export function evaluateOrg(org: OrgSnapshot, options: OrgEvaluateOptions): Repo
   const accounts: AccountSummary[] = [];
   for (const accountId of Object.keys(org.accounts).sort()) {
     const account = org.accounts[accountId]!;
-    const stamp: AccountStamp = { accountId, ...(account.name ? { accountName: account.name } : {}) };
+    // The read's name (Organizations), else the one the config or the target gives.
+    const name = account.name ?? options.targets?.find((t) => t.accountId === accountId)?.name ?? options.config.accounts.find((a) => a.id === accountId)?.name;
+    const stamp: AccountStamp = { accountId, ...(name ? { accountName: name } : {}) };
     const report = evaluate(accountFleet(org, accountId), options);
     findings.push(...report.findings.map((f) => ({ ...f, ...stamp })));
     replicas.push(...report.replicas.map((r) => ({ ...r, ...stamp })));

@@ -87,4 +87,13 @@ describe('evaluateOrg', () => {
       [SANDBOX, 'full'],
     ]);
   });
+
+  it('names an account the read left unnamed from its config entry', () => {
+    // Act
+    const named = parseConfig({ regions: ['us-east-1', 'eu-west-1'], accounts: [{ id: SEARCH, name: 'search-prod' }] });
+    const report = evaluateOrg(org, { config: named });
+
+    // Assess
+    expect(report.replicas.find((r) => r.accountId === SEARCH)!.accountName).toBe('search-prod');
+  });
 });
