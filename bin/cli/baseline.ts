@@ -43,7 +43,7 @@ capture  writes a replguard-baseline/v1 file from a known-good database's parame
          (Source "user") by default, every modifiable parameter with --all.
   --from DB         DB instance or Aurora cluster identifier
   --region R        its region (default: AWS_REGION, AWS_DEFAULT_REGION, else the profile's region)
-  --snapshot FILE   read a replguard-snapshot/v1 file instead of AWS
+  --snapshot FILE   read a snapshot file (replguard-snapshot/v2 of one account, or v1) instead of AWS
   --all             capture every modifiable parameter that has a value, not only user-set ones
   --out FILE        write the baseline here (default: standard output; its folder must exist)
   --profile NAME    AWS shared-config profile for live reads (default: AWS_PROFILE)

@@ -3,7 +3,7 @@ import type { FleetReader } from '../core/fleet/reader';
 import { parseOrgSnapshotText, parseSnapshotText, SnapshotError } from '../core/fleet/snapshot';
 import { readInputFile } from './text-file';
 
-/** Reads and validates a `replguard-snapshot/v1` file. */
+/** Reads and validates a `replguard-snapshot/v1` file (one account's regions). */
 export class SnapshotFileReader implements FleetReader {
   constructor(private readonly path: string) {}
 
