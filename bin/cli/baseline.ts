@@ -16,10 +16,10 @@ import { createContext } from '../../lambdas/core/rules/evaluate';
 import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
 import type { DatabaseNode } from '../../lambdas/core/fleet/topology';
 import { printable } from '../../lambdas/core/shared/text';
-import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
+import { OrgSnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseFlags, parseFormatFlag } from './args';
 import { resolveLiveSetup } from './aws-setup';
-import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, readFleetInput, writeFileAtomically } from './fleet-input';
+import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, oneAccountFleet, readFleetInput, writeFileAtomically } from './fleet-input';
 import { checkOutPath } from './out-file';
 import { createLiveReader } from './live';
 import { EXIT_CRITICAL, EXIT_OK, UsageError, type CliCommand, type CliIo } from './types';
@@ -43,7 +43,7 @@ capture  writes a replguard-baseline/v1 file from a known-good database's parame
          (Source "user") by default, every modifiable parameter with --all.
   --from DB         DB instance or Aurora cluster identifier
   --region R        its region (default: AWS_REGION, AWS_DEFAULT_REGION, else the profile's region)
-  --snapshot FILE   read a replguard-snapshot/v1 file instead of AWS
+  --snapshot FILE   read a snapshot file (replguard-snapshot/v2 of one account, or v1) instead of AWS
   --all             capture every modifiable parameter that has a value, not only user-set ones
   --out FILE        write the baseline here (default: standard output; its folder must exist)
   --profile NAME    AWS shared-config profile for live reads (default: AWS_PROFILE)
@@ -120,7 +120,7 @@ async function capture(args: readonly string[], io: CliIo): Promise<number> {
   if (values.out) await checkOutPath(values.out);
   let snapshot: FleetSnapshot;
   if (values.snapshot) {
-    snapshot = await new SnapshotFileReader(values.snapshot).read();
+    snapshot = oneAccountFleet(await new OrgSnapshotFileReader(values.snapshot).read(), values.snapshot);
   } else {
     const setup = resolveLiveSetup(io.env, { regionFlags: [values.region], profileFlag: values.profile });
     // One database, one region: a guess from the defaults would search the wrong place.
@@ -245,7 +245,8 @@ async function diff(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(args, DIFF_OPTIONS);
   const format = parseFormatFlag(values.format);
   const input = await readFleetInput(values, io);
-  const { config, snapshot } = input;
+  const { config } = input;
+  const snapshot = oneAccountFleet(input.org, values.snapshot ?? 'the live read');
   const baseline = input.baseline ?? DEFAULT_BASELINE;
   const withParameters = Object.values(snapshot.regions).some((r) => r.dbParameters !== undefined || r.dbClusterParameters !== undefined);
   if (!withParameters) {

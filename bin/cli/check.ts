@@ -1,4 +1,4 @@
-import { evaluate } from '../../lambdas/core/rules/evaluate';
+import { evaluateOrg } from '../../lambdas/core/rules/evaluate-org';
 import { renderJson, renderTable } from '../../lambdas/core/outputs/report';
 import { parseFlags, parseFormatFlag } from './args';
 import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, readFleetInput } from './fleet-input';
@@ -25,8 +25,8 @@ export const checkCommand: CliCommand = {
   async run(args, io) {
     const { values } = parseFlags(args, OPTIONS);
     const format = parseFormatFlag(values.format);
-    const { config, baseline, snapshot } = await readFleetInput(values, io);
-    const report = evaluate(snapshot, { config, baseline, scope: 'all' });
+    const { config, baseline, org } = await readFleetInput(values, io);
+    const report = evaluateOrg(org, { config, baseline, scope: 'all' });
     io.stdout(format === 'json' ? renderJson(report) : renderTable(report, { color: io.stdoutIsTTY && !io.env.NO_COLOR }));
     if (values['exit-zero']) return EXIT_OK;
     return report.summary.critical > 0 ? EXIT_CRITICAL : EXIT_OK;

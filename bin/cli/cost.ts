@@ -3,11 +3,11 @@ import {
   DEFAULT_MIX,
   FLEET_MIXES,
   MIX_DESCRIPTIONS,
-  planFleetUsage,
+  planOrgUsage,
   syntheticFleetUsage,
   type FleetMix,
 } from '../../lambdas/core/outputs/cost-fleet';
-import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
+import { OrgSnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseFlags, parseFormatFlag } from './args';
 import { loadConfigFile } from './config-file';
 import { EXIT_OK, UsageError, type CliCommand } from './types';
@@ -15,12 +15,13 @@ import { EXIT_OK, UsageError, type CliCommand } from './types';
 const OPTIONS = {
   replicas: { type: 'string' },
   mix: { type: 'string' },
+  accounts: { type: 'string' },
   snapshot: { type: 'string' },
   config: { type: 'string' },
   format: { type: 'string' },
 } as const;
 
-const usage = `Usage: replguard cost --replicas N [--mix MIX] [--config FILE] [--format table|json]
+const usage = `Usage: replguard cost --replicas N [--mix MIX] [--accounts N|ID,...] [--config FILE] [--format table|json]
        replguard cost --snapshot FILE [--config FILE] [--format table|json]
 
 Prints the monthly AWS bill of a deployment with this config: CloudWatch (GetMetricData, custom
@@ -33,7 +34,10 @@ fleet of N replicas of a mix (--replicas).
   --replicas N      replicas in a synthetic fleet (whole number, 0 or more)
   --mix MIX         what the synthetic fleet is made of (default ${DEFAULT_MIX}):
 ${FLEET_MIXES.map((m) => `                      ${m.padEnd(9)} ${MIX_DESCRIPTIONS[m]}`).join('\n')}
-  --snapshot FILE   price this fleet exactly (a replguard-snapshot/v1 file, e.g. from "replguard snapshot")
+  --accounts N|IDS  the accounts the replicas are spread over, as a count or the account ids
+                    (default: 1, or the accounts in the snapshot); each account past the first
+                    adds its per-account metrics
+  --snapshot FILE   price this fleet exactly (a replguard-snapshot/v1 or v2 file, e.g. from "replguard snapshot")
   --config FILE     replguard config (JSON); defaults apply when omitted
   --format FORMAT   table (default) or json`;
 
@@ -89,7 +93,8 @@ export function renderCostTable(estimate: CostEstimate): string {
             ` (GetMetricData $${estimate.getMetricDataPerReplicaMonthUsd!.toFixed(4)})`,
         ];
   const out = [
-    `Monthly cost for ${estimate.replicas} replica${estimate.replicas === 1 ? '' : 's'} in ${estimate.regions} region${estimate.regions === 1 ? '' : 's'}`,
+    `Monthly cost for ${estimate.replicas} replica${estimate.replicas === 1 ? '' : 's'} in ${estimate.regions} region${estimate.regions === 1 ? '' : 's'}` +
+      (estimate.accounts > 1 ? ` across ${estimate.accounts} accounts` : ''),
     `Fleet: ${estimate.fleet.source}`,
     `Metrics requested per health run: ${estimate.fleet.metricsPerHealthRun.toLocaleString('en-US')} on a full read, ` +
       `${estimate.fleet.metricsPerRunByLevel.lag.toLocaleString('en-US')} on a lag read, none on a status read`,
@@ -101,6 +106,7 @@ export function renderCostTable(estimate: CostEstimate): string {
       .map(([service, v]) => `  ${service.padEnd(16)} ${usd(v)}`),
     `  ${'TOTAL'.padEnd(16)} ${usd(estimate.totalUsd)} per month`,
     ...perReplica,
+    ...(estimate.accounts > 1 ? [`  ${'PER ACCOUNT'.padEnd(16)} $${estimate.perAccountMonthUsd.toFixed(4)} per account-month (${estimate.accounts} accounts)`] : []),
     '',
     ...detectionLines(estimate),
     ...largestItem(estimate),
@@ -114,6 +120,18 @@ export function renderCostTable(estimate: CostEstimate): string {
 function parseReplicas(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new UsageError(`--replicas must be a whole number of 0 or more (got "${value}")`);
   return Number(value.trim());
+}
+
+/** A count of accounts, or the account ids themselves (12 digits each) as --accounts takes them elsewhere. */
+function parseAccounts(value: string): number {
+  const text = value.trim();
+  if (/^\d{1,6}$/.test(text) && Number(text) >= 1) return Number(text);
+  const ids = text.split(',').map((id) => id.trim());
+  const bad = ids.find((id) => !/^\d{12}$/.test(id));
+  if (bad !== undefined) {
+    throw new UsageError(`--accounts must be a number of accounts (1 or more) or 12-digit account ids separated by commas (got "${bad || value}")`);
+  }
+  return new Set(ids).size;
 }
 
 function parseMix(value: string | undefined): FleetMix {
@@ -130,20 +148,25 @@ export const costCommand: CliCommand = {
   async run(args, io) {
     const { values } = parseFlags(args, OPTIONS);
     const format = parseFormatFlag(values.format);
-    if (values.snapshot !== undefined && (values.replicas !== undefined || values.mix !== undefined)) {
-      throw new UsageError('--snapshot prices the fleet in the file: it cannot be combined with --replicas or --mix');
+    if (values.snapshot !== undefined && (values.replicas !== undefined || values.mix !== undefined || values.accounts !== undefined)) {
+      throw new UsageError('--snapshot prices the fleet in the file: it cannot be combined with --replicas, --mix or --accounts');
     }
     if (values.snapshot === undefined && values.replicas === undefined) {
       throw new UsageError('--replicas N or --snapshot FILE is required, e.g. --replicas 200 or --snapshot fleet.json');
     }
     const replicas = values.replicas === undefined ? undefined : parseReplicas(values.replicas);
     const mix = parseMix(values.mix);
+    let accounts = values.accounts === undefined ? 1 : parseAccounts(values.accounts);
     const config = await loadConfigFile(values.config);
-    const fleet =
-      values.snapshot !== undefined
-        ? planFleetUsage(await new SnapshotFileReader(values.snapshot).read(), `snapshot ${values.snapshot}`)
-        : syntheticFleetUsage(mix, replicas!, config.regions);
-    const estimate = estimateMonthlyCost({ config, fleet });
+    let fleet;
+    if (values.snapshot !== undefined) {
+      const org = await new OrgSnapshotFileReader(values.snapshot).read();
+      accounts = Object.keys(org.accounts).length;
+      fleet = planOrgUsage(org, `snapshot ${values.snapshot}`);
+    } else {
+      fleet = syntheticFleetUsage(mix, replicas!, config.regions);
+    }
+    const estimate = estimateMonthlyCost({ config, fleet, accounts });
     io.stdout(format === 'json' ? `${JSON.stringify(estimate, null, 2)}\n` : renderCostTable(estimate));
     return EXIT_OK;
   },

@@ -3,10 +3,10 @@ import { writeFile, rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Config } from '../../lambdas/core/config';
 import type { Baseline } from '../../lambdas/core/rules/drift/baseline';
-import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
-import type { FleetReader } from '../../lambdas/core/fleet/reader';
+import type { FleetSnapshot, OrgSnapshot } from '../../lambdas/core/fleet/model';
+import { accountFleet, asOrgSnapshot, SnapshotError } from '../../lambdas/core/fleet/snapshot';
 import { loadBaselineFile } from '../../lambdas/io/baseline-file';
-import { SnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
+import { OrgSnapshotFileReader } from '../../lambdas/io/snapshot-file-reader';
 import { parseRegionsFlag } from './args';
 import { resolveLiveSetup } from './aws-setup';
 import { loadCliConfig } from './config-file';
@@ -23,7 +23,7 @@ export const FLEET_INPUT_FLAGS = {
 } as const;
 
 /** The help lines of the flags above, shared by every command that reads a fleet. */
-export const FLEET_INPUT_HELP = `  --snapshot FILE   evaluate a replguard-snapshot/v1 file offline (no AWS access)
+export const FLEET_INPUT_HELP = `  --snapshot FILE   evaluate a snapshot file offline (replguard-snapshot/v2, or v1; no AWS access)
   --regions LIST    regions to read live, comma-separated; default: "regions" from the config,
                     else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1
   --region R        the same as --regions (as in the aws CLI)
@@ -44,7 +44,23 @@ export interface FleetInput {
   readonly config: Config;
   /** From --baseline or drift.baseline; undefined means the shipped default. */
   readonly baseline?: Baseline;
-  readonly snapshot: FleetSnapshot;
+  /** Every account read; a v1 file or a one-account live read is one account (see accountOfSnapshot). */
+  readonly org: OrgSnapshot;
+}
+
+/**
+ * The one account of a read, for commands that work on one account's fleet (report, baseline):
+ * a read of several accounts is refused with the accounts named, never merged (names may repeat).
+ */
+export function oneAccountFleet(org: OrgSnapshot, source: string): FleetSnapshot {
+  const ids = Object.keys(org.accounts).sort();
+  if (ids.length !== 1) {
+    throw new SnapshotError(
+      `${source} holds ${ids.length} accounts (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}) and this command works on one: ` +
+        'check them all with "replguard check", or pass a snapshot of one account.',
+    );
+  }
+  return accountFleet(org, ids[0]!);
 }
 
 /** Validates every flag and file before any AWS call, then reads the fleet. */
@@ -60,14 +76,11 @@ export async function readFleetInput(values: FleetInputFlags, io: CliIo): Promis
     values.baseline ??
     (config.drift.baseline && values.config ? resolve(dirname(values.config), config.drift.baseline) : config.drift.baseline);
   const baseline = baselinePath ? await loadBaselineFile(baselinePath) : undefined;
-  let reader: FleetReader;
-  if (values.snapshot) {
-    reader = new SnapshotFileReader(values.snapshot);
-  } else {
-    const setup = resolveLiveSetup(io.env, { regionFlags, profileFlag: values.profile, configRegions });
-    reader = createLiveReader(io, { regions: setup.regions, profile: setup.profile, config });
-  }
-  return { config, baseline, snapshot: await reader.read() };
+  if (values.snapshot) return { config, baseline, org: await new OrgSnapshotFileReader(values.snapshot).read() };
+  const setup = resolveLiveSetup(io.env, { regionFlags, profileFlag: values.profile, configRegions });
+  // The account of the credentials in use, known from the ARNs it described (as for a v1 file).
+  const snapshot = await createLiveReader(io, { regions: setup.regions, profile: setup.profile, config }).read();
+  return { config, baseline, org: asOrgSnapshot(snapshot) };
 }
 
 /** Writes beside the target and renames, so an interrupted run never leaves half a file. */

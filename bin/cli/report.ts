@@ -2,7 +2,7 @@ import { evaluate } from '../../lambdas/core/rules/evaluate';
 import { renderReviewReport, type ReviewFormat } from '../../lambdas/core/outputs/review-report';
 import { SnapshotError } from '../../lambdas/core/fleet/snapshot';
 import { parseFlags, parseRegionsFlag } from './args';
-import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, readFleetInput, writeFileAtomically } from './fleet-input';
+import { FLEET_INPUT_FLAGS, FLEET_INPUT_HELP, oneAccountFleet, readFleetInput, writeFileAtomically } from './fleet-input';
 import { checkOutPath } from './out-file';
 import { EXIT_OK, UsageError, type CliCommand } from './types';
 
@@ -38,7 +38,8 @@ export const reportCommand: CliCommand = {
     const out = values.out ?? (format === 'markdown' ? 'report.md' : 'report.html');
     if (out.trim() === '') throw new UsageError('--out needs a file name');
     await checkOutPath(out);
-    const { config, baseline, snapshot } = await readFleetInput(values, io);
+    const { config, baseline, org } = await readFleetInput(values, io);
+    const snapshot = oneAccountFleet(org, values.snapshot ?? 'the live read');
     const report = evaluate(snapshot, { config, baseline, scope: 'all' });
     const regions = Object.keys(snapshot.regions).sort();
     const source = values.snapshot ? `snapshot ${values.snapshot}` : `live read of ${(parseRegionsFlag(values.regions) ?? regions).join(', ')}`;

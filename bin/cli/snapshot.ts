@@ -1,4 +1,5 @@
 import { printable } from '../../lambdas/core/shared/text';
+import { asOrgSnapshot } from '../../lambdas/core/fleet/snapshot';
 import { parseFlags, parseRegionsFlag } from './args';
 import { resolveLiveSetup } from './aws-setup';
 import { loadCliConfig } from './config-file';
@@ -18,8 +19,8 @@ const OPTIONS = {
 const usage = `Usage: replguard snapshot --out FILE [--regions R1,R2] [--profile NAME] [--config FILE]
 
 Captures everything a check reads (instances, clusters, global clusters, parameter groups,
-automated backups and the lag metric series) into a replguard-snapshot/v1 file, using
-read-only calls. Evaluate it later with: replguard check --snapshot FILE
+automated backups and the lag metric series) into a replguard-snapshot/v2 file, using
+read-only calls. The account is the one the ARNs read name (docs/snapshot-format.md). Evaluate it later with: replguard check --snapshot FILE
 
   --out FILE        write the snapshot here (its folder must exist and be writable)
   --regions LIST    regions to read, comma-separated; default: "regions" from the config,
@@ -52,12 +53,13 @@ export const snapshotCommand: CliCommand = {
       includeAutomatedBackups: true,
     });
     const snapshot = await reader.read();
-    await writeFileAtomically(values.out, `${JSON.stringify(snapshot, null, 2)}\n`);
+    const org = asOrgSnapshot(snapshot);
+    await writeFileAtomically(values.out, `${JSON.stringify(org, null, 2)}\n`);
     const errors = Object.entries(snapshot.regions).flatMap(([region, data]) =>
       (data.errors ?? []).map((e) => printable(`${region}: ${e.operation} failed: ${e.message}`)),
     );
     for (const line of errors) io.stderr(`warning: ${line}\n`);
-    io.stderr(`Wrote ${values.out} (${regions.join(', ')}).\n`);
+    io.stderr(`Wrote ${values.out} (account ${Object.keys(org.accounts).join(', ')}; ${regions.join(', ')}).\n`);
     return EXIT_OK;
   },
 };

@@ -44,7 +44,8 @@ export class AlertStateError extends Error {
 export function toItem(state: AlertState, transitionId?: string): Item {
   const item: Item = {
     [PK]: { S: state.scope },
-    [SK]: { S: state.key },
+    // An alert adopted from before keys named the account stays in its item.
+    [SK]: { S: state.storedKey ?? state.key },
     code: { S: state.code },
     severity: { S: state.severity },
     region: { S: state.region },
@@ -55,6 +56,8 @@ export function toItem(state: AlertState, transitionId?: string): Item {
     lastNotifiedAt: { S: state.lastNotifiedAt },
     version: { N: String(state.version) },
   };
+  if (state.accountId) item.accountId = { S: state.accountId };
+  if (state.accountName) item.accountName = { S: state.accountName };
   if (state.resolvedAt) item.resolvedAt = { S: state.resolvedAt };
   if (state.expiresAt !== undefined) item[TTL] = { N: String(state.expiresAt) };
   if (state.unsent) item.unsent = { S: state.unsent };
@@ -84,6 +87,8 @@ export function fromItem(item: Item): AlertState {
   return {
     scope: oneOf(item, PK, SCOPES),
     key: text(item, SK),
+    ...(item.accountId?.S ? { accountId: item.accountId.S } : {}),
+    ...(item.accountName?.S ? { accountName: item.accountName.S } : {}),
     code: oneOf<FindingCode>(item, 'code', FINDING_CODES),
     severity: oneOf<Severity>(item, 'severity', SEVERITIES),
     region: text(item, 'region'),

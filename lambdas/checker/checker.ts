@@ -19,10 +19,11 @@ import { SnsNotificationPublisher } from '../aws/sns-publisher';
 import type { RetryOptions } from '../aws/throttling-retry';
 import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../core/fleet/cadence';
 import type { Baseline } from '../core/rules/drift/baseline';
-import { evaluate } from '../core/rules/evaluate';
+import { evaluateOrg } from '../core/rules/evaluate-org';
+import { accountIdOfArn, singleAccountOrgReader } from '../core/fleet/org-reader';
 import { dashboardConsoleUrl } from '../core/outputs/notify';
 import { ProbeResultsReader } from '../core/rules/probe/probe-results';
-import type { FleetReader } from '../core/fleet/reader';
+import type { FleetReader, OrgReader } from '../core/fleet/reader';
 import type { CheckerEnvironment } from './env';
 import { runCheck, type CheckLogger, type CheckOutcome } from './run-check';
 import { triggerOf, type CheckerEvent, type CheckScope } from './trigger';
@@ -47,7 +48,21 @@ export interface CheckerWiring {
 /** Kept past the invocation's end, so a run that dies holding the lease blocks the next only briefly. */
 const LEASE_MARGIN_MS = 30_000;
 
-export type Checker = (event: CheckerEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>) => Promise<CheckOutcome>;
+/**
+ * `invokedFunctionArn` names the account the function runs in: the deploying account, read with
+ * the function's own credentials (no call needed to learn it).
+ */
+export type Checker = (
+  event: CheckerEvent,
+  context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis' | 'invokedFunctionArn'>,
+) => Promise<CheckOutcome>;
+
+/** The deploying account from the invocation's function ARN; a context without one is a broken invocation. */
+export function deployingAccountOf(context: Pick<Context, 'invokedFunctionArn'>): string {
+  const accountId = accountIdOfArn(context.invokedFunctionArn);
+  if (!accountId) throw new Error(`The invocation's function ARN names no 12-digit account (got ${JSON.stringify(context.invokedFunctionArn)}).`);
+  return accountId;
+}
 
 export function createChecker(wiring: CheckerWiring): Checker {
   const { env, logger } = wiring;
@@ -91,7 +106,9 @@ export function createChecker(wiring: CheckerWiring): Checker {
   const health = Object.fromEntries(READ_LEVELS.map((level) => [level, healthReader(level)])) as Record<string, FleetReader>;
   // Drift rules read no lag: skip GetMetricData, which is billed per metric requested.
   const drift = new LiveFleetReader({ ...common, includeParameters: true, includeMetrics: false });
-  const readerFor = (scope: CheckScope, reads: ReadLevel): FleetReader => (scope === 'drift' ? drift : health[reads]!);
+  // The deploying account only, with the function's own credentials, until member accounts are read.
+  const readerFor = (deployingAccountId: string) => (scope: CheckScope, reads: ReadLevel): OrgReader =>
+    singleAccountOrgReader(scope === 'drift' ? drift : health[reads]!, { accountId: deployingAccountId });
   const cadence = resolveCadence(config.schedule);
 
   const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler, ...overrides('cloudwatch') }));
@@ -105,6 +122,7 @@ export function createChecker(wiring: CheckerWiring): Checker {
 
   return async (event, context) => {
     remainingMs = () => context.getRemainingTimeInMillis();
+    const deployingAccountId = deployingAccountOf(context);
     const trigger = triggerOf(event, clock().getTime());
     // The schedule's runs read what the cadence says for their minute; event-triggered and manual runs
     // (an input without the schedule's time) read everything.
@@ -112,10 +130,10 @@ export function createChecker(wiring: CheckerWiring): Checker {
     return runCheck(
       // Lambda keeps the request id across the retries of an asynchronous invocation.
       { scope: trigger.scope, token: context.awsRequestId, reason: trigger.reason, reads, ...(trigger.eventAt !== undefined ? { eventAt: trigger.eventAt } : {}) },
-      { config, dashboardUrl, deploymentName: env.deploymentName },
+      { config, dashboardUrl, deploymentName: env.deploymentName, deployingAccountId },
       {
-        readerFor,
-        evaluate: (snapshot, options) => evaluate(snapshot, { ...options, ...(baseline ? { baseline } : {}) }),
+        readerFor: readerFor(deployingAccountId),
+        evaluate: (org, options) => evaluateOrg(org, { ...options, ...(baseline ? { baseline } : {}) }),
         metrics,
         store,
         notifier,

@@ -15,8 +15,10 @@
  * makes that run check once more before it gives the lease back.
  */
 import {
+  adoptLegacyAlerts,
   countBySeverity,
-  describedResources,
+  describedOrgResources,
+  orgPlacesRead,
   planTransitions,
   type AlertStateStore,
   type Transition,
@@ -24,13 +26,15 @@ import {
 } from '../core/outputs/alert-lifecycle';
 import type { Config } from '../core/config';
 import type { ReadLevel } from '../core/fleet/cadence';
-import { evaluate as evaluateFleet, NOT_EVALUATED, type EvaluateOptions, type Report } from '../core/rules/evaluate';
+import { NOT_EVALUATED, type Report } from '../core/rules/evaluate';
+import { degradedAccountRegions, evaluateOrg, type OrgEvaluateOptions } from '../core/rules/evaluate-org';
+import type { AccountTarget } from '../core/fleet/accounts';
 import { codesInScope } from '../core/findings';
 import { buildMetrics } from '../core/outputs/metrics';
-import type { FleetSnapshot } from '../core/fleet/model';
+import type { OrgSnapshot } from '../core/fleet/model';
 import { buildNotification } from '../core/outputs/notify';
 import type { RunLease } from '../core/outputs/run-lease';
-import type { FleetReader } from '../core/fleet/reader';
+import type { OrgReader } from '../core/fleet/reader';
 import type { MetricsPublisher } from '../aws/metrics-publisher';
 import type { NotificationPublisher } from '../aws/sns-publisher';
 import type { CheckScope } from './trigger';
@@ -44,13 +48,13 @@ export interface CheckLogger {
 
 export interface CheckDependencies {
   /** The reader for a scope (drift reads parameter groups, health does not). */
-  readonly readerFor: (scope: CheckScope, reads: ReadLevel) => FleetReader;
+  readonly readerFor: (scope: CheckScope, reads: ReadLevel) => OrgReader;
   readonly metrics: MetricsPublisher;
   readonly store: AlertStateStore;
   readonly notifier: NotificationPublisher;
   readonly logger: CheckLogger;
-  /** @default evaluate from lambdas/core/rules/evaluate */
-  readonly evaluate?: (snapshot: FleetSnapshot, options: EvaluateOptions) => Report;
+  /** @default evaluateOrg from lambdas/core/rules/evaluate-org */
+  readonly evaluate?: (org: OrgSnapshot, options: OrgEvaluateOptions) => Report;
   /** Measures the check's duration. @default () => new Date() */
   readonly clock?: () => Date;
   /**
@@ -78,6 +82,13 @@ const FOLLOW_UP_RESERVE_MS = 10_000;
 
 export interface CheckSettings {
   readonly config: Config;
+  /**
+   * The account the checker runs in: alerts stored before keys named an account are its
+   * (adoptLegacyAlerts), and it is the one account read when `targets` is not given.
+   */
+  readonly deployingAccountId: string;
+  /** The accounts to read. @default the deploying account, in the config's regions */
+  readonly targets?: readonly AccountTarget[];
   readonly dashboardUrl?: string;
   readonly deploymentName?: string;
 }
@@ -104,7 +115,10 @@ export interface CheckOutcome {
   readonly checkedAt?: string;
   readonly replicas: number;
   readonly findings: number;
+  /** Account-regions where a read failed, as `accountId/region`. */
   readonly degradedRegions: readonly string[];
+  /** Accounts read (or tried). */
+  readonly accounts?: number;
   readonly metricsPublished: number;
   readonly transitions: Readonly<Partial<Record<TransitionKind, number>>>;
   /** Of those, news an earlier run wrote but never confirmed sent. */
@@ -253,18 +267,20 @@ async function runUnlocked(
 
   const started = clock();
   const reads: ReadLevel = scope === 'health' ? (request.reads ?? 'full') : 'full';
-  const snapshot = await deps.readerFor(scope, reads).read();
-  const report = (deps.evaluate ?? evaluateFleet)(snapshot, { config, scope, reads });
+  const targets = settings.targets ?? [{ accountId: settings.deployingAccountId, regions: config.regions }];
+  const org = await deps.readerFor(scope, reads).read(targets);
+  const report = (deps.evaluate ?? evaluateOrg)(org, { config, scope, reads, targets });
   const durationMs = clock().getTime() - started.getTime();
 
   // Only this scope's codes: the lifecycle must never resolve what another scope raised.
   const inScope = codesInScope(scope);
   const findings = report.findings.filter((f) => inScope.has(f.code));
-  const degradedRegions = Object.entries(snapshot.regions)
-    .filter(([, data]) => (data.errors ?? []).length > 0)
-    .map(([region]) => region);
-  for (const region of degradedRegions) {
-    log.warn('Part of the read failed', { region, errors: snapshot.regions[region]?.errors });
+  const degradedRegions = degradedAccountRegions(org, report);
+  for (const [accountId, account] of Object.entries(org.accounts)) {
+    if ((account.errors ?? []).length > 0) log.warn('An account could not be read', { accountId, errors: account.errors });
+    for (const [region, data] of Object.entries(account.regions)) {
+      if ((data.errors ?? []).length > 0) log.warn('Part of the read failed', { accountId, region, errors: data.errors });
+    }
   }
 
   const failures: { output: string; error: Error }[] = [];
@@ -283,9 +299,10 @@ async function runUnlocked(
   let resent = 0;
   let notified = false;
   try {
-    const previous = await deps.store.load(scope, (item) =>
+    const stored = await deps.store.load(scope, (item) =>
       log.warn('Alert item this version cannot read; left as it is (written by a newer version?)', { ...item }),
     );
+    const previous = adoptLegacyAlerts(stored, settings.deployingAccountId);
     const plan = planTransitions({
       scope,
       previous,
@@ -295,8 +312,8 @@ async function runUnlocked(
       minSeverity: config.notifications.minSeverity,
       heldRegions: new Set(degradedRegions),
       notEvaluated: new Set(NOT_EVALUATED[reads]),
-      regionsRead: Object.keys(snapshot.regions),
-      described: describedResources(snapshot),
+      regionsRead: orgPlacesRead(org, degradedRegions),
+      described: describedOrgResources(org),
     });
 
     const claimed: Transition[] = [];
@@ -359,6 +376,7 @@ async function runUnlocked(
     replicas: report.replicas.length,
     findings: findings.length,
     degradedRegions,
+    accounts: Object.keys(org.accounts).length,
     metricsPublished,
     transitions: transitionCounts,
     resent,

@@ -38,6 +38,10 @@ export type EvidenceValue = string | number | boolean | null | readonly (string 
 export interface Finding {
   readonly code: FindingCode;
   readonly severity: Severity;
+  /** The 12-digit account the resource is in; set by the organization evaluation (evaluateOrg). */
+  readonly accountId?: string;
+  /** The account's name, from the config or AWS Organizations, when known. */
+  readonly accountName?: string;
   readonly region: string;
   /** DB instance, cluster or global cluster identifier; never an ARN. */
   readonly resource: string;
@@ -64,11 +68,17 @@ export function makeFinding(config: { readonly runbookBaseUrl: string }, draft: 
   return { ...draft, runbook: runbookUrl(draft.code, config.runbookBaseUrl) };
 }
 
-/** Stable identity of a finding across runs: the alert lifecycle keys on it. */
-export function findingKey(finding: Pick<Finding, 'code' | 'region' | 'resource' | 'evidence'>): string {
+/**
+ * Stable identity of a finding across runs: the alert lifecycle keys on it. The account leads the
+ * key (`111122223333/REPLICA_LAG_HIGH/us-east-1/orders-db`), so the same database name in two
+ * accounts is two alerts. Keys without an account are the format stored before accounts existed
+ * (see adoptLegacyAlerts in lambdas/core/outputs/alert-lifecycle).
+ */
+export function findingKey(finding: Pick<Finding, 'code' | 'region' | 'resource' | 'evidence' | 'accountId'>): string {
   const detail = typeof finding.evidence.parameter === 'string' ? `/${finding.evidence.parameter}` : '';
   const operation = typeof finding.evidence.operation === 'string' ? `/${finding.evidence.operation}` : '';
-  return `${finding.code}/${finding.region}/${finding.resource}${detail}${operation}`;
+  const account = finding.accountId ? `${finding.accountId}/` : '';
+  return `${account}${finding.code}/${finding.region}/${finding.resource}${detail}${operation}`;
 }
 
 /**
@@ -111,6 +121,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     (a, b) =>
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
       compareCodes(a.code, b.code) ||
+      (a.accountId ?? '').localeCompare(b.accountId ?? '') ||
       a.region.localeCompare(b.region) ||
       a.resource.localeCompare(b.resource) ||
       a.message.localeCompare(b.message),

@@ -12,6 +12,7 @@ import { CloudWatchMetricsPublisher } from '../../lambdas/aws/metrics-publisher'
 import type { NotificationPublisher } from '../../lambdas/aws/sns-publisher';
 import { runCheck, type CheckLogger } from '../../lambdas/checker/run-check';
 import { parseConfig } from '../../lambdas/core/config';
+import { singleAccountOrgReader } from '../../lambdas/core/fleet/org-reader';
 import type { Notification } from '../../lambdas/core/outputs/notify';
 import {
   cloudwatchError,
@@ -82,9 +83,9 @@ async function harness() {
     const before = sent.length;
     const outcome = await runCheck(
       { scope: 'health', token: `req-${minutes}`, reason: 'schedule' },
-      { config },
+      { config, deployingAccountId: '123456789012' },
       {
-        readerFor: () => reader,
+        readerFor: () => singleAccountOrgReader(reader, { accountId: '123456789012' }),
         metrics: new CloudWatchMetricsPublisher(new CloudWatchClient({ region: 'us-east-1', endpoint: url, credentials: FAKE_CREDENTIALS })),
         store,
         notifier,
@@ -124,7 +125,7 @@ describe('a check run through the wire when CloudWatch fails during an incident'
     expect(opened.outcome.degradedRegions).toEqual([]);
     expect(afterOpen).toMatchObject({ status: 'open', resource: 'test-instance-repl', severity: 'critical' });
     // The outage is news itself (lag unknown), but nothing is resolved and the lag alert stays open.
-    expect(outage.outcome.degradedRegions).toEqual(['us-east-1']);
+    expect(outage.outcome.degradedRegions).toEqual(['123456789012/us-east-1']);
     expect(outage.outcome.transitions.resolved).toBeUndefined();
     expect(outage.news.join('\n')).not.toMatch(/resolved/i);
     expect(recovered.news.join('\n')).toMatch(/resolved/i);

@@ -127,7 +127,11 @@ async function scenario(name: string) {
     invocations++;
     const deadline = now + TIMEOUT_MS;
     try {
-      const outcome = await check(event, { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - now });
+      const outcome = await check(event, {
+        awsRequestId: requestId,
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:checker',
+        getRemainingTimeInMillis: () => deadline - now,
+      });
       outcomes.push(outcome);
       return outcome;
     } catch (error) {
@@ -201,8 +205,8 @@ describe('fault-sequence: what the on-call receives under faults', () => {
     await s.invoke();
 
     // Assess
-    expect(blind).toMatchObject({ degradedRegions: ['us-west-2'], transitions: { opened: 3 } });
-    expect(stillBlind).toMatchObject({ degradedRegions: ['us-west-2'], transitions: {} });
+    expect(blind).toMatchObject({ degradedRegions: ['123456789012/us-west-2'], transitions: { opened: 3 } });
+    expect(stillBlind).toMatchObject({ degradedRegions: ['123456789012/us-west-2'], transitions: {} });
     // Nothing said RESOLVED while us-west-2 was unread, and the alerts kept their "open since".
     expect(s.sentNews().slice(0, 2).flat().filter((n) => n.startsWith('RESOLVED'))).toEqual([]);
     expect(opened.filter(([sk]) => !sk?.startsWith('CHECK_DEGRADED'))).toHaveLength(2);

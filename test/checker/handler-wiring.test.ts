@@ -175,7 +175,7 @@ describe('checker handler wiring', () => {
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
     const [message] = published();
     for (const db of ['users', 'users-ro']) {
-      expect(email(message!)).toContain(`PARAM_DRIFT on ${db} (us-east-1)`);
+      expect(email(message!)).toContain(`PARAM_DRIFT on ${db} (us-east-1, account 123456789012)`);
     }
     expect(email(message!)).toContain('log_min_duration_statement');
     // Without the custom baseline the same fleet has no such finding: it came from the bundled file.
@@ -211,7 +211,7 @@ describe('checker handler wiring', () => {
     expect(due).toMatchObject({ transitions: { reminder: 1 }, notified: true });
     const sent = published();
     expect(sent).toHaveLength(2);
-    expect(email(sent[1]!)).toContain('REPLICA_LAG_HIGH on users-ro (us-east-1)');
+    expect(email(sent[1]!)).toContain('REPLICA_LAG_HIGH on users-ro (us-east-1, account 123456789012)');
     expect(email(sent[1]!)).toContain(`reminder every ${REMINDER_HOURS} h`);
   });
 
@@ -246,6 +246,6 @@ describe('checker handler wiring', () => {
     expect(confirmations).toBe(CONFIRM_ATTEMPTS);
     const sent = published();
     expect(sent).toHaveLength(1);
-    expect(email(sent[0]!)).toContain('REPLICA_LAG_HIGH on users-ro-2 (us-east-1)');
+    expect(email(sent[0]!)).toContain('REPLICA_LAG_HIGH on users-ro-2 (us-east-1, account 123456789012)');
   });
 });

@@ -5,7 +5,8 @@ import { DynamoAlertStateStore } from '../../lambdas/aws/alert-state-store';
 import { ProbeResultsStore } from '../../lambdas/aws/probe-results-store';
 import { runCheck, type CheckLogger } from '../../lambdas/checker/run-check';
 import { parseConfig } from '../../lambdas/core/config';
-import { evaluate } from '../../lambdas/core/rules/evaluate';
+import { evaluateOrg } from '../../lambdas/core/rules/evaluate-org';
+import { singleAccountOrgReader } from '../../lambdas/core/fleet/org-reader';
 import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
 import type { ProbeObservation } from '../../lambdas/core/fleet/probe-observation';
 import { ProbeResultsReader, type ProbeResultsRecord } from '../../lambdas/core/rules/probe/probe-results';
@@ -48,15 +49,15 @@ async function check(snapshot: FleetSnapshot, records: () => Promise<readonly Pr
   let findings: { code: string; message: string; severity: string }[] = [];
   await runCheck(
     { scope: 'health', token: 't1', reason: 'test' },
-    { config },
+    { config, deployingAccountId: '123456789012' },
     {
-      readerFor: () => reader,
+      readerFor: () => singleAccountOrgReader(reader, { accountId: '123456789012' }),
       metrics,
       store,
       notifier,
       logger: silent,
       evaluate: (s, o) => {
-        const report = evaluate(s, o);
+        const report = evaluateOrg(s, o);
         findings = report.findings.map((f) => ({ code: f.code, message: f.message, severity: f.severity }));
         return report;
       },

@@ -23,9 +23,10 @@ import { SnsNotificationPublisher, type NotificationPublisher } from '../../lamb
 import { CheckOutputError, CONFIRM_ATTEMPTS, runCheck, type CheckDependencies, type CheckLogger } from '../../lambdas/checker/run-check';
 import type { CheckScope } from '../../lambdas/checker/trigger';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
-import type { EvaluateOptions, Report } from '../../lambdas/core/rules/evaluate';
-import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
-import type { FleetReader } from '../../lambdas/core/fleet/reader';
+import type { Report } from '../../lambdas/core/rules/evaluate';
+import type { FleetSnapshot, OrgSnapshot } from '../../lambdas/core/fleet/model';
+import { singleAccountOrgReader } from '../../lambdas/core/fleet/org-reader';
+import type { FleetReader, OrgReader } from '../../lambdas/core/fleet/reader';
 import type { RunLease } from '../../lambdas/core/outputs/run-lease';
 import { fakeAlertTable } from '../support/alert-table-fake';
 import { finding, report } from '../support/findings';
@@ -34,6 +35,7 @@ import { fleet, instance, instanceArn, lag, replica, NOW_DATE } from '../support
 expect.extend({ toHaveReceivedCommandTimes });
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+const ACCOUNT = '123456789012';
 
 const silentLogger: CheckLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const staticReader = (snapshot: FleetSnapshot): FleetReader => ({ read: async () => snapshot });
@@ -66,7 +68,7 @@ function harness(configInput: ConfigInput = {}) {
   cw.on(PutMetricDataCommand).resolves({});
   const config = parseConfig({ notifications: { emails: ['oncall@example.com'] }, ...configInput });
   const deps = (reader: FleetReader, extra: Partial<CheckDependencies> = {}): CheckDependencies => ({
-    readerFor: () => reader,
+    readerFor: (): OrgReader => singleAccountOrgReader(reader, { accountId: ACCOUNT }),
     metrics: new CloudWatchMetricsPublisher(cwClient),
     store: new DynamoAlertStateStore(table.client, 'alerts'),
     notifier: new SnsNotificationPublisher(snsClient, TOPIC),
@@ -74,7 +76,7 @@ function harness(configInput: ConfigInput = {}) {
     ...extra,
   });
   const check = (scope: CheckScope, token: string, reader: FleetReader, extra: Partial<CheckDependencies> = {}) =>
-    runCheck({ scope, token, reason: 'test' }, { config, dashboardUrl: 'https://dashboard.example' }, deps(reader, extra));
+    runCheck({ scope, token, reason: 'test' }, { config, dashboardUrl: 'https://dashboard.example', deployingAccountId: ACCOUNT }, deps(reader, extra));
   const sent = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
   const metrics = () => cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
   return { table, snsMock, cw, check, sent, metrics, config };
@@ -96,7 +98,7 @@ describe('runCheck', () => {
     expect(second).toMatchObject({ notified: false, transitions: {} });
     expect(h.sent()).toHaveLength(1);
     expect(h.sent()[0]!.Subject).toContain('CRITICAL: 1 new');
-    expect(JSON.parse(h.sent()[0]!.Message!).email).toContain('REPLICA_LAG_HIGH on orders-ro-1 (us-east-1)');
+    expect(JSON.parse(h.sent()[0]!.Message!).email).toContain('REPLICA_LAG_HIGH on orders-ro-1 (us-east-1, account 123456789012)');
     expect(metric(h.metrics(), 'Heartbeat')).toHaveLength(2);
     expect(metric(h.metrics(), 'MaxReplicaLagSeconds')[0]!.Value).toBe(900);
   });
@@ -180,7 +182,7 @@ describe('runCheck', () => {
     const lagHigh = finding({ code: 'REPLICA_LAG_HIGH' });
     const both = () => report({ findings: [drift, lagHigh] });
     const none = () => report({ findings: [] });
-    const evaluateWith = (make: () => Report) => (_s: FleetSnapshot, _o: EvaluateOptions) => make();
+    const evaluateWith = (make: () => Report) => (_s: OrgSnapshot) => make();
 
     await h.check('drift', 'req-1', staticReader(healthy), { evaluate: evaluateWith(both) });
     const healthRun = await h.check('health', 'req-2', staticReader(healthy), { evaluate: evaluateWith(none) });
@@ -258,7 +260,7 @@ describe('runCheck with a region that cannot be read', () => {
     const outcome = await h.check('health', 'req-1', reader);
 
     // Assess
-    expect(outcome.degradedRegions).toEqual(['us-west-2']);
+    expect(outcome.degradedRegions).toEqual(['123456789012/us-west-2']);
     expect(metric(h.metrics(), 'Heartbeat', { Scope: 'health' })).toHaveLength(1);
     expect(metric(h.metrics(), 'ReplicasMonitored')[0]!.Value).toBe(1);
     expect(metric(h.metrics(), 'MaxReplicaLagSeconds')[0]!.Value).toBe(2);

@@ -26,7 +26,8 @@ describe('replguard check on the demo fleet (end to end)', () => {
     expect(Object.keys(report)).toEqual(expect.arrayContaining(['checkedAt', 'summary', 'replicas', 'findings', 'dr']));
     expect(Object.keys(report.summary).sort()).toEqual(['critical', 'healthy', 'info', 'replicas', 'warning']);
     for (const replica of report.replicas) {
-      expect(Object.keys(replica).sort()).toEqual(['id', 'kind', 'lagSeconds', 'region', 'sourceId', 'sourceRegion', 'status']);
+      expect(Object.keys(replica).sort()).toEqual(['accountId', 'id', 'kind', 'lagSeconds', 'region', 'sourceId', 'sourceRegion', 'status']);
+      expect(replica.accountId).toBe('123456789012');
     }
     for (const finding of report.findings) {
       expect(finding).toEqual(

@@ -99,3 +99,23 @@ describe('replguard cost', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('replguard cost for an organization', () => {
+  it.each([
+    [['--accounts', '3'], 3],
+    [['--accounts', '111122223333,444455556666'], 2],
+  ])('prices %j as that many accounts', async (flags, accounts) => {
+    const io = capture();
+
+    const code = await costCommand.run(['--replicas', '100', ...flags], io);
+
+    const text = io.out.join('');
+    expect(code).toBe(0);
+    expect(text).toContain(`across ${accounts} accounts`);
+    expect(text).toMatch(new RegExp(`PER ACCOUNT\\s+\\$\\d+\\.\\d{4} per account-month \\(${accounts} accounts\\)`));
+  });
+
+  it.each([['0'], ['1234567'], ['1111222233,444455556666'], ['abc']])('rejects --accounts %s, naming the flag', async (value) => {
+    await expect(costCommand.run(['--replicas', '10', '--accounts', value], capture())).rejects.toThrow(/--accounts must be a number of accounts/);
+  });
+});

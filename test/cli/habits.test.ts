@@ -48,7 +48,8 @@ async function regionsRead(args: readonly string[], env: Record<string, string>)
   const result = await runCli(['snapshot', '--out', out, ...args], env);
   expect(result.stderr).not.toContain('unexpected error');
   expect(result.code).toBe(0);
-  return Object.keys(JSON.parse(readFileSync(out, 'utf8')).regions).join(',');
+  const accounts = Object.values(JSON.parse(readFileSync(out, 'utf8')).accounts) as { regions: Record<string, unknown> }[];
+  return Object.keys(accounts[0]!.regions).join(',');
 }
 
 describe('regions and profiles', () => {

@@ -62,8 +62,11 @@ describe('replguard snapshot', () => {
     // Assess
     expect(capture.code).toBe(0);
     expect(capture.stderr).toContain(`Wrote ${out}`);
-    const file = JSON.parse(readFileSync(out, 'utf8'));
-    expect(file.format).toBe('replguard-snapshot/v1');
+    const org = JSON.parse(readFileSync(out, 'utf8'));
+    expect(org.format).toBe('replguard-snapshot/v2');
+    // The mocked instances carry no ARN: the account is the documented placeholder.
+    expect(Object.keys(org.accounts)).toEqual(['000000000000']);
+    const file = org.accounts['000000000000'];
     expect(file.regions['us-east-1'].dbInstances[0].InstanceCreateTime).toBe('2026-01-01T00:00:00.000Z');
     expect(existsSync(`${out}.partial`)).toBe(false);
     // Everything any check could need, whatever the config enables.
@@ -95,7 +98,7 @@ describe('replguard snapshot', () => {
 
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('eu-west-1: rds:DescribeDBInstances failed: not authorized');
-    const file = JSON.parse(readFileSync(out, 'utf8'));
+    const file = JSON.parse(readFileSync(out, 'utf8')).accounts['000000000000'];
     expect(file.regions['us-east-1'].dbInstances).toHaveLength(1);
     expect(file.regions['eu-west-1'].errors[0]).toMatchObject({ operation: 'rds:DescribeDBInstances' });
   });

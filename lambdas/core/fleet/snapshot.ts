@@ -1,12 +1,14 @@
 /**
- * `replguard-snapshot/v1` files: validated on load so a hand-edited or truncated file fails
- * with the path of the bad field, never deep inside a rule.
+ * Snapshot files, `replguard-snapshot/v2` (several accounts) and `replguard-snapshot/v1` (one
+ * account's regions): validated on load so a hand-edited or truncated file fails with the path of
+ * the bad field, never deep inside a rule.
  */
 import { z } from 'zod';
 import { ownRecord } from '../shared/records';
 import { parseJson } from '../shared/text';
 import { regionProblem } from '../shared/regions';
-import { SNAPSHOT_FORMAT, type FleetSnapshot } from './model';
+import { parseRdsRef } from './arn';
+import { SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_V2, type FleetSnapshot, type OrgSnapshot } from './model';
 
 export class SnapshotError extends Error {
   constructor(message: string) {
@@ -142,43 +144,125 @@ const regionSnapshot = z.strictObject({
   dbClusterParameters: ownRecord(z.string(), z.array(parameter)).optional(),
   automatedBackups: z.array(sdkObject).optional(),
   metrics: z.array(metricSeries).optional(),
-  errors: z
-    .array(z.strictObject({ operation: z.string().min(1), message: z.string(), code: z.string().optional() }))
-    .optional(),
+  errors: z.array(z.strictObject({ operation: z.string().min(1), message: z.string(), code: z.string().optional() })).optional(),
   probes: z.array(probeObservation).optional(),
 });
+
+// The region check sits on the key, so the message says what is wrong with the name.
+const regionKey = z.string().superRefine((region, ctx) => {
+  const problem = regionProblem(region);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+/** 12 digits, as IAM and Organizations write account ids (the config checks the same). */
+const ACCOUNT_ID = /^\d{12}$/;
+const readError = z.strictObject({ operation: z.string().min(1), message: z.string(), code: z.string().optional() });
 
 const snapshotSchema = z.strictObject({
   format: z.literal(SNAPSHOT_FORMAT, { message: `must be "${SNAPSHOT_FORMAT}"` }),
   capturedAt: isoDate,
-  // The region check sits on the key, so the message says what is wrong with the name.
-  regions: ownRecord(
-    z.string().superRefine((region, ctx) => {
-      const problem = regionProblem(region);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-    regionSnapshot,
-  ).refine((r) => Object.keys(r).length > 0, 'must contain at least one region'),
+  regions: ownRecord(regionKey, regionSnapshot).refine((r) => Object.keys(r).length > 0, 'must contain at least one region'),
 });
 
-/** Validates a parsed snapshot; `source` names the file in errors. */
-export function parseSnapshot(raw: unknown, source = 'snapshot'): FleetSnapshot {
-  const result = snapshotSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data as unknown as FleetSnapshot;
-  const lines = result.error.issues.slice(0, 20).map((issue) => {
+const accountSnapshot = z.strictObject({
+  name: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
+  // An account that could not be read at all has no regions, only errors.
+  regions: ownRecord(regionKey, regionSnapshot),
+  errors: z.array(readError).optional(),
+});
+
+const orgSnapshotSchema = z.strictObject({
+  format: z.literal(SNAPSHOT_FORMAT_V2),
+  capturedAt: isoDate,
+  accounts: ownRecord(
+    z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id (e.g. 111122223333)'),
+    accountSnapshot,
+  ).refine((a) => Object.keys(a).length > 0, 'must contain at least one account'),
+});
+
+/**
+ * The account a v1 file (or a one-account live read) belongs to when nothing says otherwise:
+ * the files predate accounts and their ARNs may be absent (hand-written fleets).
+ */
+export const UNKNOWN_ACCOUNT_ID = '000000000000';
+
+/**
+ * The account a one-account read came from: the account in its instance and cluster ARNs when
+ * they agree on one, else UNKNOWN_ACCOUNT_ID. Cross-account replica sources name other accounts in
+ * `ReadReplicaSourceDBInstanceIdentifier`, so only the databases' own ARNs are read.
+ */
+export function accountOfSnapshot(snapshot: FleetSnapshot): string {
+  const seen = new Set<string>();
+  for (const region of Object.values(snapshot.regions)) {
+    for (const i of region.dbInstances ?? []) if (i.DBInstanceArn) seen.add(parseRdsRef(i.DBInstanceArn).account ?? '');
+    for (const c of region.dbClusters ?? []) if (c.DBClusterArn) seen.add(parseRdsRef(c.DBClusterArn).account ?? '');
+  }
+  seen.delete('');
+  const [only] = [...seen];
+  return seen.size === 1 && ACCOUNT_ID.test(only!) ? only! : UNKNOWN_ACCOUNT_ID;
+}
+
+/** A one-account read as an organization of one. */
+export function asOrgSnapshot(snapshot: FleetSnapshot, accountId: string = accountOfSnapshot(snapshot), name?: string): OrgSnapshot {
+  return {
+    format: SNAPSHOT_FORMAT_V2,
+    capturedAt: snapshot.capturedAt,
+    accounts: { [accountId]: { ...(name ? { name } : {}), regions: snapshot.regions } },
+  };
+}
+
+/** One account's regions as the one-account snapshot the rules evaluate. */
+export function accountFleet(org: OrgSnapshot, accountId: string): FleetSnapshot {
+  return { format: SNAPSHOT_FORMAT, capturedAt: org.capturedAt, regions: org.accounts[accountId]?.regions ?? {} };
+}
+
+function describeIssues(error: z.ZodError, format: string, source: string): SnapshotError {
+  const lines = error.issues.slice(0, 20).map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(top level)';
     if (issue.code === 'unrecognized_keys') return `  ${path}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     const got = issue.input === undefined ? ' (missing)' : ` (got ${JSON.stringify(issue.input)?.slice(0, 60)})`;
     const message = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message;
     return `  ${path}: ${message}${got}`;
   });
-  const more = result.error.issues.length > 20 ? `\n  ... and ${result.error.issues.length - 20} more` : '';
-  throw new SnapshotError(`Invalid ${SNAPSHOT_FORMAT} file ${source}:\n${lines.join('\n')}${more}`);
+  const more = error.issues.length > 20 ? `\n  ... and ${error.issues.length - 20} more` : '';
+  return new SnapshotError(`Invalid ${format} file ${source}:\n${lines.join('\n')}${more}`);
 }
 
-/** Parses snapshot JSON text. */
+/** Validates a parsed `replguard-snapshot/v1` snapshot; `source` names the file in errors. */
+export function parseSnapshot(raw: unknown, source = 'snapshot'): FleetSnapshot {
+  const result = snapshotSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data as unknown as FleetSnapshot;
+  throw describeIssues(result.error, SNAPSHOT_FORMAT, source);
+}
+
+/** Parses `replguard-snapshot/v1` JSON text. */
 export function parseSnapshotText(text: string, source = 'snapshot'): FleetSnapshot {
   const parsed = parseJson(text);
   if (!parsed.ok) throw new SnapshotError(`${source} is not valid JSON: ${parsed.error}`);
   return parseSnapshot(parsed.value, source);
+}
+
+const formatOf = (raw: unknown): unknown =>
+  raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { format?: unknown }).format : undefined;
+
+/**
+ * Validates a snapshot of either format as an organization: a v2 file as it is, a v1 file as one
+ * account (see `accountOfSnapshot`).
+ */
+export function parseOrgSnapshot(raw: unknown, source = 'snapshot'): OrgSnapshot {
+  const format = formatOf(raw);
+  if (format === SNAPSHOT_FORMAT) return asOrgSnapshot(parseSnapshot(raw, source));
+  if (format !== SNAPSHOT_FORMAT_V2) {
+    const got = format === undefined ? ' (missing)' : ` (got ${JSON.stringify(format)?.slice(0, 60)})`;
+    throw new SnapshotError(`Invalid snapshot file ${source}:\n  format: must be "${SNAPSHOT_FORMAT_V2}" or "${SNAPSHOT_FORMAT}"${got}`);
+  }
+  const result = orgSnapshotSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data as unknown as OrgSnapshot;
+  throw describeIssues(result.error, SNAPSHOT_FORMAT_V2, source);
+}
+
+/** Parses snapshot JSON text of either format as an organization. */
+export function parseOrgSnapshotText(text: string, source = 'snapshot'): OrgSnapshot {
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new SnapshotError(`${source} is not valid JSON: ${parsed.error}`);
+  return parseOrgSnapshot(parsed.value, source);
 }

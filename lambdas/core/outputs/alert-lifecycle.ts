@@ -12,6 +12,11 @@
  * resolved nor re-opened, its "open since" kept. An alert whose database is no longer described
  * by a region that was read in full ends as `gone` (deleted), not as resolved.
  *
+ * Accounts: findings carry their account, alert keys lead with it, and holding is per
+ * account-region (`accountId/region`): a blind region of one account holds only that account's
+ * alerts. Alerts stored before keys had an account are adopted as the deploying account's
+ * (`adoptLegacyAlerts`) and keep their stored item, so an upgrade sends no RESOLVED+NEW pairs.
+ *
  * Delivery is at least once, never lost. A transition that is news is written with `unsent` set,
  * and the flag is cleared only after SNS accepted the message; a run that finds `unsent` still
  * set (the previous attempt crashed or timed out between the write and the publish, or the
@@ -21,7 +26,7 @@
  */
 import type { EvaluationScope } from '../rules/evaluate';
 import { SEVERITY_RANK, codesInScope, findingKey, type Finding, type FindingCode, type Severity } from '../findings';
-import type { FleetSnapshot } from '../fleet/model';
+import type { FleetSnapshot, OrgSnapshot } from '../fleet/model';
 
 export type AlertStatus = 'open' | 'resolved';
 
@@ -29,6 +34,14 @@ export interface AlertState {
   readonly scope: EvaluationScope;
   /** `findingKey()` of the finding. */
   readonly key: string;
+  /**
+   * The key the store holds the alert under when it differs from `key`: an alert written before
+   * keys named the account keeps its item (see adoptLegacyAlerts).
+   */
+  readonly storedKey?: string;
+  /** The alert's account; absent only on alerts written before accounts were recorded. */
+  readonly accountId?: string;
+  readonly accountName?: string;
   readonly code: FindingCode;
   readonly severity: Severity;
   readonly region: string;
@@ -87,8 +100,8 @@ export interface LifecycleInput {
   /** Findings below this severity never open an alert. */
   readonly minSeverity: Severity;
   /**
-   * Regions where a read failed this run: an open alert whose `dependsOn` names one of them is
-   * held (neither resolved nor re-opened).
+   * Where a read failed this run, as `alertPlace(accountId, region)`: an open alert whose
+   * `dependsOn` names one of them in its account is held (neither resolved nor re-opened).
    */
   readonly heldRegions?: ReadonlySet<string>;
   /**
@@ -96,7 +109,10 @@ export interface LifecycleInput {
    * lambdas/core/rules/evaluate): their open alerts are held like blind ones, never resolved.
    */
   readonly notEvaluated?: ReadonlySet<FindingCode>;
-  /** Every region this run read (or tried to): what "no replica anywhere" verdicts rest on. @default the findings' regions */
+  /**
+   * Every region this run read (or tried to), as `alertPlace(accountId, region)`: what "no replica
+   * anywhere" verdicts rest on. @default the findings' places
+   */
   readonly regionsRead?: readonly string[];
   /**
    * The databases this run described (`describedResources`). When given, an open alert whose
@@ -121,6 +137,29 @@ export const ALERT_TABLE_SCHEMA = {
 } as const;
 
 const HOUR_MS = 3_600_000;
+
+/** Where an alert's read happens: `accountId/region`, or the bare region for alerts without an account. */
+export const alertPlace = (accountId: string | undefined, region: string): string => (accountId ? `${accountId}/${region}` : region);
+
+/** The regions of one account among places (`alertPlace` strings). */
+function regionsOfAccount(places: readonly string[], accountId: string | undefined): string[] {
+  if (!accountId) return places.filter((p) => !p.includes('/'));
+  const prefix = `${accountId}/`;
+  return places.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length));
+}
+
+/**
+ * Alerts stored before keys named the account are the deploying account's: the account it ran in
+ * is the only one it read. They get that account and its key (so this run's findings match them)
+ * and keep their stored item (`storedKey`), so no alert is resolved and re-opened by an upgrade.
+ */
+export function adoptLegacyAlerts(states: readonly AlertState[], deployingAccountId: string): AlertState[] {
+  return states.map((state) => {
+    if (state.accountId && state.key.startsWith(`${state.accountId}/`)) return state;
+    const accountId = state.accountId ?? deployingAccountId;
+    return { ...state, accountId, key: `${accountId}/${state.key}`, storedKey: state.storedKey ?? state.key };
+  });
+}
 
 const atLeast = (severity: Severity, min: Severity) => SEVERITY_RANK[severity] <= SEVERITY_RANK[min];
 const moreSevere = (a: Severity, b: Severity) => SEVERITY_RANK[a] < SEVERITY_RANK[b];
@@ -167,17 +206,37 @@ export interface DescribedResources {
   readonly global: ReadonlySet<string>;
 }
 
-const regional = (region: string, id: string) => `${region}\u0000${id}`;
+const regional = (place: string, id: string) => `${place}\u0000${id}`;
+
+function addDescribed(snapshot: Pick<FleetSnapshot, 'regions'>, accountId: string | undefined, into: { regional: Set<string>; global: Set<string> }): void {
+  for (const [region, data] of Object.entries(snapshot.regions)) {
+    const place = alertPlace(accountId, region);
+    for (const i of data.dbInstances ?? []) if (i.DBInstanceIdentifier) into.regional.add(regional(place, i.DBInstanceIdentifier));
+    for (const c of data.dbClusters ?? []) if (c.DBClusterIdentifier) into.regional.add(regional(place, c.DBClusterIdentifier));
+    for (const g of data.globalClusters ?? []) if (g.GlobalClusterIdentifier) into.global.add(regional(accountId ?? '', g.GlobalClusterIdentifier));
+  }
+}
 
 export function describedResources(snapshot: FleetSnapshot): DescribedResources {
-  const inRegion = new Set<string>();
-  const global = new Set<string>();
-  for (const [region, data] of Object.entries(snapshot.regions)) {
-    for (const i of data.dbInstances ?? []) if (i.DBInstanceIdentifier) inRegion.add(regional(region, i.DBInstanceIdentifier));
-    for (const c of data.dbClusters ?? []) if (c.DBClusterIdentifier) inRegion.add(regional(region, c.DBClusterIdentifier));
-    for (const g of data.globalClusters ?? []) if (g.GlobalClusterIdentifier) global.add(g.GlobalClusterIdentifier);
+  const out = { regional: new Set<string>(), global: new Set<string>() };
+  addDescribed(snapshot, undefined, out);
+  return out;
+}
+
+/** The databases every account of an organization read described, each under its account. */
+export function describedOrgResources(org: OrgSnapshot): DescribedResources {
+  const out = { regional: new Set<string>(), global: new Set<string>() };
+  for (const [accountId, account] of Object.entries(org.accounts)) addDescribed(account, accountId, out);
+  return out;
+}
+
+/** Every account-region an organization read tried, as `alertPlace` strings. */
+export function orgPlacesRead(org: OrgSnapshot, extra: readonly string[] = []): string[] {
+  const places = new Set(extra);
+  for (const [accountId, account] of Object.entries(org.accounts)) {
+    for (const region of Object.keys(account.regions)) places.add(alertPlace(accountId, region));
   }
-  return { regional: inRegion, global };
+  return [...places].sort();
 }
 
 /**
@@ -186,8 +245,11 @@ export function describedResources(snapshot: FleetSnapshot): DescribedResources 
  */
 function isGone(state: AlertState, described: DescribedResources | undefined, regionsRead: readonly string[]): boolean {
   // CHECK_DEGRADED names a read (an API, a parameter group), not a database.
-  if (!described || state.code === 'CHECK_DEGRADED' || !regionsRead.includes(state.region)) return false;
-  return !described.regional.has(regional(state.region, state.resource)) && !described.global.has(state.resource);
+  if (!described || state.code === 'CHECK_DEGRADED' || !regionsOfAccount(regionsRead, state.accountId).includes(state.region)) return false;
+  return (
+    !described.regional.has(regional(alertPlace(state.accountId, state.region), state.resource)) &&
+    !described.global.has(regional(state.accountId ?? '', state.resource))
+  );
 }
 
 const sameRegions = (a: readonly string[] | undefined, b: readonly string[]) =>
@@ -200,12 +262,15 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
   const current = byKey(input.findings.filter((f) => inScope.has(f.code)));
   const states = new Map(input.previous.filter((s) => s.scope === scope).map((s) => [s.key, s]));
   const held = input.heldRegions ?? new Set<string>();
-  const regionsRead = input.regionsRead ?? [...new Set(input.findings.map((f) => f.region))];
-  /** Held while a read its verdict rests on failed; an alert without recorded dependencies rests on every read. */
+  const regionsRead = input.regionsRead ?? [...new Set(input.findings.map((f) => alertPlace(f.accountId, f.region)))];
+  /** Held while a read its verdict rests on failed; an alert without recorded dependencies rests on every read of its account. */
   const notEvaluated = input.notEvaluated ?? new Set<FindingCode>();
+  const heldInAccount = (accountId: string | undefined) => regionsOfAccount([...held], accountId).length > 0;
   const blind = (state: AlertState) =>
     notEvaluated.has(state.code) ||
-    (state.dependsOn === undefined ? held.size > 0 : state.dependsOn.some((region) => held.has(region)));
+    (state.dependsOn === undefined
+      ? heldInAccount(state.accountId)
+      : state.dependsOn.some((region) => held.has(alertPlace(state.accountId, region))));
   const retentionSeconds = (input.resolvedRetentionDays ?? 30) * 86_400;
   const transitions: Transition[] = [];
   const open: AlertState[] = [];
@@ -218,17 +283,21 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
     const fromFinding = {
       scope,
       key,
+      ...(finding.accountId ? { accountId: finding.accountId } : {}),
+      ...(finding.accountName ? { accountName: finding.accountName } : {}),
       code: finding.code,
       severity: finding.severity,
       region: finding.region,
       resource: finding.resource,
       message: finding.message,
-      dependsOn: dependencyRegions(finding, regionsRead),
+      dependsOn: dependencyRegions(finding, regionsOfAccount(regionsRead, finding.accountId)),
     };
     if (!state || state.status === 'resolved') {
       if (!atLeast(finding.severity, minSeverity)) continue;
       const next: AlertState = {
         ...fromFinding,
+        // A reopened alert stays in the item it was stored under.
+        ...(state?.storedKey ? { storedKey: state.storedKey } : {}),
         status: 'open',
         openedAt: nowIso,
         lastNotifiedAt: nowIso,

@@ -6,7 +6,8 @@
  */
 import type { ReadLevel } from '../fleet/cadence';
 import { planMetricQueries } from '../fleet/metric-plan';
-import { SNAPSHOT_FORMAT, type DbCluster, type DbInstance, type FleetSnapshot, type GlobalCluster, type RegionSnapshot } from '../fleet/model';
+import { SNAPSHOT_FORMAT, type DbCluster, type DbInstance, type FleetSnapshot, type GlobalCluster, type OrgSnapshot, type RegionSnapshot } from '../fleet/model';
+import { accountFleet } from '../fleet/snapshot';
 import { buildTopology, type ReplicaKind } from '../fleet/topology';
 
 /** How one health run reads a fleet. */
@@ -49,6 +50,30 @@ export function planFleetUsage(snapshot: FleetSnapshot, source: string): FleetUs
       full: queries.length,
     },
     metricsByName,
+  };
+}
+
+/** Plans one health run over every account of an organization: each account is read on its own, so the plans add up. */
+export function planOrgUsage(org: OrgSnapshot, source: string): FleetUsage {
+  const parts = Object.keys(org.accounts).map((id) => planFleetUsage(accountFleet(org, id), source));
+  const add = <K extends string>(records: readonly Readonly<Partial<Record<K, number>>>[]): Partial<Record<K, number>> => {
+    const out: Partial<Record<K, number>> = {};
+    for (const record of records) for (const [k, v] of Object.entries(record) as [K, number][]) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const sum = (pick: (u: FleetUsage) => number) => parts.reduce((n, u) => n + pick(u), 0);
+  return {
+    source,
+    replicas: sum((u) => u.replicas),
+    regions: [...new Set(parts.flatMap((u) => u.regions))].sort(),
+    replicasByKind: add(parts.map((u) => u.replicasByKind)),
+    metricsPerHealthRun: sum((u) => u.metricsPerHealthRun),
+    metricsPerRunByLevel: {
+      status: sum((u) => u.metricsPerRunByLevel.status),
+      lag: sum((u) => u.metricsPerRunByLevel.lag),
+      full: sum((u) => u.metricsPerRunByLevel.full),
+    },
+    metricsByName: add(parts.map((u) => u.metricsByName)) as Record<string, number>,
   };
 }
 

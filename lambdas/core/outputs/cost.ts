@@ -8,7 +8,7 @@
 import { detectionTimes, resolveCadence, runsPerDay, type Cadence, type DetectionTimes } from '../fleet/cadence';
 import type { Config } from '../config';
 import type { FleetUsage } from './cost-fleet';
-import { PER_REPLICA_METRICS, fleetMetricCount } from './metrics';
+import { PER_ACCOUNT_METRICS, PER_REPLICA_METRICS, fleetMetricCount } from './metrics';
 
 /** us-east-1 list prices in USD. */
 export const PRICES = {
@@ -87,6 +87,8 @@ export interface CostLine {
 
 export interface CostEstimate {
   readonly replicas: number;
+  /** Accounts read (the deploying account included). */
+  readonly accounts: number;
   readonly regions: number;
   /** The fleet priced and what one health run requests of it. */
   readonly fleet: {
@@ -101,6 +103,8 @@ export interface CostEstimate {
   readonly totalUsd: number;
   /** The total divided by the replicas, in USD with four decimals; null for an empty fleet. */
   readonly perReplicaMonthUsd: number | null;
+  /** The total divided by the accounts, in USD with four decimals. */
+  readonly perAccountMonthUsd: number;
   /** GetMetricData alone per replica-month; null for an empty fleet. */
   readonly getMetricDataPerReplicaMonthUsd: number | null;
   readonly assumptions: readonly string[];
@@ -116,6 +120,8 @@ export interface CostInput {
   readonly config: Config;
   /** The fleet's planned reads: `planFleetUsage` on a snapshot or `syntheticFleetUsage` for a size and mix. */
   readonly fleet: FleetUsage;
+  /** Accounts the fleet is spread over, the deploying account included. @default 1 */
+  readonly accounts?: number;
   readonly assumptions?: Partial<CostAssumptions>;
 }
 
@@ -164,6 +170,10 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   if (fleet.measuredMetricsPerDay !== undefined && !(fleet.measuredMetricsPerDay >= 0)) {
     throw new CostInputError(`measured metrics per day must be 0 or more (got ${fleet.measuredMetricsPerDay})`);
   }
+  const accounts = input.accounts ?? 1;
+  if (!Number.isInteger(accounts) || accounts < 1) {
+    throw new CostInputError(`accounts must be a whole number of 1 or more (got ${accounts})`);
+  }
   const a: CostAssumptions = { ...DEFAULT_ASSUMPTIONS, ...input.assumptions };
   const alarms = alarmCount(config);
   const minutes = a.daysPerMonth * 24 * 60;
@@ -178,9 +188,11 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const plannedPerDay = perDay.status * byLevel.status + perDay.lag * byLevel.lag + perDay.full * byLevel.full;
   const healthMetricsRequested = (fleet.measuredMetricsPerDay ?? plannedPerDay) * a.daysPerMonth;
   const perReplicaMetrics = config.metrics.perReplica ? PER_REPLICA_METRICS * replicas : 0;
+  // One account: the fleet series are its series. Two or more: the alarmed counts per account too.
+  const perAccountMetrics = accounts > 1 ? PER_ACCOUNT_METRICS * accounts : 0;
   const customMetrics =
-    fleetMetricCount('health', config.drift.enabled) + fleetMetricCount('drift', config.drift.enabled) + perReplicaMetrics;
-  const putsPerHealthRun = Math.ceil((fleetMetricCount('health', config.drift.enabled) + perReplicaMetrics) / 1000);
+    fleetMetricCount('health', config.drift.enabled) + fleetMetricCount('drift', config.drift.enabled) + perReplicaMetrics + perAccountMetrics;
+  const putsPerHealthRun = Math.ceil((fleetMetricCount('health', config.drift.enabled) + perReplicaMetrics + perAccountMetrics) / 1000);
   const putRequests = healthRuns * putsPerHealthRun + driftRuns;
 
   const gb = a.memoryMb / 1024;
@@ -210,7 +222,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     },
     {
       service: 'CloudWatch',
-      item: `custom metrics (${config.metrics.perReplica ? 'fleet + per replica' : 'fleet aggregates only'})`,
+      item: `custom metrics (${[config.metrics.perReplica ? 'fleet + per replica' : 'fleet aggregates', ...(perAccountMetrics > 0 ? [`+ per account (${accounts})`] : [])].join(' ')})`,
       quantity: customMetrics,
       unit: 'metric-months',
       monthlyUsd: customMetricsUsd(customMetrics),
@@ -265,7 +277,12 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     `GetMetricData is billed per metric requested, not per datapoint: the ${config.lag.windowMinutes}-minute window costs the same as 1 minute.`,
     config.metrics.perReplica
       ? `Per-replica metrics on: ${PER_REPLICA_METRICS} custom metrics per replica (${perReplicaMetrics}); turn metrics.perReplica off to publish fleet aggregates only.`
-      : `Per-replica metrics off: fleet aggregates only (${customMetrics} custom metrics whatever the fleet size).`,
+      : `Per-replica metrics off: fleet aggregates only (${customMetrics - perAccountMetrics} custom metrics whatever the fleet size).`,
+    accounts > 1
+      ? `${accounts} accounts: ${PER_ACCOUNT_METRICS} custom metrics per account (UnhealthyReplicas and ReplicasOverCriticalLag by AccountId, ${perAccountMetrics} in all, ` +
+        `$${(PER_ACCOUNT_METRICS * PRICES.customMetricTiers[0].usd).toFixed(2)} per account-month at the first tier); reading more accounts requests no more metrics per replica. ` +
+        'AssumeRole calls are not charged; the Step Functions fan-out of a large organization is not priced here.'
+      : 'One account: no per-account metrics (the fleet series are that account\'s).',
     `Lambda arm64 at ${a.memoryMb} MB: a health run takes ~${a.healthRunSeconds.base} s + ${a.healthRunSeconds.perReplica * 1000} ms per replica, a drift run ~${a.driftRunSeconds.base} s + ${a.driftRunSeconds.perReplica * 1000} ms per replica; ${a.logBytesPerRun} bytes of logs per run.`,
     `${a.notificationsPerMonth} notifications a month (runs with news) plus ${a.alarmNotificationsPerMonth} alarm state changes, to ${emails} email address${emails === 1 ? '' : 'es'} and ${phones} phone number${phones === 1 ? '' : 's'}; ${Math.round(a.smsShare * 100)}% of notifications reach smsMinSeverity (${config.notifications.smsMinSeverity}).`,
     `SMS at the US rate ($${PRICES.snsSmsUs} per message including carrier fees); international SMS costs more.`,
@@ -274,6 +291,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const perReplica = (usd: number) => (replicas > 0 ? Math.round((usd / replicas) * 10_000) / 10_000 : null);
   return {
     replicas,
+    accounts,
     regions: fleet.regions.length,
     fleet: {
       source: fleet.source,
@@ -286,6 +304,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     byService,
     totalUsd,
     perReplicaMonthUsd: perReplica(lines.reduce((sum, l) => sum + l.monthlyUsd, 0)),
+    perAccountMonthUsd: Math.round((lines.reduce((sum, l) => sum + l.monthlyUsd, 0) / accounts) * 10_000) / 10_000,
     getMetricDataPerReplicaMonthUsd: perReplica(healthMetricsRequested * PRICES.getMetricDataPerMetric),
     assumptions,
     cadence: { ...cadence, runsPerDay: perDay },

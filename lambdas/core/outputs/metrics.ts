@@ -5,6 +5,12 @@
  * every distinct name + dimension set is a custom metric billed per month (see `replguard cost`).
  * Unknown is not zero: a count that a failed read could hide is left out rather than sent as 0,
  * and the alarms treat a missing datapoint as "keep the last state".
+ *
+ * Accounts: the fleet series stay as they are (no account dimension, so alarms and dashboards
+ * made before accounts keep working), and a run over two or more accounts adds, per account, only
+ * the two counts the alarms watch (`UnhealthyReplicas`, `ReplicasOverCriticalLag` with
+ * `AccountId`): PER_ACCOUNT_METRICS custom metrics per account, priced by `replguard cost
+ * --accounts N`. With one account the fleet series are that account's, so nothing is added.
  */
 import type { ReadLevel } from '../fleet/cadence';
 import { isSuppressed, type Config } from '../config';
@@ -31,6 +37,7 @@ export const METRIC_DIMENSIONS = {
   severity: 'Severity',
   region: 'Region',
   replicaId: 'ReplicaId',
+  accountId: 'AccountId',
 } as const;
 
 /** PutMetricData accepts at most 1,000 metrics per call. */
@@ -80,21 +87,24 @@ const REPLICA_STATUS_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
   'CHECK_DEGRADED',
 ]);
 
-const replicaKey = (region: string, id: string) => `${region}\u0000${id}`;
+const replicaKey = (accountId: string | undefined, region: string, id: string) => `${accountId ?? ''}\u0000${region}\u0000${id}`;
 
 /**
  * Replicas that are not healthy and that the user did not silence. A replica whose only problem
  * is suppressed in the config is not paged for, so the alarm must not count it either; a replica
  * that is not healthy for any other reason counts, finding or not (unknown is not healthy).
  */
-function unhealthyReplicas(report: Report, config: Config, findings: readonly Finding[]): number {
-  const named = new Set(findings.filter((f) => f.severity !== 'info').map((f) => replicaKey(f.region, f.resource)));
+function unhealthyReplicas(replicas: Report['replicas'], config: Config, findings: readonly Finding[]): number {
+  const named = new Set(findings.filter((f) => f.severity !== 'info').map((f) => replicaKey(f.accountId, f.region, f.resource)));
   const silenced = (region: string, id: string) =>
     [...REPLICA_STATUS_CODES].some((code) => isSuppressed(config, code, region, id));
-  return report.replicas.filter(
-    (r) => r.status !== 'healthy' && (named.has(replicaKey(r.region, r.id)) || !silenced(r.region, r.id)),
+  return replicas.filter(
+    (r) => r.status !== 'healthy' && (named.has(replicaKey(r.accountId, r.region, r.id)) || !silenced(r.region, r.id)),
   ).length;
 }
+
+/** Custom metrics each account adds in an organization evaluation (UnhealthyReplicas and ReplicasOverCriticalLag per AccountId). */
+export const PER_ACCOUNT_METRICS = 2;
 
 /** Custom metrics per replica when `metrics.perReplica` is on (lag and health). */
 export const PER_REPLICA_METRICS = 2;
@@ -131,21 +141,21 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
     ),
   ];
 
+  // With one account the fleet series are that account's: nothing per account, and per-replica series keep their dimensions.
+  const accounts = report.accounts ?? [];
+  const multiAccount = accounts.length > 1;
   if (scope === 'health' || scope === 'all') {
     const lags = report.replicas.map((r) => r.lagSeconds).filter((v): v is number => v !== null);
     // Over each replica's own critical threshold (lagOverrides applied), sustained, not suppressed: what pages.
     // A DR replica's lag finding is folded into its RPO_EXCEEDED, which keeps the verdict in evidence.
-    const overCritical = new Set(
-      findings
-        .filter(
-          (f) =>
-            (f.code === 'REPLICA_LAG_HIGH' && f.severity === 'critical') ||
-            (f.code === 'RPO_EXCEEDED' && f.evidence.overCriticalLag === true),
-        )
-        .map((f) => replicaKey(f.region, f.resource)),
+    const overCriticalFindings = findings.filter(
+      (f) =>
+        (f.code === 'REPLICA_LAG_HIGH' && f.severity === 'critical') ||
+        (f.code === 'RPO_EXCEEDED' && f.evidence.overCriticalLag === true),
     );
+    const overCritical = new Set(overCriticalFindings.map((f) => replicaKey(f.accountId, f.region, f.resource)));
     out.push(datum(METRIC_NAMES.replicasMonitored, report.replicas.length, 'Count'));
-    out.push(...count(METRIC_NAMES.unhealthyReplicas, unhealthyReplicas(report, config, findings)));
+    out.push(...count(METRIC_NAMES.unhealthyReplicas, unhealthyReplicas(report.replicas, config, findings)));
     // Raw worst lag, for the graph: it ignores overrides and suppressions, so no alarm uses it.
     if (lags.length > 0) out.push(datum(METRIC_NAMES.maxReplicaLagSeconds, Math.max(...lags), 'Seconds'));
     out.push(...count(METRIC_NAMES.replicasOverCriticalLag, overCritical.size));
@@ -155,9 +165,22 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
       out.push(...count(METRIC_NAMES.drNotReadyPrimaries, report.dr.filter((d) => d.ready !== true).length));
     }
 
+    // The alarmed counts per account; an account with a failed read sends no 0 it could not vouch for.
+    for (const account of multiAccount ? accounts : []) {
+      const dims = [{ Name: METRIC_DIMENSIONS.accountId, Value: account.accountId }];
+      const mine = (f: Finding) => f.accountId === account.accountId;
+      const countFor = (name: string, value: number) =>
+        value === 0 && account.read !== 'full' ? [] : [datum(name, value, 'Count', dims)];
+      const replicas = report.replicas.filter((r) => r.accountId === account.accountId);
+      out.push(...countFor(METRIC_NAMES.unhealthyReplicas, unhealthyReplicas(replicas, config, findings.filter(mine))));
+      out.push(...countFor(METRIC_NAMES.replicasOverCriticalLag, new Set(overCriticalFindings.filter(mine).map((f) => replicaKey(f.accountId, f.region, f.resource))).size));
+    }
+
     if (config.metrics.perReplica) {
       for (const replica of report.replicas) {
         const dims = [
+          // Two accounts may each have a replica of this name and region.
+          ...(multiAccount && replica.accountId ? [{ Name: METRIC_DIMENSIONS.accountId, Value: replica.accountId }] : []),
           { Name: METRIC_DIMENSIONS.region, Value: replica.region },
           { Name: METRIC_DIMENSIONS.replicaId, Value: replica.id },
         ];

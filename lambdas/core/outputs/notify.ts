@@ -115,6 +115,22 @@ export function dashboardConsoleUrl(region: string, dashboardName: string): stri
 }
 
 const severityOf = (t: Transition): Severity => t.next.severity;
+
+/** "us-east-1, account 111122223333 prod-payments": where an alert is, account first-class. */
+function place(s: AlertState): string {
+  if (!s.accountId) return printable(s.region);
+  return printable(`${s.region}, account ${s.accountId}${s.accountName ? ` ${s.accountName}` : ''}`);
+}
+
+/** Characters of an account name an SMS item keeps: the phone needs which account, not its full name. */
+const SMS_ACCOUNT_CHARS = 16;
+
+/** The account as an SMS names it: its name (cut short) when known, else its id. */
+function smsAccount(s: AlertState): string {
+  if (!s.accountId) return '';
+  const name = s.accountName ? [...s.accountName].slice(0, SMS_ACCOUNT_CHARS).join('') : undefined;
+  return ` ${name ?? s.accountId}`;
+}
 /** ISO-8601 to the second, as everywhere else in the message ("2026-11-24T10:00:00Z"). */
 const at = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z');
 const worst = (severities: readonly Severity[]): Severity | undefined =>
@@ -146,7 +162,7 @@ function duration(fromIso: string, toIso: string): string {
 function goneEntry(t: Transition, input: NotificationInput): string[] {
   const s = t.next;
   return [
-    `[GONE] ${printable(s.code)} on ${printable(s.resource)} (${printable(s.region)}), was ${s.severity}`,
+    `[GONE] ${printable(s.code)} on ${printable(s.resource)} (${place(s)}), was ${s.severity}`,
     `  ${printable(s.resource)} is no longer described in ${printable(s.region)} (deleted or renamed), so this alert ends without being resolved.`,
     `  Last seen: ${printable(s.message)}`,
     `  Open from ${at(s.openedAt)} to ${at(input.checkedAt)} (${duration(s.openedAt, input.checkedAt)}).`,
@@ -158,7 +174,7 @@ function emailEntry(t: Transition, input: NotificationInput): string[] {
   const s = t.next;
   if (t.kind === 'gone') return goneEntry(t, input);
   // Resource names and messages carry AWS's text: each stays on its own line, whatever it holds.
-  const where = `${printable(s.resource)} (${printable(s.region)})`;
+  const where = `${printable(s.resource)} (${place(s)})`;
   if (t.kind === 'resolved') {
     return [
       `[RESOLVED] ${printable(s.code)} on ${where}, was ${s.severity}`,
@@ -203,7 +219,7 @@ function smsText(news: readonly Transition[], level: Severity | undefined, open:
   const active = news
     .filter((t) => !isClosing(t.kind))
     .sort((a, b) => SEVERITY_RANK[severityOf(a)] - SEVERITY_RANK[severityOf(b)] || compareCodes(a.next.code, b.next.code));
-  const items = (active.length ? active : news).map((t) => printable(`${t.next.code} ${t.next.resource} ${t.next.region}`));
+  const items = (active.length ? active : news).map((t) => printable(`${t.next.code} ${t.next.resource} ${t.next.region}${smsAccount(t.next)}`));
   let text = head;
   for (let i = 0; i < items.length; i++) {
     const after = items.length - i - 1;
@@ -246,7 +262,7 @@ export function jsonTextBytes(text: string): number {
 function oneLine(t: Transition): string {
   const s = t.next;
   const tag = t.kind === 'resolved' ? 'RESOLVED' : t.kind === 'gone' ? 'GONE' : s.severity.toUpperCase();
-  return printable(`- [${tag}] ${s.code} on ${s.resource} (${s.region})`);
+  return printable(`- [${tag}] ${s.code} on ${s.resource} (${place(s)})`);
 }
 
 const omittedLine = (count: number) => `... and ${count} more not listed here: see the dashboard or run "replguard check".`;

@@ -42,18 +42,9 @@ export function renderTable(report: Report, options: TableOptions): string {
   const statusColour = (status: string): keyof typeof COLOURS =>
     status === 'healthy' ? 'ok' : status === 'broken' ? 'critical' : status === 'unknown' ? 'dim' : 'warning';
 
-  const lines: string[] = [];
-  const s = report.summary;
-  lines.push(
-    `Replication Guard check at ${report.checkedAt}: ${s.replicas} replicas, ${s.healthy} healthy; ` +
-      `findings: ${s.critical} critical, ${s.warning} warning, ${s.info} info`,
-  );
-  lines.push('');
-  if (report.replicas.length === 0) {
-    lines.push('No replicas found in the regions read.');
-  } else {
+  const replicaTable = (replicas: Report['replicas']): string[] => {
     const rows: string[][] = [['REGION', 'REPLICA', 'KIND', 'SOURCE', 'LAG', 'STATUS']];
-    for (const r of report.replicas) {
+    for (const r of replicas) {
       const source = printable(r.sourceRegion === r.region ? r.sourceId : `${r.sourceId} (${r.sourceRegion})`);
       rows.push([
         r.region,
@@ -64,16 +55,13 @@ export function renderTable(report: Report, options: TableOptions): string {
         paint(statusColour(r.status), r.status),
       ]);
     }
-    lines.push(...table(rows));
-  }
-
-  if (report.dr.length > 0) {
-    lines.push('');
-    lines.push('DR readiness');
+    return table(rows);
+  };
+  const drTable = (dr: Report['dr']): string[] => {
     const verdict = (ready: DrReadiness['ready']) =>
       ready === true ? paint('ok', 'READY') : ready === false ? paint('critical', 'NOT READY') : paint('dim', 'UNKNOWN');
     const rows: string[][] = [['REGION', 'PRIMARY', 'COVERED', 'WORST LAG / RPO', 'VERDICT', 'REASONS']];
-    for (const d of report.dr) {
+    for (const d of dr) {
       rows.push([
         d.region,
         printable(d.kind === 'aurora-global' ? `${d.primary} (global)` : d.primary),
@@ -83,7 +71,38 @@ export function renderTable(report: Report, options: TableOptions): string {
         printable(d.reasons.join('; ')),
       ]);
     }
-    lines.push(...table(rows));
+    return table(rows);
+  };
+
+  const lines: string[] = [];
+  const s = report.summary;
+  const accounts = report.accounts ?? [];
+  lines.push(
+    `Replication Guard check at ${report.checkedAt}: ${s.replicas} replicas, ${s.healthy} healthy` +
+      (accounts.length > 1 ? ` in ${accounts.length} accounts` : '') +
+      `; findings: ${s.critical} critical, ${s.warning} warning, ${s.info} info`,
+  );
+  if (accounts.length === 0) {
+    lines.push('');
+    lines.push(...(report.replicas.length === 0 ? ['No replicas found in the regions read.'] : replicaTable(report.replicas)));
+    if (report.dr.length > 0) lines.push('', 'DR readiness', ...drTable(report.dr));
+  }
+  // Grouped by account: every account read is listed, one with no databases too.
+  for (const account of accounts) {
+    const mine = <T extends { readonly accountId?: string }>(rows: readonly T[]) => rows.filter((r) => r.accountId === account.accountId);
+    const replicas = mine(report.replicas);
+    const dr = mine(report.dr);
+    const label = printable(account.accountName ? `${account.accountId} (${account.accountName})` : account.accountId);
+    const where = `${account.regions.length} region${account.regions.length === 1 ? '' : 's'} (${account.regions.join(', ')})`;
+    const read =
+      account.read === 'unreadable'
+        ? paint('critical', `could not be read in ${where}: see CHECK_DEGRADED`)
+        : `${account.databases} database${account.databases === 1 ? '' : 's'}, ${account.replicas} replica${account.replicas === 1 ? '' : 's'} in ${where}` +
+          (account.read === 'degraded' ? paint('warning', '; part of the read failed') : '');
+    lines.push('', `ACCOUNT ${label}: ${read}`);
+    if (replicas.length > 0) lines.push(...replicaTable(replicas).map((line) => `  ${line}`));
+    else if (account.read !== 'unreadable') lines.push(`  No replicas found${account.databases === 0 ? ' (no databases in the regions read)' : ''}.`);
+    if (dr.length > 0) lines.push('  DR readiness', ...drTable(dr).map((line) => `  ${line}`));
   }
 
   for (const severity of SEVERITIES) {
@@ -93,7 +112,8 @@ export function renderTable(report: Report, options: TableOptions): string {
     lines.push(paint(severity, `${severity.toUpperCase()} (${findings.length})`));
     for (const f of findings) {
       // Messages quote AWS (status messages, parameter values): one line each, escapes visible.
-      lines.push(`  ${paint(severity, f.code)}  ${f.region}/${printable(f.resource)}`);
+      const account = accounts.length > 1 && f.accountId ? `${f.accountId}${f.accountName ? ` (${printable(f.accountName)})` : ''} ` : '';
+      lines.push(`  ${paint(severity, f.code)}  ${account}${f.region}/${printable(f.resource)}`);
       lines.push(`    ${printable(f.message)}`);
       lines.push(`    fix: ${printable(f.hint)}`);
       lines.push(paint('dim', `    runbook: ${printable(f.runbook)}`));

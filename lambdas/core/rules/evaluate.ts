@@ -16,7 +16,13 @@ import type { DrReadiness } from './redundancy/redundancy';
 
 export type { DrReadiness } from './redundancy/redundancy';
 
-export interface ReplicaRow {
+/** The account a report row belongs to (set by evaluateOrg). */
+export interface AccountStamp {
+  readonly accountId?: string;
+  readonly accountName?: string;
+}
+
+export interface ReplicaRow extends AccountStamp {
   readonly id: string;
   readonly region: string;
   readonly kind: ReplicaKind;
@@ -40,7 +46,22 @@ export interface Report {
   readonly replicas: readonly ReplicaRow[];
   readonly findings: readonly Finding[];
   /** One entry per primary that needs DR. */
-  readonly dr: readonly DrReadiness[];
+  readonly dr: readonly (DrReadiness & AccountStamp)[];
+  /** Every account read, databases or not (organization evaluations only: see evaluate-org). */
+  readonly accounts?: readonly AccountSummary[];
+}
+
+/** What was read in one account: an account with no databases is listed, never skipped. */
+export interface AccountSummary {
+  readonly accountId: string;
+  readonly accountName?: string;
+  /** Regions read (or tried) in the account. */
+  readonly regions: readonly string[];
+  /** DB instances and clusters described. */
+  readonly databases: number;
+  readonly replicas: number;
+  /** `unreadable`: the account could not be read at all (e.g. its role could not be assumed); `degraded`: some reads failed. */
+  readonly read: 'full' | 'degraded' | 'unreadable';
 }
 
 /**

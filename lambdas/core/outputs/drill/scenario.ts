@@ -1,13 +1,13 @@
 /**
- * `replguard-drill/v1` files: an incident to rehearse. A fleet snapshot (the same
- * `replguard-snapshot/v1` content `replguard snapshot` writes) plus the drill: the situation, the
+ * `replguard-drill/v1` files: an incident to rehearse. A fleet snapshot of one account (what
+ * `replguard snapshot` writes, v2, or a v1 snapshot) plus the drill: the situation, the
  * question "what do you check first?", the choices, the cause and the runbook path. Teams add
  * their own by wrapping a captured snapshot.
  */
 import { z } from 'zod';
 import { FINDING_CODES } from '../../findings';
 import type { FleetSnapshot } from '../../fleet/model';
-import { parseSnapshot, SnapshotError } from '../../fleet/snapshot';
+import { accountFleet, parseOrgSnapshot, SnapshotError } from '../../fleet/snapshot';
 
 export const DRILL_FORMAT = 'replguard-drill/v1';
 
@@ -67,7 +67,11 @@ export function parseDrill(text: string, name: string, source: string): DrillSce
   }
   let snapshot: FleetSnapshot;
   try {
-    snapshot = parseSnapshot(result.data.snapshot, `${source} (snapshot)`);
+    // What `replguard snapshot` writes (v2) or a v1 file; a drill rehearses one account.
+    const org = parseOrgSnapshot(result.data.snapshot, `${source} (snapshot)`);
+    const ids = Object.keys(org.accounts).sort();
+    if (ids.length !== 1) throw new SnapshotError(`${source} (snapshot) holds ${ids.length} accounts (${ids.join(', ')}): a drill rehearses one account.`);
+    snapshot = accountFleet(org, ids[0]!);
   } catch (error) {
     if (error instanceof SnapshotError) throw new DrillError(error.message);
     throw error;

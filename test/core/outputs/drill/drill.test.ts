@@ -79,6 +79,22 @@ describe('drill publish input', () => {
     expect(input.MessageAttributes[DRILL_ATTRIBUTE]).toEqual({ DataType: 'String', StringValue: scenario.name });
   });
 
+  it('wraps what replguard snapshot writes (v2, one account) as well as a v1 snapshot, and refuses several accounts', () => {
+    // Prepare
+    const v1 = JSON.parse(readFileSync('examples/demo-fleet.json', 'utf8'));
+    const v2 = { format: 'replguard-snapshot/v2', capturedAt: v1.capturedAt, accounts: { '123456789012': { regions: v1.regions } } };
+    const two = { ...v2, accounts: { ...v2.accounts, '444455556666': { regions: {} } } };
+    const drill = (snapshot: unknown) => JSON.stringify({ format: 'replguard-drill/v1', drill: { ...scenarios[0]!.drill, expect: [] }, snapshot });
+
+    // Act
+    const fromV1 = parseDrill(drill(v1), 'v1', 'v1.json');
+    const fromV2 = parseDrill(drill(v2), 'v2', 'v2.json');
+
+    // Assess
+    expect(fromV2.snapshot).toEqual(fromV1.snapshot);
+    expect(() => parseDrill(drill(two), 'two', 'two.json')).toThrow('two.json (snapshot) holds 2 accounts (123456789012, 444455556666): a drill rehearses one account.');
+  });
+
   it('keeps the marker and the size rules when the real message is already at its limits', () => {
     // Prepare: the demo fleet has many findings, so its SMS is already cut to 140 bytes and its subject is long.
     const demo = readFileSync('examples/demo-fleet.json', 'utf8');
