@@ -20,6 +20,8 @@ export interface RecordedRequest {
   readonly region: string;
   /** The access key the request was signed with (which account's credentials were used). */
   readonly accessKeyId: string;
+  /** performance.now() when the request arrived. */
+  readonly receivedAt: number;
   readonly operation: string;
   /** Query protocol parameters (RDS). */
   readonly form: URLSearchParams;
@@ -63,6 +65,7 @@ function parse(req: IncomingMessage, body: string): RecordedRequest {
       service: signingName === 'monitoring' ? 'cloudwatch' : signingName === 'organizations' ? 'organizations' : 'unknown',
       region,
       accessKeyId,
+      receivedAt: performance.now(),
       operation: target.split('.').pop() ?? '',
       form: new URLSearchParams(),
       json: body ? (JSON.parse(body) as Record<string, unknown>) : {},
@@ -74,6 +77,7 @@ function parse(req: IncomingMessage, body: string): RecordedRequest {
     service: signingName === 'rds' ? 'rds' : signingName === 'sts' ? 'sts' : 'unknown',
     region,
     accessKeyId,
+    receivedAt: performance.now(),
     operation: form.get('Action') ?? '',
     form,
     json: {},
