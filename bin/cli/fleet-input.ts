@@ -11,6 +11,7 @@ import { parseRegionsFlag } from './args';
 import { resolveLiveSetup } from './aws-setup';
 import { loadCliConfig } from './config-file';
 import { createLiveReader } from './live';
+import { ACCOUNT_FLAGS, parseAccountFlags, readOrganization, type AccountFlags, type OrgRead } from './org-input';
 import { UsageError, type CliIo } from './types';
 
 export const FLEET_INPUT_FLAGS = {
@@ -47,6 +48,9 @@ export interface FleetInput {
   readonly snapshot: FleetSnapshot;
 }
 
+/** `check`'s fleet flags plus the account selection. */
+export const FLEET_OR_ORG_INPUT_FLAGS = { ...FLEET_INPUT_FLAGS, ...ACCOUNT_FLAGS } as const;
+
 /** Validates every flag and file before any AWS call, then reads the fleet. */
 export async function readFleetInput(values: FleetInputFlags, io: CliIo): Promise<FleetInput> {
   const regionFlags = [values.regions, values.region];
@@ -54,12 +58,44 @@ export async function readFleetInput(values: FleetInputFlags, io: CliIo): Promis
   if (values.snapshot && (values.regions !== undefined || values.region !== undefined || values.profile !== undefined)) {
     throw new UsageError('--snapshot reads a file: it cannot be combined with --regions, --region or --profile');
   }
+  return readValidatedFleetInput(values, io);
+}
+
+export type FleetOrOrgInput = FleetInput | (Omit<FleetInput, 'snapshot'> & { readonly org: OrgRead });
+
+/**
+ * As readFleetInput, and with `--accounts`, `--organization` or accounts in the config, reads every
+ * selected account instead of the credentials' own.
+ */
+export async function readFleetOrOrgInput(values: FleetInputFlags & AccountFlags, io: CliIo): Promise<FleetOrOrgInput> {
+  const regionFlags = [values.regions, values.region];
+  regionFlags.forEach(parseRegionsFlag);
+  const accountFlags = values.accounts !== undefined || values['role-name'] !== undefined || values.organization !== undefined;
+  if (values.snapshot && (values.regions !== undefined || values.region !== undefined || values.profile !== undefined || accountFlags)) {
+    throw new UsageError('--snapshot reads a file: it cannot be combined with --regions, --region, --profile, --accounts, --role-name or --organization');
+  }
+  if (values.snapshot) return readValidatedFleetInput(values, io);
   const { config, configRegions } = await loadCliConfig(values.config);
+  const selection = parseAccountFlags(values, config);
+  if (!selection) return readValidatedFleetInput(values, io);
+  const baseline = await baselineOf(values, config);
+  const setup = resolveLiveSetup(io.env, { regionFlags, profileFlag: values.profile, configRegions });
+  const org = await readOrganization(io, { config, selection, regions: setup.regions, profile: setup.profile });
+  return { config: org.config, baseline, org };
+}
+
+async function baselineOf(values: FleetInputFlags, config: Config): Promise<Baseline | undefined> {
   // --baseline is relative to where the user stands; drift.baseline to the config file, as in the stack.
   const baselinePath =
     values.baseline ??
     (config.drift.baseline && values.config ? resolve(dirname(values.config), config.drift.baseline) : config.drift.baseline);
-  const baseline = baselinePath ? await loadBaselineFile(baselinePath) : undefined;
+  return baselinePath ? loadBaselineFile(baselinePath) : undefined;
+}
+
+async function readValidatedFleetInput(values: FleetInputFlags, io: CliIo): Promise<FleetInput> {
+  const regionFlags = [values.regions, values.region];
+  const { config, configRegions } = await loadCliConfig(values.config);
+  const baseline = await baselineOf(values, config);
   let reader: FleetReader;
   if (values.snapshot) {
     reader = new SnapshotFileReader(values.snapshot);
