@@ -10,17 +10,17 @@ import type { AccountTarget } from '../core/fleet/accounts';
 import { SNAPSHOT_FORMAT_V2, type AccountSnapshot } from '../core/fleet/model';
 import type { OrgReader } from '../core/fleet/reader';
 import { AssumeRoleSessions, retryExpiredSession, type AssumeRoleSessionsOptions, type AwsCredentials, type RoleSession } from './assume-role';
-import { LiveFleetReader, type LiveReaderOptions } from './live-reader';
+import { LiveFleetReader, type LiveReaderOptions, type RequestHandlerOption } from './live-reader';
 import { mapLimit, readError } from './live-reader-calls';
 import { paceRequests, TokenBucketPacer, type PaceOptions } from './rds-pacer';
 import { sdkRequestHandler, type SdkTimeouts } from './sdk-client-config';
 
 /** Accounts read at once: each has its regions in parallel, so this bounds sockets and memory. @default */
-export const DEFAULT_ACCOUNT_CONCURRENCY = 16;
+export const DEFAULT_ACCOUNT_CONCURRENCY = 32;
 
 type AccountReadOptions = Omit<
   LiveReaderOptions,
-  'regions' | 'profile' | 'credentials' | 'clients' | 'customizeClients' | 'onProgress' | 'endpoint' | 'timeouts' | 'now'
+  'regions' | 'profile' | 'credentials' | 'clients' | 'customizeClients' | 'onProgress' | 'endpoint' | 'timeouts' | 'now' | 'requestHandler'
 >;
 
 export interface LiveOrgReaderOptions {
@@ -41,6 +41,8 @@ export interface LiveOrgReaderOptions {
   /** One endpoint URL for every client (an AWS-compatible endpoint). @default the AWS endpoints */
   readonly endpoint?: string;
   readonly timeouts?: SdkTimeouts;
+  /** Every client's HTTP handler (benchmarks answer in-process). @default a NodeHttpHandler with `timeouts` */
+  readonly requestHandler?: RequestHandlerOption;
   /** The snapshot's capturedAt, shared by every account. @default () => new Date() */
   readonly now?: () => Date;
   readonly onProgress?: (message: string) => void;
@@ -68,7 +70,7 @@ export function createLiveOrgReader(options: LiveOrgReaderOptions = {}): LiveOrg
     if (!sessions) {
       sts = new STSClient({
         region: options.stsRegion ?? targets[0]?.regions[0] ?? 'us-east-1',
-        requestHandler: sdkRequestHandler(options.timeouts),
+        requestHandler: options.requestHandler ?? sdkRequestHandler(options.timeouts),
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         ...(baseCredentials ? { credentials: baseCredentials } : {}),
       });
@@ -98,6 +100,7 @@ export function createLiveOrgReader(options: LiveOrgReaderOptions = {}): LiveOrg
       ...(session ? { credentials: session.provider } : baseCredentials ? { credentials: baseCredentials } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
       customizeClients: (clients, region) => {
         paceRequests(clients.rds, pacerFor(target.accountId, region));
         if (session) {

@@ -79,7 +79,12 @@ export interface LiveReaderOptions {
   readonly timeouts?: SdkTimeouts;
   /** One endpoint URL for the default clients (an AWS-compatible endpoint). @default the regional AWS endpoints */
   readonly endpoint?: string;
+  /** The default clients' HTTP handler (benchmarks answer in-process). @default a NodeHttpHandler with `timeouts` */
+  readonly requestHandler?: RequestHandlerOption;
 }
+
+/** What an SDK client accepts as `requestHandler`. */
+export type RequestHandlerOption = NonNullable<ConstructorParameters<typeof RDSClient>[0]>['requestHandler'];
 
 export class LiveReaderOptionsError extends Error {
   constructor(message: string) {
@@ -215,7 +220,7 @@ export class LiveFleetReader implements FleetReader {
       region,
       retryMode: 'adaptive',
       maxAttempts: 2,
-      requestHandler: sdkRequestHandler(this.options.timeouts),
+      requestHandler: this.options.requestHandler ?? sdkRequestHandler(this.options.timeouts),
       ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
       ...(credentials ? { credentials } : {}),
     };

@@ -54,6 +54,11 @@ export const fixture = (path: string): string => readFileSync(join(FIXTURES, pat
 /** Static keys for the SigV4 signer; the endpoint never checks signatures. */
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
+/** Parses a request as the endpoint sees it (also for in-process handlers that skip the socket). */
+export function recordRequest(headers: IncomingMessage['headers'], body: string): RecordedRequest {
+  return parse({ headers } as IncomingMessage, body);
+}
+
 function parse(req: IncomingMessage, body: string): RecordedRequest {
   const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
   const accessKeyId = scope?.[1] ?? '';
