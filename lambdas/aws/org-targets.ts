@@ -5,8 +5,7 @@
  */
 import { ListRootsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { Config } from '../core/config';
-import { resolveTargets, type ResolvedTargets } from '../core/fleet/accounts';
+import { resolveTargets, type AccountsConfig, type ResolvedTargets } from '../core/fleet/accounts';
 import { discoverOrganizationAccounts, OrganizationsAccessError } from './organizations';
 import type { RetryOptions } from './throttling-retry';
 
@@ -45,7 +44,7 @@ export async function organizationRoots(client: Pick<OrganizationsClient, 'send'
 }
 
 export interface LiveTargetsRequest {
-  readonly config: Pick<Config, 'regions' | 'accounts' | 'organization' | 'memberRole' | 'includeDeployingAccount'>;
+  readonly config: AccountsConfig;
   readonly sts: Pick<STSClient, 'send'>;
   /** Needed only when `config.organization` is set. */
   readonly organizations?: Pick<OrganizationsClient, 'send'>;

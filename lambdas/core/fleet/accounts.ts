@@ -3,7 +3,6 @@
  * `includeDeployingAccount`) and, for `organization`, the accounts AWS Organizations lists.
  * Pure: the Organizations listing and the deploying account come in as data.
  */
-import type { Config } from '../config';
 
 /** One account to read. */
 export interface AccountTarget {
@@ -31,8 +30,28 @@ export interface SkippedAccount {
   readonly reason: string;
 }
 
+/** The parts of the parsed config (lambdas/core/config) that say which accounts to read. */
+export interface AccountsConfig {
+  readonly regions: readonly string[];
+  readonly accounts: readonly {
+    readonly id: string;
+    readonly name?: string;
+    readonly regions?: readonly string[];
+    readonly roleName?: string;
+    readonly roleArn?: string;
+  }[];
+  readonly organization?: {
+    readonly ouIds: readonly string[];
+    readonly includeAccounts: readonly string[];
+    readonly excludeAccounts: readonly string[];
+    readonly roleName?: string;
+  };
+  readonly memberRole: { readonly name: string; readonly externalId?: string };
+  readonly includeDeployingAccount: boolean;
+}
+
 export interface ResolveTargetsInput {
-  readonly config: Pick<Config, 'regions' | 'accounts' | 'organization' | 'memberRole' | 'includeDeployingAccount'>;
+  readonly config: AccountsConfig;
   /** The account the checker's own credentials belong to. */
   readonly deployingAccountId: string;
   /** The checker's partition (aws, aws-cn, aws-us-gov, ...): member role ARNs are built in it. */
