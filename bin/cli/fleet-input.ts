@@ -11,6 +11,7 @@ import { parseRegionsFlag } from './args';
 import { resolveLiveSetup } from './aws-setup';
 import { loadCliConfig } from './config-file';
 import { createLiveReader } from './live';
+import { ACCOUNT_FLAGS, parseAccountFlags, readOrganization, type AccountFlags, type OrgRead } from './org-input';
 import { UsageError, type CliIo } from './types';
 
 export const FLEET_INPUT_FLAGS = {
@@ -63,6 +64,9 @@ export function oneAccountFleet(org: OrgSnapshot, source: string): FleetSnapshot
   return accountFleet(org, ids[0]!);
 }
 
+/** `check`'s fleet flags plus the account selection. */
+export const FLEET_OR_ORG_INPUT_FLAGS = { ...FLEET_INPUT_FLAGS, ...ACCOUNT_FLAGS } as const;
+
 /** Validates every flag and file before any AWS call, then reads the fleet. */
 export async function readFleetInput(values: FleetInputFlags, io: CliIo): Promise<FleetInput> {
   const regionFlags = [values.regions, values.region];
@@ -70,12 +74,45 @@ export async function readFleetInput(values: FleetInputFlags, io: CliIo): Promis
   if (values.snapshot && (values.regions !== undefined || values.region !== undefined || values.profile !== undefined)) {
     throw new UsageError('--snapshot reads a file: it cannot be combined with --regions, --region or --profile');
   }
+  return readValidatedFleetInput(values, io);
+}
+
+/** A read of several accounts also knows which accounts were targeted (for regions of unreadable ones). */
+export type FleetOrOrgInput = FleetInput & { readonly targets?: OrgRead['targets'] };
+
+/**
+ * As readFleetInput, and with `--accounts`, `--organization` or accounts in the config, reads every
+ * selected account instead of the credentials' own.
+ */
+export async function readFleetOrOrgInput(values: FleetInputFlags & AccountFlags, io: CliIo): Promise<FleetOrOrgInput> {
+  const regionFlags = [values.regions, values.region];
+  regionFlags.forEach(parseRegionsFlag);
+  const accountFlags = values.accounts !== undefined || values['role-name'] !== undefined || values.organization !== undefined;
+  if (values.snapshot && (values.regions !== undefined || values.region !== undefined || values.profile !== undefined || accountFlags)) {
+    throw new UsageError('--snapshot reads a file: it cannot be combined with --regions, --region, --profile, --accounts, --role-name or --organization');
+  }
+  if (values.snapshot) return readValidatedFleetInput(values, io);
   const { config, configRegions } = await loadCliConfig(values.config);
+  const selection = parseAccountFlags(values, config);
+  if (!selection) return readValidatedFleetInput(values, io);
+  const baseline = await baselineOf(values, config);
+  const setup = resolveLiveSetup(io.env, { regionFlags, profileFlag: values.profile, configRegions });
+  const read = await readOrganization(io, { config, selection, regions: setup.regions, profile: setup.profile });
+  return { config: read.config, baseline, org: read.snapshot, targets: read.targets };
+}
+
+async function baselineOf(values: FleetInputFlags, config: Config): Promise<Baseline | undefined> {
   // --baseline is relative to where the user stands; drift.baseline to the config file, as in the stack.
   const baselinePath =
     values.baseline ??
     (config.drift.baseline && values.config ? resolve(dirname(values.config), config.drift.baseline) : config.drift.baseline);
-  const baseline = baselinePath ? await loadBaselineFile(baselinePath) : undefined;
+  return baselinePath ? loadBaselineFile(baselinePath) : undefined;
+}
+
+async function readValidatedFleetInput(values: FleetInputFlags, io: CliIo): Promise<FleetInput> {
+  const regionFlags = [values.regions, values.region];
+  const { config, configRegions } = await loadCliConfig(values.config);
+  const baseline = await baselineOf(values, config);
   if (values.snapshot) return { config, baseline, org: await new OrgSnapshotFileReader(values.snapshot).read() };
   const setup = resolveLiveSetup(io.env, { regionFlags, profileFlag: values.profile, configRegions });
   // The account of the credentials in use, known from the ARNs it described (as for a v1 file).

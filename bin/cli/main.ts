@@ -4,7 +4,7 @@ import { COMMANDS } from './commands';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError, type CliIo } from './types';
 
 /** Errors that mean "your input was wrong": message only, exit 2. */
-const INPUT_ERRORS = ['ConfigError', 'SnapshotError', 'BaselineError', 'UsageError', 'LiveReaderOptionsError', 'CredentialsError', 'SetupError'];
+const INPUT_ERRORS = ['ConfigError', 'SnapshotError', 'BaselineError', 'UsageError', 'LiveReaderOptionsError', 'CredentialsError', 'SetupError', 'OrganizationsAccessError'];
 
 function generalUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -39,6 +39,7 @@ import {
   readError,
   type Retry,
 } from './live-reader-calls';
+import type { AwsCredentials, SessionCredentialsProvider } from './assume-role';
 import { withThrottlingRetry, type RetryOptions } from './throttling-retry';
 
 /** GetMetricData accepts at most 500 MetricDataQueries per call. */
@@ -57,6 +58,10 @@ export interface LiveReaderOptions {
   readonly now?: () => Date;
   /** Named profile from the shared config/credentials files; default credential chain otherwise. */
   readonly profile?: string;
+  /** Credentials for the default clients (e.g. an assumed role's); wins over `profile`. */
+  readonly credentials?: AwsCredentials | SessionCredentialsProvider | ReturnType<typeof fromIni>;
+  /** Called once for each pair of default clients, e.g. to pace or retry their requests. */
+  readonly customizeClients?: (clients: RegionClients, region: string) => void;
   /** Client factory (tests, benchmarks). Default: one RDS and one CloudWatch client per region. */
   readonly clients?: (region: string) => RegionClients;
   readonly onProgress?: (message: string) => void;
@@ -74,7 +79,12 @@ export interface LiveReaderOptions {
   readonly timeouts?: SdkTimeouts;
   /** One endpoint URL for the default clients (an AWS-compatible endpoint). @default the regional AWS endpoints */
   readonly endpoint?: string;
+  /** The default clients' HTTP handler (benchmarks answer in-process). @default a NodeHttpHandler with `timeouts` */
+  readonly requestHandler?: RequestHandlerOption;
 }
+
+/** What an SDK client accepts as `requestHandler`. */
+export type RequestHandlerOption = NonNullable<ConstructorParameters<typeof RDSClient>[0]>['requestHandler'];
 
 export class LiveReaderOptionsError extends Error {
   constructor(message: string) {
@@ -190,19 +200,33 @@ export class LiveFleetReader implements FleetReader {
     }
   }
 
+  /** Closes the sockets of the clients this reader created (not those given through `clients`). */
+  destroy(): void {
+    if (!this.options.clients) {
+      for (const clients of this.clientCache.values()) {
+        clients.rds.destroy();
+        clients.cloudwatch.destroy();
+      }
+    }
+    this.clientCache.clear();
+  }
+
   private createClients(region: string): RegionClients {
-    if (this.options.profile && !this.credentials) this.credentials = fromIni({ profile: this.options.profile });
+    if (this.options.profile && !this.options.credentials && !this.credentials) this.credentials = fromIni({ profile: this.options.profile });
+    const credentials = this.options.credentials ?? this.credentials;
     // Adaptive mode paces calls client-side; throttling retries beyond one are withThrottlingRetry's,
     // so the two layers do not multiply into dozens of attempts.
     const config = {
       region,
       retryMode: 'adaptive',
       maxAttempts: 2,
-      requestHandler: sdkRequestHandler(this.options.timeouts),
+      requestHandler: this.options.requestHandler ?? sdkRequestHandler(this.options.timeouts),
       ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
-      ...(this.credentials ? { credentials: this.credentials } : {}),
+      ...(credentials ? { credentials } : {}),
     };
-    return { rds: new RDSClient(config), cloudwatch: new CloudWatchClient(config) };
+    const clients = { rds: new RDSClient(config), cloudwatch: new CloudWatchClient(config) };
+    this.options.customizeClients?.(clients, region);
+    return clients;
   }
 
   private progress(message: string): void {

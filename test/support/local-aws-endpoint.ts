@@ -2,9 +2,10 @@
  * A local AWS endpoint on 127.0.0.1 for tests that run the real SDK clients (their serializers,
  * signers, retry and deserializers) against documented AWS response bodies.
  *
- * It speaks the two wire protocols the installed clients use: RDS's AWS Query protocol (form-encoded
- * POST, XML responses) and CloudWatch's AWS JSON 1.0 protocol in query-compatible mode
- * (`X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, JSON bodies, `x-amzn-query-error`).
+ * It speaks the wire protocols the installed clients use: the AWS Query protocol of RDS and STS
+ * (form-encoded POST, XML responses), CloudWatch's AWS JSON 1.0 protocol in query-compatible mode
+ * (`X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, JSON bodies, `x-amzn-query-error`)
+ * and Organizations' AWS JSON 1.1 (`X-Amz-Target: AWSOrganizationsV20161128.<Operation>`).
  * The signing region is read from the SigV4 credential scope, so one endpoint can play several regions.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -14,9 +15,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface RecordedRequest {
-  readonly service: 'rds' | 'cloudwatch' | 'unknown';
+  readonly service: 'rds' | 'cloudwatch' | 'sts' | 'organizations' | 'unknown';
   /** The signing region from the Authorization header's credential scope. */
   readonly region: string;
+  /** The access key the request was signed with (which account's credentials were used). */
+  readonly accessKeyId: string;
+  /** performance.now() when the request arrived. */
+  readonly receivedAt: number;
   readonly operation: string;
   /** Query protocol parameters (RDS). */
   readonly form: URLSearchParams;
@@ -49,14 +54,23 @@ export const fixture = (path: string): string => readFileSync(join(FIXTURES, pat
 /** Static keys for the SigV4 signer; the endpoint never checks signatures. */
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
+/** Parses a request as the endpoint sees it (also for in-process handlers that skip the socket). */
+export function recordRequest(headers: IncomingMessage['headers'], body: string): RecordedRequest {
+  return parse({ headers } as IncomingMessage, body);
+}
+
 function parse(req: IncomingMessage, body: string): RecordedRequest {
-  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
-  const region = scope?.[1] ?? '';
+  const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
+  const accessKeyId = scope?.[1] ?? '';
+  const region = scope?.[2] ?? '';
+  const signingName = scope?.[3];
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     return {
-      service: scope?.[2] === 'monitoring' ? 'cloudwatch' : 'unknown',
+      service: signingName === 'monitoring' ? 'cloudwatch' : signingName === 'organizations' ? 'organizations' : 'unknown',
       region,
+      accessKeyId,
+      receivedAt: performance.now(),
       operation: target.split('.').pop() ?? '',
       form: new URLSearchParams(),
       json: body ? (JSON.parse(body) as Record<string, unknown>) : {},
@@ -65,8 +79,10 @@ function parse(req: IncomingMessage, body: string): RecordedRequest {
   }
   const form = new URLSearchParams(body);
   return {
-    service: scope?.[2] === 'rds' ? 'rds' : 'unknown',
+    service: signingName === 'rds' ? 'rds' : signingName === 'sts' ? 'sts' : 'unknown',
     region,
+    accessKeyId,
+    receivedAt: performance.now(),
     operation: form.get('Action') ?? '',
     form,
     json: {},
@@ -155,4 +171,38 @@ export function cloudwatchError(status: number, type: string, queryCode: string,
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${queryCode};${fault}` },
     body: JSON.stringify({ __type: type, message }),
   };
+}
+
+/* ---------- STS (AWS Query protocol, XML) ---------- */
+
+const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+export function stsResponse(operation: string, result: string): Reply {
+  return {
+    headers: { 'content-type': 'text/xml' },
+    body:
+      `<${operation}Response xmlns="${STS_NS}"><${operation}Result>${result}</${operation}Result>` +
+      `<ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></${operation}Response>`,
+  };
+}
+
+export function stsError(status: number, code: string, message: string): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml' },
+    body:
+      `<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error>` +
+      `<RequestId>e6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>`,
+  };
+}
+
+/* ---------- Organizations (AWS JSON 1.1) ---------- */
+
+export function organizationsResponse(body: unknown): Reply {
+  return { headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) };
+}
+
+/** A JSON 1.1 error: the shape name in `__type`, the text in `Message`. */
+export function organizationsError(status: number, type: string, message: string): Reply {
+  return { status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: type, Message: message }) };
 }
