@@ -26,7 +26,7 @@ describe('replguard cost', () => {
     expect(text).toContain('Monthly cost for 1000 replicas in 1 region');
     expect(text).toContain('Fleet: synthetic mysql fleet');
     // The default profile: one lag series per replica every 5 minutes, everything twice a day.
-    expect(text).toMatch(/PER REPLICA\s+\$0\.0992 per replica-month \(GetMetricData \$0\.0864\)/);
+    expect(text).toMatch(/PER REPLICA\s+\$0\.0977 per replica-month \(GetMetricData \$0\.0864\)/);
     expect(text).toMatch(/GetMetricData metrics requested, health checks\s+8,640,000 metrics\s+\$86\.40/);
     expect(text).toMatch(/broken replication\s+1 min \(at once on an RDS replication event\)/);
     expect(text).toMatch(/lag over critical\s+5 min after the rule's datapoints are in \(9 min after the first datapoint over critical\)/);
@@ -58,7 +58,7 @@ describe('replguard cost', () => {
     expect(json.fleet.metricsPerHealthRun).toBe(planned);
     expect(planned).toBeGreaterThanOrEqual(40 + 30 * 4 + 20 + 5 * 7);
     expect(json.perReplicaMonthUsd).toBeCloseTo(json.totalUsd / 100, 2);
-    expect(json.lines.find((l) => l.item.startsWith('custom metrics'))!.quantity).toBe(17 + 200);
+    expect(json.lines.find((l) => l.item.startsWith('custom metrics'))!.quantity).toBe(12 + 200);
     expect(json.totalUsd).toBeGreaterThan(0);
   });
 

@@ -7,6 +7,9 @@ import { planMetricQueries } from '../../../lambdas/core/fleet/metric-plan';
 import { parseSnapshotText } from '../../../lambdas/core/fleet/snapshot';
 import { buildTopology } from '../../../lambdas/core/fleet/topology';
 import { config } from '../../support/findings';
+import { fleet, instance, lag, replica } from '../../support/fleet';
+import { evaluate } from '../../../lambdas/core/rules/evaluate';
+import { buildMetrics } from '../../../lambdas/core/outputs/metrics';
 
 /** A fleet of one MySQL read replica per source: one lag series each. */
 const mysql = (replicas: number, c: Config = config()) => syntheticFleetUsage('mysql', replicas, c.regions);
@@ -46,6 +49,27 @@ describe('estimateMonthlyCost', () => {
     const everyFive = estimate(config({ drift: { enabled: false }, schedule: { profile: 'fast', checkRateMinutes: 5 } }), 500, 'mixed');
 
     expect(line(everyFive, 'GetMetricData').monthlyUsd).toBeCloseTo(line(everyMinute, 'GetMetricData').monthlyUsd / 5, 6);
+  });
+
+  it('prices exactly the custom metrics the checks publish: a full health run and a drift run', () => {
+    // Prepare: every distinct name + dimension set is one custom metric billed a month.
+    const c = config();
+    const snapshot = fleet({ 'us-east-1': { dbInstances: [instance('orders'), replica('orders-ro', 'orders')], metrics: [lag('orders-ro', [1, 2, 1])] } });
+    const published = new Set<string>();
+    for (const scope of ['health', 'drift'] as const) {
+      const report = evaluate(snapshot, { config: c, scope });
+      for (const d of buildMetrics({ report, scope, config: c, durationMs: 5, degraded: false, reads: 'full' })) {
+        published.add(`${d.MetricName}|${JSON.stringify(d.Dimensions ?? [])}`);
+      }
+    }
+
+    // Act
+    const result = estimate(c, 20, 'mixed');
+
+    // Assess: 12 at $0.30; the drift check's own liveness and severity counts are not among them.
+    expect(line(result, 'custom metrics').quantity).toBe(published.size);
+    expect(published.size).toBe(12);
+    expect([...published].filter((k) => k.includes('"drift"'))).toEqual([]);
   });
 
   it('publishes a fixed number of custom metrics unless per-replica detail is on', () => {
