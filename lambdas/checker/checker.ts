@@ -18,6 +18,7 @@ import { sdkRequestHandler } from '../aws/sdk-client-config';
 import { SnsNotificationPublisher } from '../aws/sns-publisher';
 import type { RetryOptions } from '../aws/throttling-retry';
 import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../core/fleet/cadence';
+import { lowestLagThresholdSeconds } from '../core/fleet/metric-plan';
 import type { Baseline } from '../core/rules/drift/baseline';
 import { evaluate } from '../core/rules/evaluate';
 import { dashboardConsoleUrl } from '../core/outputs/notify';
@@ -74,6 +75,7 @@ export function createChecker(wiring: CheckerWiring): Checker {
   const common = {
     regions: config.regions,
     windowMinutes: config.lag.windowMinutes,
+    walAboveSeconds: lowestLagThresholdSeconds(config),
     includeAutomatedBackups: config.dr.requireReplicatedBackups,
     clients: clientsFor,
     now: clock,

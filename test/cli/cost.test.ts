@@ -53,10 +53,10 @@ describe('replguard cost', () => {
       lines: { item: string; quantity: number }[];
     };
     expect(json.regions).toBe(2);
-    // The default mixed fleet: 40 MySQL, 30 PostgreSQL (4 series each), 20 Aurora readers, 10 global (7 series per pair).
+    // The default mixed fleet: 40 MySQL, 30 PostgreSQL (lag + 2 slot series), 20 Aurora readers, 10 global (3 series per pair).
     const planned = planMetricQueries(buildTopology(syntheticFleet('mixed', 100, ['us-east-1', 'eu-west-1']))).length;
     expect(json.fleet.metricsPerHealthRun).toBe(planned);
-    expect(planned).toBeGreaterThanOrEqual(40 + 30 * 4 + 20 + 5 * 7);
+    expect(planned).toBe(40 + 30 * 3 + 20 + 5 * 3);
     expect(json.perReplicaMonthUsd).toBeCloseTo(json.totalUsd / 100, 2);
     expect(json.lines.find((l) => l.item.startsWith('custom metrics'))!.quantity).toBe(12 + 200);
     expect(json.totalUsd).toBeGreaterThan(0);
