@@ -69,7 +69,7 @@ export interface LiveReaderOptions {
   /** Which series to read (lambdas/core/fleet/cadence): `status` reads none, `lag` one per replica. @default 'full' */
   readonly metricLevel?: ReadLevel;
   /**
-   * A PostgreSQL replica lagging more than this gets its source's WAL rate read in a second request
+   * On a full read, a PostgreSQL replica lagging more than this gets its source's WAL rate read in a second request
    * (`lowestLagThresholdSeconds` of the config). @default 0: every PostgreSQL replica with any lag
    */
   readonly walAboveSeconds?: number;

@@ -205,7 +205,7 @@ describe('checker handler wiring', () => {
     const due = await handler({ scope: 'health' }, context('health-3'));
 
     // Assess
-    // Each run: the first request, then the lagging PostgreSQL replica's source WAL rate (idle-source evidence).
+    // Each run (a manual one reads in full): the first request, then the lagging PostgreSQL replica's source WAL rate.
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 6);
     expect(opened.transitions).toEqual({ opened: 1 });
     expect(early).toMatchObject({ transitions: {}, notified: false });

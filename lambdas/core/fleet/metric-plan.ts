@@ -171,8 +171,9 @@ export interface FollowUpOptions {
  * - the rest of a replica's lag series when its preferred one came back empty (published under
  *   another dimension set or metric, it still gets a verdict); on a full read, likewise for the
  *   RPO series;
- * - the source's WAL rate of a PostgreSQL read replica whose lag is over the lowest threshold:
- *   the evidence the idle-source rule weighs, needed only when lag could raise a finding.
+ * - on a full read, the source's WAL rate of a PostgreSQL read replica whose lag is over the lowest
+ *   threshold: the byte-level evidence the idle-source rule weighs, needed only when lag could
+ *   raise a finding (lag reads judge the idle source on the curve's shape alone).
  * A healthy fleet needs none of them.
  */
 export function planFollowUps(topology: Topology, read: MetricIndex, options: FollowUpOptions = {}): MetricQuery[] {
@@ -194,7 +195,8 @@ export function planFollowUps(topology: Topology, read: MetricIndex, options: Fo
       if (!first || returned(replica, first).length > 0) continue;
       for (const metric of rest) add(query(replica.region, metric.metricName, { ...metric.dimensions }));
     }
-    if (replica.kind === 'rds-read-replica' && engineFamily(replica.engine) === 'postgres') {
+    // On a full read only: a replica that lags for hours would otherwise add a series to every lag read.
+    if (level === 'full' && replica.kind === 'rds-read-replica' && engineFamily(replica.engine) === 'postgres') {
       const [lag] = lagMetricsFor(replica, 'lag');
       const over = lag ? returned(replica, lag).some((s) => s.value * lag.toSeconds > (options.walAboveSeconds ?? 0)) : false;
       if (over) add(query(replica.sourceRegion, WAL_RATE_METRIC, { DBInstanceIdentifier: replica.sourceId }));
@@ -203,9 +205,9 @@ export function planFollowUps(topology: Topology, read: MetricIndex, options: Fo
   return [...queries.values()];
 }
 
-/** The lag fallbacks of a lag read (`planFollowUps` at the lag level, without the WAL evidence). */
+/** The lag fallbacks of a lag read (`planFollowUps` at the lag level). */
 export function planLagFallbacks(topology: Topology, read: MetricIndex): MetricQuery[] {
-  return planFollowUps(topology, read, { level: 'lag', walAboveSeconds: Number.POSITIVE_INFINITY });
+  return planFollowUps(topology, read, { level: 'lag' });
 }
 
 const dimensionsKey = (dimensions: Readonly<Record<string, string>>) =>

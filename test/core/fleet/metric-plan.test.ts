@@ -88,14 +88,16 @@ describe('planFollowUps', () => {
       }),
     );
 
-  it('asks for the source WAL rate once a PostgreSQL replica lags over the lowest threshold, once per source', () => {
+  it('asks for the source WAL rate on a full read once a PostgreSQL replica lags over the lowest threshold, once per source', () => {
     // Act
     const calm = planFollowUps(topology, answered(30, 30), { walAboveSeconds: 30 });
     const lagging = planFollowUps(topology, answered(31, 500), { walAboveSeconds: 30 });
 
-    // Assess: nothing for a calm fleet; the source's WAL in the source region, though two replicas lag.
+    // Assess: nothing for a calm fleet; the source's WAL in the source region, though two replicas lag;
+    // never on a lag read, which a replica lagging for hours would otherwise make dearer every 5 minutes.
     expect(calm).toEqual([]);
     expect(named(lagging)).toEqual(['us-east-1 TransactionLogsGeneration{DBInstanceIdentifier=pg-main}']);
+    expect(planFollowUps(topology, answered(31, 500), { walAboveSeconds: 30, level: 'lag' })).toEqual([]);
   });
 
   it('asks for the rest of the lag and RPO series of a global secondary whose preferred ones were empty, and only on a full read for RPO', () => {
