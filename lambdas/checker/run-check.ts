@@ -295,6 +295,7 @@ async function runUnlocked(
       minSeverity: config.notifications.minSeverity,
       heldRegions: new Set(degradedRegions),
       notEvaluated: new Set(NOT_EVALUATED[reads]),
+      notEvaluatedKeys: new Set(report.notEvaluated ?? []),
       regionsRead: Object.keys(snapshot.regions),
       described: describedResources(snapshot),
     });

@@ -96,6 +96,8 @@ export interface LifecycleInput {
    * lambdas/core/rules/evaluate): their open alerts are held like blind ones, never resolved.
    */
   readonly notEvaluated?: ReadonlySet<FindingCode>;
+  /** Alert keys this run did not evaluate though their code was judged for others (Report.notEvaluated): held too. */
+  readonly notEvaluatedKeys?: ReadonlySet<string>;
   /** Every region this run read (or tried to): what "no replica anywhere" verdicts rest on. @default the findings' regions */
   readonly regionsRead?: readonly string[];
   /**
@@ -203,8 +205,10 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
   const regionsRead = input.regionsRead ?? [...new Set(input.findings.map((f) => f.region))];
   /** Held while a read its verdict rests on failed; an alert without recorded dependencies rests on every read. */
   const notEvaluated = input.notEvaluated ?? new Set<FindingCode>();
+  const notEvaluatedKeys = input.notEvaluatedKeys ?? new Set<string>();
   const blind = (state: AlertState) =>
     notEvaluated.has(state.code) ||
+    notEvaluatedKeys.has(state.key) ||
     (state.dependsOn === undefined ? held.size > 0 : state.dependsOn.some((region) => held.has(region)));
   const retentionSeconds = (input.resolvedRetentionDays ?? 30) * 86_400;
   const transitions: Transition[] = [];

@@ -140,6 +140,46 @@ describe('a run that did not read lag', () => {
   });
 });
 
+describe('an alert a lag read could not judge', () => {
+  const rpoAlert = (resource: string): AlertState => ({
+    scope: 'health',
+    key: `RPO_EXCEEDED/eu-west-1/${resource}`,
+    code: 'RPO_EXCEEDED',
+    severity: 'critical',
+    region: 'eu-west-1',
+    resource,
+    status: 'open',
+    message: 'over the RPO',
+    openedAt: '2026-11-24T09:00:00Z',
+    lastNotifiedAt: '2026-11-24T09:00:00Z',
+    version: 1,
+    dependsOn: ['eu-west-1'],
+  });
+
+  it('is held by its key while the alerts the read did judge resolve', () => {
+    // Prepare: neither finding came back; only the global secondary's RPO was not read.
+    const judged = rpoAlert('orders-dr');
+    const unread = rpoAlert('payments-euw1');
+
+    // Act
+    const plan = planTransitions({
+      scope: 'health',
+      previous: [judged, unread],
+      findings: [],
+      now: new Date(NOW),
+      reminderHours: 4,
+      minSeverity: 'warning',
+      notEvaluated: new Set(NOT_EVALUATED.lag),
+      notEvaluatedKeys: new Set([unread.key]),
+      regionsRead: ['us-east-1', 'eu-west-1'],
+    });
+
+    // Assess
+    expect(plan.transitions.map((t) => [t.kind, t.key])).toEqual([['resolved', judged.key]]);
+    expect(plan.open.map((a) => a.key)).toEqual([unread.key]);
+  });
+});
+
 describe('broken replication on a status run', () => {
   it('is reported from StatusInfos without reading any metric', () => {
     const snapshot = fleet({
