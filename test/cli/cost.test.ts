@@ -30,6 +30,8 @@ describe('replguard cost', () => {
     expect(text).toMatch(/GetMetricData metrics requested, health checks\s+8,640,000 metrics\s+\$86\.40/);
     expect(text).toMatch(/broken replication\s+1 min \(at once on an RDS replication event\)/);
     expect(text).toMatch(/lag over critical\s+5 min after the rule's datapoints are in \(9 min after the first datapoint over critical\)/);
+    expect(text).toMatch(/RPO over its target\s+5 min \(a global secondary's RPO lag: 12 h\)/);
+    expect(text).toMatch(/replication slot lag\s+12 h/);
     expect(text).not.toContain('GetMetricData metrics requested, drift checks');
     expect(text).toMatch(/TOTAL\s+\$\d+\.\d\d per month/);
     expect(text).toMatch(/Largest item: CloudWatch GetMetricData metrics requested, health checks, \$86\.40 \(8\d% of the total\); set by schedule\.profile/);

@@ -29,14 +29,15 @@ describe('the default profile\'s price per replica-month', () => {
     // Assess: the bill's metric line is the simulated day's queries, and the whole bill fits.
     expect(perDay * 30 * PRICES.getMetricDataPerMetric).toBeLessThanOrEqual(0.1 * 1000);
     expect(estimate.lines.find((l) => l.item.startsWith('GetMetricData'))!.quantity).toBe(perDay * 30);
-    expect(estimate.detection).toMatchObject({ brokenMinutes: 1, lagOverCriticalMinutes: 5 });
+    expect(estimate.detection).toMatchObject({ brokenMinutes: 1, lagOverCriticalMinutes: 5, rpoMinutes: 5, detailMinutes: 720 });
   });
 
   const wholeBill = (mix: FleetMix) =>
     estimateMonthlyCost({ config: DEFAULT_CONFIG, fleet: syntheticFleetUsage(mix, 1000, DEFAULT_CONFIG.regions) }).perReplicaMonthUsd!;
 
-  it.each<FleetMix>(['mysql', 'postgres', 'aurora', 'global', 'mixed'])('fits the whole bill of 1,000 replicas of the %s mix in $0.10 a replica', (mix) => {
-    expect(wholeBill(mix)).toBeLessThanOrEqual(0.1);
+  // Headroom under the $0.10 target, so that a small addition to the bill does not tip a mix over it.
+  it.each<FleetMix>(['mysql', 'postgres', 'aurora', 'global', 'mixed'])('fits the whole bill of 1,000 replicas of the %s mix in $0.099 a replica', (mix) => {
+    expect(wholeBill(mix)).toBeLessThanOrEqual(0.099);
   });
 
   it('the fast profile reads everything every minute and costs over four times as much', () => {
