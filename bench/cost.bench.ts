@@ -11,11 +11,11 @@
 import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { DBCluster, DBInstance, GlobalCluster } from '@aws-sdk/client-rds';
 import { LiveFleetReader } from '../lambdas/aws/live-reader';
-import { parseConfig } from '../lambdas/core/config';
+import { lowestLagThresholdSeconds, parseConfig } from '../lambdas/core/config';
 import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../lambdas/core/fleet/cadence';
 import { estimateMonthlyCost } from '../lambdas/core/outputs/cost';
 import { evaluate } from '../lambdas/core/rules/evaluate';
-import { lowestLagThresholdSeconds, MetricIndex, planFollowUps } from '../lambdas/core/fleet/metric-plan';
+import { MetricIndex, planFollowUps } from '../lambdas/core/fleet/metric-plan';
 import { buildTopology } from '../lambdas/core/fleet/topology';
 import { planFleetUsage, syntheticFleet, type FleetMix } from '../lambdas/core/outputs/cost-fleet';
 import type { FleetSnapshot, MetricSeries } from '../lambdas/core/fleet/model';

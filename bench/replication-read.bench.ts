@@ -11,9 +11,9 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { LiveFleetReader, METRIC_QUERIES_PER_CALL } from '../lambdas/aws/live-reader';
-import { parseConfig } from '../lambdas/core/config';
+import { lowestLagThresholdSeconds, parseConfig } from '../lambdas/core/config';
 import { evaluate } from '../lambdas/core/rules/evaluate';
-import { lagMetricsFor, lowestLagThresholdSeconds, MetricIndex, planFollowUps, planMetricQueries, RDS_NAMESPACE } from '../lambdas/core/fleet/metric-plan';
+import { lagMetricsFor, MetricIndex, planFollowUps, planMetricQueries, RDS_NAMESPACE } from '../lambdas/core/fleet/metric-plan';
 import { SNAPSHOT_FORMAT, type FleetSnapshot, type MetricSeries, type RegionSnapshot } from '../lambdas/core/fleet/model';
 import { buildTopology } from '../lambdas/core/fleet/topology';
 import { BENCH_REGIONS, generateReplicationFleet } from './support/fleet';

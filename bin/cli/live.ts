@@ -1,7 +1,7 @@
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
-import type { Config } from '../../lambdas/core/config';
+import { lowestLagThresholdSeconds, type Config } from '../../lambdas/core/config';
 import type { RegionSnapshot } from '../../lambdas/core/fleet/model';
-import { lowestLagThresholdSeconds } from '../../lambdas/core/fleet/metric-plan';
+
 import type { FleetReader } from '../../lambdas/core/fleet/reader';
 import { printable } from '../../lambdas/core/shared/text';
 import { SetupError } from './aws-setup';

@@ -18,7 +18,8 @@ import { sdkRequestHandler } from '../aws/sdk-client-config';
 import { SnsNotificationPublisher } from '../aws/sns-publisher';
 import type { RetryOptions } from '../aws/throttling-retry';
 import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../core/fleet/cadence';
-import { lowestLagThresholdSeconds } from '../core/fleet/metric-plan';
+import { lowestLagThresholdSeconds } from '../core/config';
+
 import type { Baseline } from '../core/rules/drift/baseline';
 import { evaluate } from '../core/rules/evaluate';
 import { dashboardConsoleUrl } from '../core/outputs/notify';

@@ -2,7 +2,6 @@
  * Which CloudWatch series the rules need, and how to find them again in a snapshot.
  * The live reader asks for exactly these; the rules look them up with `MetricIndex`.
  */
-import type { Config } from '../config';
 import type { FleetSnapshot, MetricSeries } from './model';
 import type { ReadLevel } from './cadence';
 import { engineFamily, type Replica, type Topology } from './topology';
@@ -143,25 +142,13 @@ export function planMetricQueries(topology: Topology, level: ReadLevel = 'full')
   return [...queries.values()];
 }
 
-/**
- * The lowest lag, in seconds, any rule of this config judges: the lag warning threshold, the
- * per-replica overrides and the RPO targets. A replica whose lag stays at or below it cannot raise
- * a lag or RPO finding, so its source's WAL rate (the idle-source evidence) is not needed.
- */
-export function lowestLagThresholdSeconds(config: Pick<Config, 'lag' | 'lagOverrides' | 'dr'>): number {
-  const limits = [config.lag.warningSeconds, config.lag.criticalSeconds, config.dr.rpoSeconds];
-  for (const o of config.lagOverrides) limits.push(...[o.warningSeconds, o.criticalSeconds].filter((v): v is number => v !== undefined));
-  for (const o of config.dr.rpoOverrides) limits.push(o.rpoSeconds);
-  return Math.min(...limits);
-}
-
 export interface FollowUpOptions {
   /** What the first request was planned for. @default 'full' */
   readonly level?: ReadLevel;
   /**
    * A PostgreSQL read replica with a lag datapoint over this many seconds gets its source's WAL
    * rate read, so the idle-source explanation rests on bytes, not only on the curve's shape
-   * (`lowestLagThresholdSeconds` of the config). @default 0: every PostgreSQL replica with lag
+   * (`lowestLagThresholdSeconds` of the config, lambdas/core/config). @default 0: every PostgreSQL replica with lag
    */
   readonly walAboveSeconds?: number;
 }

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import {
   lagMetricsFor,
   MetricIndex,
-  lowestLagThresholdSeconds,
   planFollowUps,
   planMetricQueries,
   samplesOf,
@@ -15,7 +14,7 @@ import {
   type MetricQuery,
 } from '../../../lambdas/core/fleet/metric-plan';
 import { buildTopology } from '../../../lambdas/core/fleet/topology';
-import { parseConfig } from '../../../lambdas/core/config';
+import { lowestLagThresholdSeconds, parseConfig } from '../../../lambdas/core/config';
 import { cluster, clusterArn, fleet, globalCluster, instance, instanceArn, replica, series } from '../../support/fleet';
 
 const named = (queries: readonly MetricQuery[]) =>
