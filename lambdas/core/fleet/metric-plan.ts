@@ -148,7 +148,8 @@ export interface FollowUpOptions {
   /**
    * A PostgreSQL read replica with a lag datapoint over this many seconds gets its source's WAL
    * rate read, so the idle-source explanation rests on bytes, not only on the curve's shape
-   * (`lowestLagThresholdSeconds` of the config, lambdas/core/config). @default 0: every PostgreSQL replica with lag
+   * (`lowestLagThresholdSeconds` in lambdas/core/config).
+   * @default 0: every PostgreSQL replica with any lag
    */
   readonly walAboveSeconds?: number;
 }
