@@ -11,9 +11,9 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { LiveFleetReader, METRIC_QUERIES_PER_CALL } from '../lambdas/aws/live-reader';
-import { parseConfig } from '../lambdas/core/config';
+import { lowestLagThresholdSeconds, parseConfig } from '../lambdas/core/config';
 import { evaluate } from '../lambdas/core/rules/evaluate';
-import { lagMetricsFor, planMetricQueries, RDS_NAMESPACE } from '../lambdas/core/fleet/metric-plan';
+import { lagMetricsFor, MetricIndex, planFollowUps, planMetricQueries, RDS_NAMESPACE } from '../lambdas/core/fleet/metric-plan';
 import { SNAPSHOT_FORMAT, type FleetSnapshot, type MetricSeries, type RegionSnapshot } from '../lambdas/core/fleet/model';
 import { buildTopology } from '../lambdas/core/fleet/topology';
 import { BENCH_REGIONS, generateReplicationFleet } from './support/fleet';
@@ -32,6 +32,7 @@ async function fullCheck(aws: MockedAws, now: Date) {
   const snapshot = await new LiveFleetReader({
     regions: BENCH_REGIONS,
     windowMinutes: WINDOW_MINUTES,
+    walAboveSeconds: lowestLagThresholdSeconds(config),
     now: () => now,
     clients: (region) => aws.clients(region),
   }).read();
@@ -141,6 +142,8 @@ export const replicationReadBench: Benchmark = {
 
       const topology = buildTopology(snapshot);
       const queries = planMetricQueries(topology);
+      // The second request: the WAL rate of the sources of PostgreSQL replicas lagging over the lowest threshold.
+      const followUps = planFollowUps(topology, new MetricIndex(snapshot), { walAboveSeconds: lowestLagThresholdSeconds(parseConfig({})) });
       if (topology.replicas.length !== 1000) ctx.fail(`expected 1000 replicas, the topology has ${topology.replicas.length}`);
 
       ctx.log(`full check (read + evaluate): ${ms(wallMs)} ms  [target <= ${TARGET_WALL_MS} ms: ${wallMs <= TARGET_WALL_MS ? 'met' : 'MISSED'}]`);
@@ -152,14 +155,15 @@ export const replicationReadBench: Benchmark = {
       let describeCalls = 0;
       for (const region of BENCH_REGIONS) {
         const regionQueries = queries.filter((q) => q.region === region).length;
-        const expectedGmd = Math.ceil(regionQueries / METRIC_QUERIES_PER_CALL);
+        const regionFollowUps = followUps.filter((q) => q.region === region).length;
+        const expectedGmd = Math.ceil(regionQueries / METRIC_QUERIES_PER_CALL) + Math.ceil(regionFollowUps / METRIC_QUERIES_PER_CALL);
         const data = fleet[region]!;
         const expectedPages = pagesFor(data.instances.length) + pagesFor(data.clusters.length) + pagesFor(data.globalClusters.length);
         const got = calls[region]!;
         getMetricDataCalls += got.getMetricData;
         describeCalls += got.describe;
         ctx.log(
-          `  ${region.padEnd(15)} GetMetricData ${got.getMetricData} (ceil(${regionQueries}/${METRIC_QUERIES_PER_CALL}) = ${expectedGmd}), ` +
+          `  ${region.padEnd(15)} GetMetricData ${got.getMetricData} (ceil(${regionQueries}/${METRIC_QUERIES_PER_CALL}) + ceil(${regionFollowUps}/${METRIC_QUERIES_PER_CALL}) = ${expectedGmd}), ` +
             `describe calls ${got.describe} (pages ${expectedPages})`,
         );
         if (got.getMetricData !== expectedGmd) ctx.fail(`${region}: ${got.getMetricData} GetMetricData calls, expected ${expectedGmd}`);

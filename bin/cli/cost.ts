@@ -68,12 +68,13 @@ function detectionLines(estimate: CostEstimate): string[] {
   const { cadence: c, detection: d } = estimate;
   return [
     `Profile ${c.profile}: status every ${minutes(c.statusEveryMinutes)}, lag every ${minutes(c.lagEveryMinutes)}, ` +
-      `every series every ${minutes(c.detailEveryMinutes)}.`,
+      `slot lag and global RPO every ${minutes(c.detailEveryMinutes)}.`,
     `Detection (worst case, scheduled runs):`,
     `  broken replication          ${minutes(d.brokenMinutes)} (at once on an RDS replication event)`,
     `  lag over critical           ${minutes(d.lagOverCriticalMinutes)} after the rule's datapoints are in ` +
       `(${minutes(d.lagFromFirstDatapointMinutes)} after the first datapoint over critical)`,
-    `  slot lag, RPO, fallbacks    ${minutes(d.detailMinutes)}`,
+    `  RPO over its target         ${minutes(d.rpoMinutes)} (a global secondary's RPO lag: ${minutes(d.detailMinutes)})`,
+    `  replication slot lag        ${minutes(d.detailMinutes)}`,
   ];
 }
 

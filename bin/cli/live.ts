@@ -1,6 +1,7 @@
 import { LiveFleetReader } from '../../lambdas/aws/live-reader';
-import type { Config } from '../../lambdas/core/config';
+import { lowestLagThresholdSeconds, type Config } from '../../lambdas/core/config';
 import type { RegionSnapshot } from '../../lambdas/core/fleet/model';
+
 import type { FleetReader } from '../../lambdas/core/fleet/reader';
 import { printable } from '../../lambdas/core/shared/text';
 import { SetupError } from './aws-setup';
@@ -73,6 +74,7 @@ function liveFleetReader(io: CliIo, request: LiveReaderRequest): FleetReader {
     regions: request.regions,
     profile: request.profile,
     windowMinutes: request.windowMinutes ?? request.config.lag.windowMinutes,
+    walAboveSeconds: lowestLagThresholdSeconds(request.config),
     includeParameters: request.includeParameters ?? request.config.drift.enabled,
     includeAutomatedBackups: request.includeAutomatedBackups ?? request.config.dr.requireReplicatedBackups,
     onProgress: (message) => io.stderr(`${message}\n`),

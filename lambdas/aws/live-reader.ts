@@ -9,7 +9,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { fromIni } from '@aws-sdk/credential-providers';
 import type { ReadLevel } from '../core/fleet/cadence';
-import { MetricIndex, planLagFallbacks, planMetricQueries, type MetricQuery } from '../core/fleet/metric-plan';
+import { MetricIndex, planFollowUps, planMetricQueries, type MetricQuery } from '../core/fleet/metric-plan';
 import {
   SNAPSHOT_FORMAT,
   type AutomatedBackup,
@@ -73,6 +73,11 @@ export interface LiveReaderOptions {
   readonly includeMetrics?: boolean;
   /** Which series to read (lambdas/core/fleet/cadence): `status` reads none, `lag` one per replica. @default 'full' */
   readonly metricLevel?: ReadLevel;
+  /**
+   * On a full read, a PostgreSQL replica lagging more than this gets its source's WAL rate read in a second request
+   * (`lowestLagThresholdSeconds` of the config). @default 0: every PostgreSQL replica with any lag
+   */
+  readonly walAboveSeconds?: number;
   /** Throttling retry; `sleep` is injectable so tests do not wait. */
   readonly retry?: RetryOptions;
   /** Connection and request timeouts of the default clients. @default 5 s and 30 s */
@@ -151,15 +156,16 @@ export class LiveFleetReader implements FleetReader {
       Promise.all(this.regions.map((region) => this.readMetrics(region, planned.filter((q) => q.region === region), window)));
     const readLag = async () => {
       const first = await readAll(queries);
-      if (level !== 'lag') return first;
-      // Only replicas whose preferred lag series came back empty cost a second request.
+      if (queries.length === 0) return first;
+      // Only what the first answer calls for costs a second request: fallbacks of empty series, WAL of lagging PostgreSQL sources.
       const firstRead: FleetSnapshot = {
         ...described,
         regions: Object.fromEntries(this.regions.map((region, i) => [region, { metrics: first[i]!.series }])),
       };
       // A region whose first request failed is already CHECK_DEGRADED: asking it again only repeats the error.
       const failed = new Set(this.regions.filter((_, i) => first[i]!.errors.length > 0));
-      const fallbacks = await readAll(planLagFallbacks(topology, new MetricIndex(firstRead)).filter((q) => !failed.has(q.region)));
+      const followUps = planFollowUps(topology, new MetricIndex(firstRead), { level, walAboveSeconds: this.options.walAboveSeconds ?? 0 });
+      const fallbacks = await readAll(followUps.filter((q) => !failed.has(q.region)));
       return first.map((m, i) => ({ series: [...m.series, ...fallbacks[i]!.series], errors: [...m.errors, ...fallbacks[i]!.errors] }));
     };
     const [metrics, extras] = await Promise.all([readLag(), Promise.all(reads.map((r) => r.extras))]);

@@ -18,6 +18,8 @@ import { sdkRequestHandler } from '../aws/sdk-client-config';
 import { SnsNotificationPublisher } from '../aws/sns-publisher';
 import type { RetryOptions } from '../aws/throttling-retry';
 import { READ_LEVELS, readLevelAt, resolveCadence, type ReadLevel } from '../core/fleet/cadence';
+import { lowestLagThresholdSeconds } from '../core/config';
+
 import type { Baseline } from '../core/rules/drift/baseline';
 import { evaluateOrg } from '../core/rules/evaluate-org';
 import { accountIdOfArn, singleAccountOrgReader } from '../core/fleet/org-reader';
@@ -89,6 +91,7 @@ export function createChecker(wiring: CheckerWiring): Checker {
   const common = {
     regions: config.regions,
     windowMinutes: config.lag.windowMinutes,
+    walAboveSeconds: lowestLagThresholdSeconds(config),
     includeAutomatedBackups: config.dr.requireReplicatedBackups,
     clients: clientsFor,
     now: clock,

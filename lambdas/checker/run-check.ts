@@ -312,6 +312,7 @@ async function runUnlocked(
       minSeverity: config.notifications.minSeverity,
       heldRegions: new Set(degradedRegions),
       notEvaluated: new Set(NOT_EVALUATED[reads]),
+      notEvaluatedKeys: new Set(report.notEvaluated ?? []),
       regionsRead: orgPlacesRead(org, degradedRegions),
       described: describedOrgResources(org),
     });

@@ -479,3 +479,15 @@ export function isSuppressed(config: Config, code: string, region: string, resou
       (s.resource === undefined || compilePattern(s.resource).test(resource)),
   );
 }
+
+/**
+ * The lowest lag, in seconds, any rule of this config judges: the lag warning threshold, the
+ * per-replica overrides and the RPO targets. A replica whose lag stays at or below it cannot raise
+ * a lag or RPO finding, so its source's WAL rate (the idle-source evidence) is not needed.
+ */
+export function lowestLagThresholdSeconds(config: Pick<Config, 'lag' | 'lagOverrides' | 'dr'>): number {
+  const limits = [config.lag.warningSeconds, config.lag.criticalSeconds, config.dr.rpoSeconds];
+  for (const o of config.lagOverrides) limits.push(...[o.warningSeconds, o.criticalSeconds].filter((v): v is number => v !== undefined));
+  for (const o of config.dr.rpoOverrides) limits.push(o.rpoSeconds);
+  return Math.min(...limits);
+}

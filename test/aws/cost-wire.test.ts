@@ -23,7 +23,7 @@ afterEach(() => {
 
 describe('the cost model and the live reader', () => {
   it.each(FLEET_MIXES)('price exactly the metrics the reader requests on the wire for a %s fleet', async (mix) => {
-    // Prepare: the synthetic fleet served by mocked describe calls, every metric answered empty.
+    // Prepare: the synthetic fleet served by mocked describe calls, every metric answered with a calm datapoint.
     const snapshot = syntheticFleet(mix, 41, ['us-east-1', 'eu-west-1']);
     const cloudwatchStubs = new Map<string, AwsClientStub<CloudWatchClient>>();
     const clients = (region: string) => {
@@ -36,7 +36,9 @@ describe('the cost model and the live reader', () => {
       rdsStub.on(DescribeDBClustersCommand).resolves({ DBClusters: data.dbClusters as never });
       rdsStub.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: data.globalClusters as never });
       const cwStub = mockClient(cloudwatch);
-      cwStub.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+      cwStub.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+        MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({ Id: q.Id, Timestamps: [input.EndTime], Values: [0], StatusCode: 'Complete' })),
+      }));
       stubs.push(rdsStub, cwStub);
       cloudwatchStubs.set(region, cwStub);
       return { rds, cloudwatch };
@@ -51,6 +53,21 @@ describe('the cost model and the live reader', () => {
       .reduce((n, call) => n + ((call.args[0].input as GetMetricDataCommandInput).MetricDataQueries ?? []).length, 0);
     expect(requested).toBe(planFleetUsage(snapshot, mix).metricsPerHealthRun);
     expect(requested).toBeGreaterThanOrEqual(41);
+  });
+
+  it('a full read of a fleet whose preferred series are all empty asks again for the rest, in a second request', async () => {
+    // Prepare: nothing answers but the cluster-only dimension sets.
+    const snapshot = syntheticFleet('global', 4, ['us-east-1', 'us-west-2']);
+    const aws = mocked(snapshot, (dimensions) => dimensions.SourceRegion === undefined);
+
+    // Act
+    const read = await new LiveFleetReader({ regions: Object.keys(snapshot.regions), clients: aws.clients }).read();
+    const report = evaluate(read, { config: DEFAULT_CONFIG, scope: 'health', reads: 'full' });
+
+    // Assess: more than the healthy fleet's one request per region, and every secondary judged.
+    expect(aws.requested().reduce((a, b) => a + b, 0)).toBeGreaterThan(planFleetUsage(snapshot, 'global').metricsPerHealthRun);
+    expect(report.findings.filter((f) => f.code === 'LAG_METRIC_MISSING')).toEqual([]);
+    expect(report.replicas.filter((r) => r.kind === 'aurora-global-secondary').map((r) => r.lagSeconds)).toEqual([0.1, 0.1]);
   });
 
   /** Mocked clients for a snapshot; CloudWatch answers 10 minutes of datapoints for the queries `answers` accepts. */

@@ -213,16 +213,14 @@ describe('LiveFleetReader', () => {
 
     // Assess
     const sent = mocks['eu-west-1']!.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    // The preferred lag and RPO series; both answered, so no second request for the fallbacks.
     expect(sent.MetricDataQueries?.map((q) => q.MetricStat?.Metric?.MetricName).sort()).toEqual([
       'AuroraGlobalDBProgressLag',
-      'AuroraGlobalDBProgressLag',
       'AuroraGlobalDBRPOLag',
-      'AuroraGlobalDBRPOLag',
-      'AuroraGlobalDBReplicationLag',
-      'AuroraGlobalDBReplicationLag',
     ]);
     expect(sent.MetricDataQueries?.every((q) => dimension(q, 'DBClusterIdentifier') === 'payments-eu')).toBe(true);
-    expect(sent.MetricDataQueries?.filter((q) => dimension(q, 'SourceRegion') === 'us-east-1')).toHaveLength(3);
+    expect(sent.MetricDataQueries?.filter((q) => dimension(q, 'SourceRegion') === 'us-east-1')).toHaveLength(2);
+    expect(mocks['eu-west-1']!.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     expect(mocks['us-east-1']!.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
     expect(report.replicas.find((r) => r.id === 'payments-eu')).toMatchObject({ lagSeconds: 0.8, status: 'healthy' });
     expect(report.replicas.find((r) => r.id === 'payments-ap')).toMatchObject({ region: 'ap-southeast-2', status: 'unknown' });
@@ -253,10 +251,11 @@ describe('LiveFleetReader', () => {
 
     // Assess
     const sent = mocks['us-east-1']!.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries ?? [];
+    // The writer's series answered: the cluster-only one (a fallback) is never asked for.
     expect(sent.filter((q) => q.MetricStat?.Metric?.MetricName === 'AuroraBinlogReplicaLag').map((q) => q.MetricStat?.Metric?.Dimensions)).toEqual([
       [{ Name: 'DBClusterIdentifier', Value: 'shop-replica' }, { Name: 'Role', Value: 'WRITER' }],
-      [{ Name: 'DBClusterIdentifier', Value: 'shop-replica' }],
     ]);
+    expect(mocks['us-east-1']!.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
     const finding = report.findings.find((f) => f.resource === 'shop-replica')!;
     expect(finding.code).toBe('REPLICA_LAG_HIGH');
     expect(finding.evidence.series).toBe('AuroraBinlogReplicaLag{DBClusterIdentifier=shop-replica,Role=WRITER}');

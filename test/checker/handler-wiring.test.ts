@@ -205,7 +205,8 @@ describe('checker handler wiring', () => {
     const due = await handler({ scope: 'health' }, context('health-3'));
 
     // Assess
-    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 3);
+    // Each run (a manual one reads in full): the first request, then the lagging PostgreSQL replica's source WAL rate.
+    expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 6);
     expect(opened.transitions).toEqual({ opened: 1 });
     expect(early).toMatchObject({ transitions: {}, notified: false });
     expect(due).toMatchObject({ transitions: { reminder: 1 }, notified: true });

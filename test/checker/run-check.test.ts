@@ -30,7 +30,7 @@ import type { FleetReader, OrgReader } from '../../lambdas/core/fleet/reader';
 import type { RunLease } from '../../lambdas/core/outputs/run-lease';
 import { fakeAlertTable } from '../support/alert-table-fake';
 import { finding, report } from '../support/findings';
-import { fleet, instance, instanceArn, lag, replica, NOW_DATE } from '../support/fleet';
+import { cluster, clusterArn, fleet, globalCluster, instance, instanceArn, lag, replica, series, NOW_DATE } from '../support/fleet';
 
 expect.extend({ toHaveReceivedCommandTimes });
 
@@ -79,7 +79,7 @@ function harness(configInput: ConfigInput = {}) {
     runCheck({ scope, token, reason: 'test' }, { config, dashboardUrl: 'https://dashboard.example', deployingAccountId: ACCOUNT }, deps(reader, extra));
   const sent = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
   const metrics = () => cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
-  return { table, snsMock, cw, check, sent, metrics, config };
+  return { table, snsMock, cw, check, sent, metrics, config, deps };
 }
 
 const metric = (data: readonly MetricDatum[], name: string, dims: Record<string, string> = {}) =>
@@ -112,6 +112,42 @@ describe('runCheck', () => {
 
     expect(h.sent()).toHaveLength(1);
     expect(retry.notified).toBe(false);
+  });
+
+  it('holds a global secondary\'s RPO alert through lag reads, which do not read its RPO series, and clears it on the next full read', async () => {
+    // Prepare: a DR global database whose secondary's RPOLag is over the 60 s RPO, then back under it.
+    const dr = [{ Key: 'replguard:dr', Value: 'required' }];
+    const globalDb = (rpoMs: number): FleetSnapshot =>
+      fleet({
+        'us-east-1': {
+          dbClusters: [cluster('pay', { 'pay-1': true }, { Engine: 'aurora-postgresql', GlobalClusterIdentifier: 'pay-global' })],
+          dbInstances: [instance('pay-1', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'pay' })],
+          globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('us-west-2', 'pay-west')], { TagList: dr })],
+        },
+        'us-west-2': {
+          dbClusters: [cluster('pay-west', { 'pay-west-1': false }, { Engine: 'aurora-postgresql', GlobalClusterIdentifier: 'pay-global' })],
+          dbInstances: [instance('pay-west-1', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'pay-west' })],
+          globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('us-west-2', 'pay-west')], { TagList: dr })],
+          metrics: [
+            series('AuroraGlobalDBProgressLag', { DBClusterIdentifier: 'pay-west', SourceRegion: 'us-east-1' }, [900, 900, 900, 900, 900]),
+            series('AuroraGlobalDBRPOLag', { DBClusterIdentifier: 'pay-west', SourceRegion: 'us-east-1' }, Array.from({ length: 5 }, () => rpoMs)),
+            series('AuroraReplicaLag', { DBInstanceIdentifier: 'pay-west-1' }, [20, 20, 20, 20, 20]),
+          ],
+        },
+      });
+    const h = harness({ regions: ['us-east-1', 'us-west-2'] });
+    const run = (token: string, reads: 'lag' | 'full', snapshot: FleetSnapshot) =>
+      runCheck({ scope: 'health', token, reason: 'test', reads }, { config: h.config, dashboardUrl: 'https://dashboard.example', deployingAccountId: ACCOUNT }, h.deps(staticReader(snapshot)));
+
+    // Act: RPO back under target by the lag read, which does not judge a global secondary's RPOLag.
+    const opened = await run('full-1', 'full', globalDb(90_000));
+    const lagRead = await run('lag-1', 'lag', at(1, globalDb(500)));
+    const cleared = await run('full-2', 'full', at(2, globalDb(500)));
+
+    // Assess
+    expect(opened.transitions).toEqual({ opened: 1 });
+    expect(lagRead.transitions).toEqual({});
+    expect(cleared.transitions).toEqual({ resolved: 1 });
   });
 
   it('sends the resolution once when the finding clears', async () => {

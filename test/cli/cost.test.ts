@@ -26,10 +26,12 @@ describe('replguard cost', () => {
     expect(text).toContain('Monthly cost for 1000 replicas in 1 region');
     expect(text).toContain('Fleet: synthetic mysql fleet');
     // The default profile: one lag series per replica every 5 minutes, everything twice a day.
-    expect(text).toMatch(/PER REPLICA\s+\$0\.0992 per replica-month \(GetMetricData \$0\.0864\)/);
+    expect(text).toMatch(/PER REPLICA\s+\$0\.0977 per replica-month \(GetMetricData \$0\.0864\)/);
     expect(text).toMatch(/GetMetricData metrics requested, health checks\s+8,640,000 metrics\s+\$86\.40/);
     expect(text).toMatch(/broken replication\s+1 min \(at once on an RDS replication event\)/);
     expect(text).toMatch(/lag over critical\s+5 min after the rule's datapoints are in \(9 min after the first datapoint over critical\)/);
+    expect(text).toMatch(/RPO over its target\s+5 min \(a global secondary's RPO lag: 12 h\)/);
+    expect(text).toMatch(/replication slot lag\s+12 h/);
     expect(text).not.toContain('GetMetricData metrics requested, drift checks');
     expect(text).toMatch(/TOTAL\s+\$\d+\.\d\d per month/);
     expect(text).toMatch(/Largest item: CloudWatch GetMetricData metrics requested, health checks, \$86\.40 \(8\d% of the total\); set by schedule\.profile/);
@@ -53,12 +55,12 @@ describe('replguard cost', () => {
       lines: { item: string; quantity: number }[];
     };
     expect(json.regions).toBe(2);
-    // The default mixed fleet: 40 MySQL, 30 PostgreSQL (4 series each), 20 Aurora readers, 10 global (7 series per pair).
+    // The default mixed fleet: 40 MySQL, 30 PostgreSQL (lag + 2 slot series), 20 Aurora readers, 10 global (3 series per pair).
     const planned = planMetricQueries(buildTopology(syntheticFleet('mixed', 100, ['us-east-1', 'eu-west-1']))).length;
     expect(json.fleet.metricsPerHealthRun).toBe(planned);
-    expect(planned).toBeGreaterThanOrEqual(40 + 30 * 4 + 20 + 5 * 7);
+    expect(planned).toBe(40 + 30 * 3 + 20 + 5 * 3);
     expect(json.perReplicaMonthUsd).toBeCloseTo(json.totalUsd / 100, 2);
-    expect(json.lines.find((l) => l.item.startsWith('custom metrics'))!.quantity).toBe(17 + 200);
+    expect(json.lines.find((l) => l.item.startsWith('custom metrics'))!.quantity).toBe(12 + 200);
     expect(json.totalUsd).toBeGreaterThan(0);
   });
 

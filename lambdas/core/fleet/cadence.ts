@@ -5,8 +5,10 @@
  *
  * - `status`: describes only. Broken replication (StatusInfos, database down) is judged; the
  *   rules that read metrics are not evaluated, and their alerts are carried, never resolved.
- * - `lag`: plus each replica's first lag series (one series per replica): the lag rules run.
- * - `full`: plus every other series (slot lag, source WAL, RPO lag, the fallback dimension sets).
+ * - `lag`: plus each replica's first lag series (one series per replica): the lag rules run, and
+ *   the RPO rule wherever the RPO series is that lag series (all but global secondaries).
+ * - `full`: plus slot lag and a global secondary's RPO series; both levels ask again for the
+ *   fallbacks of an empty series, and a full read for the WAL rate of a lagging PostgreSQL source.
  *
  * Pure: the level of a run is a function of its scheduled time, so the handler, the cost model
  * and the bench all run what the config says.
@@ -116,8 +118,10 @@ export interface DetectionTimes {
   readonly lagOverCriticalMinutes: number;
   /** The same, counted from the first datapoint over critical: the rule's M minutes plus ingestion plus the cadence. */
   readonly lagFromFirstDatapointMinutes: number;
-  /** Slot lag, source WAL and RPO lag (only when the replica's lag did not already page). */
+  /** Slot lag and a global secondary's RPO lag (AuroraGlobalDBRPOLag): series of their own, read on full reads. */
   readonly detailMinutes: number;
+  /** RPO of every other DR replica: judged on the lag series each lag read asks for. */
+  readonly rpoMinutes: number;
 }
 
 export function detectionTimes(cadence: Cadence, datapointsToAlarm: number, ingestionMinutes: number): DetectionTimes {
@@ -126,5 +130,6 @@ export function detectionTimes(cadence: Cadence, datapointsToAlarm: number, inge
     lagOverCriticalMinutes: cadence.lagEveryMinutes,
     lagFromFirstDatapointMinutes: datapointsToAlarm + ingestionMinutes + cadence.lagEveryMinutes,
     detailMinutes: cadence.detailEveryMinutes,
+    rpoMinutes: cadence.lagEveryMinutes,
   };
 }

@@ -113,8 +113,11 @@ function queryKey(q: Pick<MetricQuery, 'region' | 'namespace' | 'metricName' | '
 }
 
 /**
- * Every series one check reads at a level (lambdas/core/fleet/cadence), deduplicated. Replicas are read in their own region; source
- * activity and slot lag in the source's region, and only for regions being read.
+ * Every series the first request of a check asks for at a level (lambdas/core/fleet/cadence),
+ * deduplicated: each replica's preferred lag series, and on a full read its preferred RPO series
+ * (a series of its own only for Aurora Global Database) and the slot lag of every PostgreSQL
+ * instance. Replicas are read in their own region, slot lag in the instance's, and only for regions
+ * being read. What only some replicas need comes in a second request (`planFollowUps`).
  */
 export function planMetricQueries(topology: Topology, level: ReadLevel = 'full'): MetricQuery[] {
   const readRegions = new Set(topology.regions);
@@ -123,49 +126,76 @@ export function planMetricQueries(topology: Topology, level: ReadLevel = 'full')
     if (readRegions.has(q.region)) queries.set(queryKey(q), q);
   };
   if (level === 'status') return [];
-  if (level === 'lag') {
-    // One series per replica: the preferred lag series, the one the lag rules read first.
-    for (const replica of topology.replicas) {
-      const [first] = lagMetricsFor(replica, 'lag');
+  for (const replica of topology.replicas) {
+    for (const purpose of level === 'full' ? (['lag', 'rpo'] as const) : (['lag'] as const)) {
+      const [first] = lagMetricsFor(replica, purpose);
       if (first) add(query(replica.region, first.metricName, { ...first.dimensions }));
     }
-    return [...queries.values()];
   }
-
-  for (const replica of topology.replicas) {
-    for (const purpose of ['lag', 'rpo'] as const) {
-      for (const metric of lagMetricsFor(replica, purpose)) add(query(replica.region, metric.metricName, { ...metric.dimensions }));
-    }
-    if (replica.kind === 'rds-read-replica' && engineFamily(replica.engine) === 'postgres') {
-      add(query(replica.sourceRegion, WAL_RATE_METRIC, { DBInstanceIdentifier: replica.sourceId }));
-    }
-  }
-  for (const instance of topology.instances) {
-    if (engineFamily(instance.engine) === 'postgres') {
-      add(query(instance.region, SLOT_LAG_METRIC, { DBInstanceIdentifier: instance.id }));
+  if (level === 'full') {
+    for (const instance of topology.instances) {
+      if (engineFamily(instance.engine) === 'postgres') {
+        add(query(instance.region, SLOT_LAG_METRIC, { DBInstanceIdentifier: instance.id }));
+      }
     }
   }
   return [...queries.values()];
 }
 
+export interface FollowUpOptions {
+  /** What the first request was planned for. @default 'full' */
+  readonly level?: ReadLevel;
+  /**
+   * A PostgreSQL read replica with a lag datapoint over this many seconds gets its source's WAL
+   * rate read, so the idle-source explanation rests on bytes, not only on the curve's shape
+   * (`lowestLagThresholdSeconds` in lambdas/core/config).
+   * @default 0: every PostgreSQL replica with any lag
+   */
+  readonly walAboveSeconds?: number;
+}
+
 /**
- * The second pass of a lag read: the rest of a replica's lag series, for the replicas whose
- * preferred series returned no datapoints in the first pass (`read`: what it returned). A healthy
- * fleet needs none; a replica published under another dimension set or metric still gets a verdict.
+ * The second request of a read, decided by what the first returned (`read`):
+ * - the rest of a replica's lag series when its preferred one came back empty (published under
+ *   another dimension set or metric, it still gets a verdict); on a full read, likewise for the
+ *   RPO series;
+ * - on a full read, the source's WAL rate of a PostgreSQL read replica whose lag is over the lowest
+ *   threshold: the byte-level evidence the idle-source rule weighs, needed only when lag could
+ *   raise a finding (lag reads judge the idle source on the curve's shape alone).
+ * A healthy fleet needs none of them.
  */
-export function planLagFallbacks(topology: Topology, read: MetricIndex): MetricQuery[] {
+export function planFollowUps(topology: Topology, read: MetricIndex, options: FollowUpOptions = {}): MetricQuery[] {
+  const level = options.level ?? 'full';
+  if (level === 'status') return [];
   const readRegions = new Set(topology.regions);
+  const asked = new Set(planMetricQueries(topology, level).map(queryKey));
   const queries = new Map<string, MetricQuery>();
+  const add = (q: MetricQuery) => {
+    const k = queryKey(q);
+    if (readRegions.has(q.region) && !asked.has(k)) queries.set(k, q);
+  };
+  const returned = (replica: Replica, metric: LagMetric) =>
+    samplesOf(read.find(replica.region, metric.metricName, metric.dimensions));
   for (const replica of topology.replicas) {
-    const [first, ...rest] = lagMetricsFor(replica, 'lag');
-    if (!first || !readRegions.has(replica.region)) continue;
-    if (samplesOf(read.find(replica.region, first.metricName, first.dimensions)).length > 0) continue;
-    for (const metric of rest) {
-      const q = query(replica.region, metric.metricName, { ...metric.dimensions });
-      queries.set(queryKey(q), q);
+    if (!readRegions.has(replica.region)) continue;
+    for (const purpose of level === 'full' ? (['lag', 'rpo'] as const) : (['lag'] as const)) {
+      const [first, ...rest] = lagMetricsFor(replica, purpose);
+      if (!first || returned(replica, first).length > 0) continue;
+      for (const metric of rest) add(query(replica.region, metric.metricName, { ...metric.dimensions }));
+    }
+    // On a full read only: a replica that lags for hours would otherwise add a series to every lag read.
+    if (level === 'full' && replica.kind === 'rds-read-replica' && engineFamily(replica.engine) === 'postgres') {
+      const [lag] = lagMetricsFor(replica, 'lag');
+      const over = lag ? returned(replica, lag).some((s) => s.value * lag.toSeconds > (options.walAboveSeconds ?? 0)) : false;
+      if (over) add(query(replica.sourceRegion, WAL_RATE_METRIC, { DBInstanceIdentifier: replica.sourceId }));
     }
   }
   return [...queries.values()];
+}
+
+/** The lag fallbacks of a lag read (`planFollowUps` at the lag level). */
+export function planLagFallbacks(topology: Topology, read: MetricIndex): MetricQuery[] {
+  return planFollowUps(topology, read, { level: 'lag' });
 }
 
 const dimensionsKey = (dimensions: Readonly<Record<string, string>>) =>

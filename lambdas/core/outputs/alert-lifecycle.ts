@@ -109,6 +109,8 @@ export interface LifecycleInput {
    * lambdas/core/rules/evaluate): their open alerts are held like blind ones, never resolved.
    */
   readonly notEvaluated?: ReadonlySet<FindingCode>;
+  /** Alert keys this run did not evaluate though their code was judged for others (Report.notEvaluated): held too. */
+  readonly notEvaluatedKeys?: ReadonlySet<string>;
   /**
    * Every region this run read (or tried to), as `alertPlace(accountId, region)`: what "no replica
    * anywhere" verdicts rest on. @default the findings' places
@@ -265,9 +267,11 @@ export function planTransitions(input: LifecycleInput): LifecyclePlan {
   const regionsRead = input.regionsRead ?? [...new Set(input.findings.map((f) => alertPlace(f.accountId, f.region)))];
   /** Held while a read its verdict rests on failed; an alert without recorded dependencies rests on every read of its account. */
   const notEvaluated = input.notEvaluated ?? new Set<FindingCode>();
+  const notEvaluatedKeys = input.notEvaluatedKeys ?? new Set<string>();
   const heldInAccount = (accountId: string | undefined) => regionsOfAccount([...held], accountId).length > 0;
   const blind = (state: AlertState) =>
     notEvaluated.has(state.code) ||
+    notEvaluatedKeys.has(state.key) ||
     (state.dependsOn === undefined
       ? heldInAccount(state.accountId)
       : state.dependsOn.some((region) => held.has(alertPlace(state.accountId, region))));

@@ -93,7 +93,7 @@ export const MIXED_SHARES: Readonly<Record<Exclude<FleetMix, 'mixed'>, number>> 
 /** What each mix is made of, in words, for the report and the docs. */
 export const MIX_DESCRIPTIONS: Readonly<Record<FleetMix, string>> = {
   mysql: 'RDS MySQL read replicas, one per source',
-  postgres: 'RDS PostgreSQL read replicas, one per source (replica lag, slot lag on source and replica, source WAL rate)',
+  postgres: 'RDS PostgreSQL read replicas, one per source (replica lag, slot lag on source and replica; the source WAL rate only while the replica lags)',
   aurora: 'Aurora MySQL readers, two per cluster',
   global: 'Aurora global databases: a secondary cluster in another region with one reader (two replicas per database)',
   mixed: '40% MySQL read replicas, 30% PostgreSQL read replicas, 20% Aurora readers, 10% Aurora global secondaries with their readers',

@@ -273,7 +273,8 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
         `(${byLevel.lag.toLocaleString('en-US')} metrics each, one lag series per replica) and ${perDay.full} full runs ` +
         `(${fleet.metricsPerHealthRun.toLocaleString('en-US')} metrics each: ` +
         `${Object.entries(fleet.metricsByName).map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}), ` +
-        `planned by the reader's own metric planner for this fleet; ${Math.round(plannedPerDay).toLocaleString('en-US')} metrics a day.`,
+        `planned by the reader's own metric planner for this fleet; ${Math.round(plannedPerDay).toLocaleString('en-US')} metrics a day. ` +
+        'A second request for a series that came back empty, or for the WAL rate of a lagging PostgreSQL source on a full read, is not counted: a healthy fleet needs none.',
     `GetMetricData is billed per metric requested, not per datapoint: the ${config.lag.windowMinutes}-minute window costs the same as 1 minute.`,
     config.metrics.perReplica
       ? `Per-replica metrics on: ${PER_REPLICA_METRICS} custom metrics per replica (${perReplicaMetrics}); turn metrics.perReplica off to publish fleet aggregates only.`

@@ -69,13 +69,18 @@ export interface MetricsInput {
   readonly reads?: ReadLevel;
 }
 
-/** The aggregates every check publishes per scope (a fixed set: this is what `replguard cost` counts). */
+/**
+ * The aggregates every check publishes per scope (a fixed set: this is what `replguard cost` counts).
+ * Each is $0.30 a month, so only what an alarm or the dashboard reads is published: the drift
+ * check publishes its DriftFindings count and nothing else (its liveness shows in the Lambda's
+ * own Errors metric, which the CheckerErrors alarm watches).
+ */
 export function fleetMetricCount(scope: EvaluationScope, driftEnabled: boolean): number {
-  const common = 2 + SEVERITIES.length; // Heartbeat, CheckDurationMs, Findings × severity
+  const common = 2 + SEVERITIES.length; // Heartbeat, CheckDurationMs, Findings × severity (Scope=health)
   const health = 6; // ReplicasMonitored, UnhealthyReplicas, MaxReplicaLagSeconds, ReplicasOverCriticalLag, DrReady, DrNotReady
-  const drift = 1; // DriftFindings
+  const drift = driftEnabled ? 1 : 0; // DriftFindings
   if (scope === 'health') return common + health;
-  if (scope === 'drift') return driftEnabled ? common + drift : 0;
+  if (scope === 'drift') return drift;
   return common + health + drift;
 }
 
@@ -126,6 +131,7 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
   const inScope = codesInScope(scope);
   const findings = report.findings.filter((f) => inScope.has(f.code));
   const reads = input.reads ?? 'full';
+  if (scope === 'drift') return driftCount(findings, config, count);
   const liveness = [
     datum(METRIC_NAMES.heartbeat, 1, 'Count', [scopeDim]),
     datum(METRIC_NAMES.checkDurationMs, Math.max(0, Math.round(durationMs)), 'Milliseconds', [scopeDim]),
@@ -190,11 +196,19 @@ export function buildMetrics(input: MetricsInput): MetricDatumLike[] {
     }
   }
 
-  if ((scope === 'drift' || scope === 'all') && config.drift.enabled) {
-    const driftCodes = new Set<FindingCode>(DRIFT_CODES.filter((c) => c !== 'CHECK_DEGRADED'));
-    out.push(...count(METRIC_NAMES.driftFindings, findings.filter((f) => driftCodes.has(f.code)).length));
-  }
+  if (scope === 'all') out.push(...driftCount(findings, config, count));
   return out;
+}
+
+/** DriftFindings: drift codes found, without degraded reads (CHECK_DEGRADED is not drift). */
+function driftCount(
+  findings: readonly Finding[],
+  config: Config,
+  count: (name: string, value: number) => MetricDatumLike[],
+): MetricDatumLike[] {
+  if (!config.drift.enabled) return [];
+  const driftCodes = new Set<FindingCode>(DRIFT_CODES.filter((c) => c !== 'CHECK_DEGRADED'));
+  return count(METRIC_NAMES.driftFindings, findings.filter((f) => driftCodes.has(f.code)).length);
 }
 
 /** Splits datums into PutMetricData-sized batches. */

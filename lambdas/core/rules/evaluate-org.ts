@@ -65,6 +65,7 @@ export function evaluateOrg(org: OrgSnapshot, options: OrgEvaluateOptions): Repo
   const replicas: Report['replicas'][number][] = [];
   const dr: Report['dr'][number][] = [];
   const accounts: AccountSummary[] = [];
+  const notEvaluated: string[] = [];
   for (const accountId of Object.keys(org.accounts).sort()) {
     const account = org.accounts[accountId]!;
     // The read's name (Organizations), else the one the config or the target gives.
@@ -74,6 +75,8 @@ export function evaluateOrg(org: OrgSnapshot, options: OrgEvaluateOptions): Repo
     findings.push(...report.findings.map((f) => ({ ...f, ...stamp })));
     replicas.push(...report.replicas.map((r) => ({ ...r, ...stamp })));
     dr.push(...report.dr.map((d) => ({ ...d, ...stamp })));
+    // The same key findingKey gives this account's findings.
+    notEvaluated.push(...(report.notEvaluated ?? []).map((key) => `${accountId}/${key}`));
     const accountErrors = account.errors ?? [];
     const regions = accountErrors.length > 0 ? intendedRegions(accountId, account, options) : Object.keys(account.regions).sort();
     if (accountErrors.length > 0) findings.push(...unreadableFindings(options.config, stamp, regions, accountErrors));
@@ -88,7 +91,15 @@ export function evaluateOrg(org: OrgSnapshot, options: OrgEvaluateOptions): Repo
     });
   }
   const sorted = sortFindings(findings);
-  return { checkedAt: org.capturedAt, summary: summarize(replicas, sorted), replicas, findings: sorted, dr, accounts };
+  return {
+    checkedAt: org.capturedAt,
+    summary: summarize(replicas, sorted),
+    replicas,
+    findings: sorted,
+    dr,
+    accounts,
+    ...(notEvaluated.length > 0 ? { notEvaluated } : {}),
+  };
 }
 
 /** Account-regions where a read failed: `accountId/region`, the unit alerts are held by. */

@@ -49,6 +49,12 @@ export interface Report {
   readonly dr: readonly (DrReadiness & AccountStamp)[];
   /** Every account read, databases or not (organization evaluations only: see evaluate-org). */
   readonly accounts?: readonly AccountSummary[];
+  /**
+   * `findingKey`s this run could not evaluate though their code was judged elsewhere in the run
+   * (a lag read judges RPO where the RPO series is the lag series, not on a global secondary):
+   * their open alerts are carried. Absent when empty.
+   */
+  readonly notEvaluated?: readonly string[];
 }
 
 /** What was read in one account: an account with no databases is listed, never skipped. */
@@ -89,7 +95,8 @@ export interface EvaluateOptions {
  */
 export const NOT_EVALUATED: Readonly<Record<ReadLevel, readonly FindingCode[]>> = {
   status: ['REPLICA_LAG_HIGH', 'LAG_METRIC_MISSING', 'REPLICATION_BROKEN', 'REPLICATION_SLOT_LAG_HIGH', 'RPO_EXCEEDED'],
-  lag: ['REPLICATION_SLOT_LAG_HIGH', 'RPO_EXCEEDED'],
+  // RPO_EXCEEDED is judged on a lag read where the lag series is the RPO series; the rest are in Report.notEvaluated.
+  lag: ['REPLICATION_SLOT_LAG_HIGH'],
   full: [],
 };
 
@@ -187,7 +194,7 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
   // In-database probe observations, when the snapshot carries them (see probe-merge).
   const probe = evaluateSnapshotProbes(snapshot, options.config);
   // Redundancy reads the health verdicts, so it runs wherever health does.
-  const redundancy = scope === 'drift' ? { findings: [], dr: [] } : evaluateRedundancy(ctx, health.replicas);
+  const redundancy = scope === 'drift' ? { findings: [], dr: [], notEvaluated: [] } : evaluateRedundancy(ctx, health.replicas);
   const drift =
     scope !== 'health' && options.config.drift.enabled ? evaluateDrift(ctx, options.baseline ?? DEFAULT_BASELINE) : [];
   // A scope reports only its own codes: a drift run must not raise (or later resolve) lag alerts.
@@ -222,5 +229,6 @@ export function evaluate(snapshot: FleetSnapshot, options: EvaluateOptions): Rep
     replicas,
     findings,
     dr: redundancy.dr,
+    ...(redundancy.notEvaluated.length > 0 ? { notEvaluated: redundancy.notEvaluated } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   lagMetricsFor,
   MetricIndex,
+  planFollowUps,
   planMetricQueries,
   samplesOf,
   seriesName,
@@ -13,6 +14,7 @@ import {
   type MetricQuery,
 } from '../../../lambdas/core/fleet/metric-plan';
 import { buildTopology } from '../../../lambdas/core/fleet/topology';
+import { lowestLagThresholdSeconds, parseConfig } from '../../../lambdas/core/config';
 import { cluster, clusterArn, fleet, globalCluster, instance, instanceArn, replica, series } from '../../support/fleet';
 
 const named = (queries: readonly MetricQuery[]) =>
@@ -35,11 +37,11 @@ const postgresFleet = (regions: readonly string[] = ['us-east-1', 'eu-west-1']) 
 };
 
 describe('planMetricQueries', () => {
-  it('asks for the slot lag of every PostgreSQL instance and the WAL rate of a replicated source, in the source region', () => {
+  it('asks for the slot lag of every PostgreSQL instance on a full read, in its own region', () => {
     // Act
     const plan = planMetricQueries(buildTopology(postgresFleet()));
 
-    // Assess
+    // Assess: the WAL rate is not in the first request (see planFollowUps).
     expect(named(plan)).toEqual(
       [
         'eu-west-1 OldestReplicationSlotLag{DBInstanceIdentifier=pg-dr}',
@@ -47,8 +49,6 @@ describe('planMetricQueries', () => {
         'us-east-1 OldestReplicationSlotLag{DBInstanceIdentifier=pg-main}',
         'us-east-1 OldestReplicationSlotLag{DBInstanceIdentifier=pg-ro}',
         'us-east-1 ReplicaLag{DBInstanceIdentifier=pg-ro}',
-        // Once, though two replicas read from pg-main.
-        'us-east-1 TransactionLogsGeneration{DBInstanceIdentifier=pg-main}',
       ].sort(),
     );
     expect(new Set(plan.map((q) => `${q.namespace} ${q.stat} ${q.period}`))).toEqual(new Set(['AWS/RDS Maximum 60']));
@@ -74,6 +74,67 @@ describe('planMetricQueries', () => {
 
     // Assess
     expect(named(plan)).toEqual(['us-east-1 ReplicaLag{DBInstanceIdentifier=orders-ro}']);
+  });
+});
+
+describe('planFollowUps', () => {
+  const topology = buildTopology(postgresFleet());
+  const answered = (pgRo: number, pgDr: number) =>
+    new MetricIndex(
+      fleet({
+        'us-east-1': { metrics: [series('ReplicaLag', { DBInstanceIdentifier: 'pg-ro' }, [1, pgRo])] },
+        'eu-west-1': { metrics: [series('ReplicaLag', { DBInstanceIdentifier: 'pg-dr' }, [1, pgDr])] },
+      }),
+    );
+
+  it('asks for the source WAL rate on a full read once a PostgreSQL replica lags over the lowest threshold, once per source', () => {
+    // Act
+    const calm = planFollowUps(topology, answered(30, 30), { walAboveSeconds: 30 });
+    const lagging = planFollowUps(topology, answered(31, 500), { walAboveSeconds: 30 });
+
+    // Assess: nothing for a calm fleet; the source's WAL in the source region, though two replicas lag;
+    // never on a lag read, which a replica lagging for hours would otherwise make dearer every 5 minutes.
+    expect(calm).toEqual([]);
+    expect(named(lagging)).toEqual(['us-east-1 TransactionLogsGeneration{DBInstanceIdentifier=pg-main}']);
+    expect(planFollowUps(topology, answered(31, 500), { walAboveSeconds: 30, level: 'lag' })).toEqual([]);
+  });
+
+  it('asks for the rest of the lag and RPO series of a global secondary whose preferred ones were empty, and only on a full read for RPO', () => {
+    // Prepare
+    const global = buildTopology(
+      fleet({
+        'us-east-1': {
+          dbClusters: [cluster('pay', { 'pay-1': true }, { Engine: 'aurora-postgresql' })],
+          globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('eu-west-1', 'pay-eu')])],
+        },
+        'eu-west-1': { dbClusters: [cluster('pay-eu', {}, { Engine: 'aurora-postgresql' })] },
+      }),
+    );
+    const progress = series('AuroraGlobalDBProgressLag', { DBClusterIdentifier: 'pay-eu', SourceRegion: 'us-east-1' }, [5]);
+    const lagOnly = new MetricIndex(fleet({ 'eu-west-1': { metrics: [progress] } }));
+
+    // Act
+    const full = named(planFollowUps(global, lagOnly, { level: 'full' }));
+    const lag = planFollowUps(global, lagOnly, { level: 'lag' });
+
+    // Assess: ProgressLag answered, RPOLag did not: the cluster-only RPOLag and the other lag series, never asked twice.
+    expect(full).toEqual(
+      [
+        'eu-west-1 AuroraGlobalDBRPOLag{DBClusterIdentifier=pay-eu}',
+        'eu-west-1 AuroraGlobalDBProgressLag{DBClusterIdentifier=pay-eu}',
+        'eu-west-1 AuroraGlobalDBReplicationLag{DBClusterIdentifier=pay-eu,SourceRegion=us-east-1}',
+        'eu-west-1 AuroraGlobalDBReplicationLag{DBClusterIdentifier=pay-eu}',
+      ].sort(),
+    );
+    expect(lag).toEqual([]);
+  });
+});
+
+describe('lowestLagThresholdSeconds', () => {
+  it('is the lowest lag any rule judges: warning, overrides and RPO targets', () => {
+    expect(lowestLagThresholdSeconds(parseConfig({}))).toBe(30);
+    expect(lowestLagThresholdSeconds(parseConfig({ dr: { rpoSeconds: 20 } }))).toBe(20);
+    expect(lowestLagThresholdSeconds(parseConfig({ lagOverrides: [{ match: { identifier: 'x*' }, warningSeconds: 5 }] }))).toBe(5);
   });
 });
 

@@ -7,6 +7,9 @@ import { planMetricQueries } from '../../../lambdas/core/fleet/metric-plan';
 import { parseSnapshotText } from '../../../lambdas/core/fleet/snapshot';
 import { buildTopology } from '../../../lambdas/core/fleet/topology';
 import { config } from '../../support/findings';
+import { fleet, instance, lag, replica } from '../../support/fleet';
+import { evaluate } from '../../../lambdas/core/rules/evaluate';
+import { buildMetrics } from '../../../lambdas/core/outputs/metrics';
 
 /** A fleet of one MySQL read replica per source: one lag series each. */
 const mysql = (replicas: number, c: Config = config()) => syntheticFleetUsage('mysql', replicas, c.regions);
@@ -46,6 +49,27 @@ describe('estimateMonthlyCost', () => {
     const everyFive = estimate(config({ drift: { enabled: false }, schedule: { profile: 'fast', checkRateMinutes: 5 } }), 500, 'mixed');
 
     expect(line(everyFive, 'GetMetricData').monthlyUsd).toBeCloseTo(line(everyMinute, 'GetMetricData').monthlyUsd / 5, 6);
+  });
+
+  it('prices exactly the custom metrics the checks publish: a full health run and a drift run', () => {
+    // Prepare: every distinct name + dimension set is one custom metric billed a month.
+    const c = config();
+    const snapshot = fleet({ 'us-east-1': { dbInstances: [instance('orders'), replica('orders-ro', 'orders')], metrics: [lag('orders-ro', [1, 2, 1])] } });
+    const published = new Set<string>();
+    for (const scope of ['health', 'drift'] as const) {
+      const report = evaluate(snapshot, { config: c, scope });
+      for (const d of buildMetrics({ report, scope, config: c, durationMs: 5, degraded: false, reads: 'full' })) {
+        published.add(`${d.MetricName}|${JSON.stringify(d.Dimensions ?? [])}`);
+      }
+    }
+
+    // Act
+    const result = estimate(c, 20, 'mixed');
+
+    // Assess: 12 at $0.30; the drift check's own liveness and severity counts are not among them.
+    expect(line(result, 'custom metrics').quantity).toBe(published.size);
+    expect(published.size).toBe(12);
+    expect([...published].filter((k) => k.includes('"drift"'))).toEqual([]);
   });
 
   it('publishes a fixed number of custom metrics unless per-replica detail is on', () => {
@@ -102,13 +126,12 @@ describe('the metric bill comes from the reader\'s planner', () => {
     const pg = estimate(c, 200, 'postgres');
     const my = estimate(c, 200, 'mysql');
 
-    // Assess: slot lag on source and replica plus the source's WAL rate.
+    // Assess: slot lag on source and replica; the source's WAL rate only for a replica that lags (none here).
     const extraSeries = plannedQueries('postgres', 200, c.regions) - plannedQueries('mysql', 200, c.regions);
-    expect(extraSeries).toBe(3 * 200);
+    expect(extraSeries).toBe(2 * 200);
     expect(line(pg, 'GetMetricData').quantity - line(my, 'GetMetricData').quantity).toBe(extraSeries * healthRuns);
     expect(pg.totalUsd - my.totalUsd).toBeCloseTo(extraSeries * healthRuns * PRICES.getMetricDataPerMetric, 1);
-    expect(pg.fleet.metricsByName).toMatchObject({ ReplicaLag: 200, OldestReplicationSlotLag: 400, TransactionLogsGeneration: 200 });
-    expect(pg.fleet.metricsByName).not.toHaveProperty('WriteIOPS');
+    expect(pg.fleet.metricsByName).toEqual({ ReplicaLag: 200, OldestReplicationSlotLag: 400 });
   });
 
   it.each(FLEET_MIXES)('bills every metric the planner requests for a %s fleet', (mix) => {
@@ -121,13 +144,13 @@ describe('the metric bill comes from the reader\'s planner', () => {
     expect(line(result, 'GetMetricData').quantity).toBe(result.fleet.metricsPerHealthRun * 30 * 24 * 60);
   });
 
-  it('prices a global database above one series per replica: four lag series per secondary', () => {
+  it('prices a global database above one series per replica: a lag and an RPO series per secondary', () => {
     const global = estimate(config(), 100, 'global');
 
-    // 50 secondaries with at least 4 series each + 50 readers × 1, in two regions even for a one-region config.
+    // 50 secondaries with 2 series each + 50 readers × 1, in two regions even for a one-region config.
     expect(global.fleet.replicasByKind).toEqual({ 'aurora-global-secondary': 50, 'aurora-reader': 50 });
     expect(global.fleet.metricsPerHealthRun).toBe(plannedQueries('global', 100, config().regions));
-    expect(global.fleet.metricsPerHealthRun).toBeGreaterThanOrEqual(50 * 4 + 50);
+    expect(global.fleet.metricsByName).toEqual({ AuroraGlobalDBProgressLag: 50, AuroraGlobalDBRPOLag: 50, AuroraReplicaLag: 50 });
     expect(global.regions).toBe(2);
     expect(global.assumptions.join('\n')).toContain('The config does not read us-west-2: priced as if it did');
   });

@@ -3,12 +3,13 @@
  * primary has any usable copy in another region at all.
  */
 import type { EvaluationContext } from '../context';
-import { makeFinding } from '../../findings';
+import { findingKey, makeFinding } from '../../findings';
+import { readsLag } from '../../fleet/cadence';
 import { formatSeconds } from '../../shared/format';
 import { undersized } from './dr-capacity';
 import { resyncFinding } from './dr-global';
 import { describe, type ProtectedPrimary } from './dr-primaries';
-import { rpoCheck } from './dr-rpo';
+import { rpoCheck, rpoReadThisRun } from './dr-rpo';
 import { regionBlindReason, type DrTarget, type PrimaryEvaluation } from './dr-targets';
 
 const finding = makeFinding;
@@ -60,6 +61,9 @@ export function evaluateTargets(
     }
 
     const replica = target.replica!;
+    if (readsLag(ctx.reads ?? 'full') && !rpoReadThisRun(ctx, replica)) {
+      out.notEvaluated.push(findingKey({ code: 'RPO_EXCEEDED', region: target.region, resource: target.id, evidence: {} }));
+    }
     const rpo = rpoCheck(ctx, replica, rpoSeconds);
     if (rpo?.sustained) {
       const lag = formatSeconds(rpo.latestSeconds ?? rpo.peakSeconds);

@@ -1,9 +1,9 @@
 /** RPO: a DR target's lag over the primary's RPO, read exactly as the health engine reads lag. */
-import { readsDetail } from '../../fleet/cadence';
+import { readsDetail, readsLag } from '../../fleet/cadence';
 import type { EvaluationContext } from '../context';
 import type { EvidenceValue } from '../../findings';
 import { idleExplanation, isSustained, lagWindow, sinceText, streakStart } from '../health/health';
-import { seriesName } from '../../fleet/metric-plan';
+import { lagMetricsFor, seriesName } from '../../fleet/metric-plan';
 import type { Replica } from '../../fleet/topology';
 
 export interface RpoCheck {
@@ -21,10 +21,24 @@ export interface RpoCheck {
   readonly idleEvidence?: Readonly<Record<string, EvidenceValue>>;
 }
 
+/**
+ * Whether this run read the series the RPO of a replica is judged on. A full read reads it; a lag
+ * read too when it is the replica's lag series (every kind but an Aurora Global Database
+ * secondary, whose RPOLag is a series of its own, read on full reads only). A run that did not
+ * read it carries the replica's RPO verdict.
+ */
+export function rpoReadThisRun(ctx: EvaluationContext, replica: Replica): boolean {
+  const reads = ctx.reads ?? 'full';
+  if (readsDetail(reads)) return true;
+  if (!readsLag(reads)) return false;
+  const [rpo] = lagMetricsFor(replica, 'rpo');
+  const [lag] = lagMetricsFor(replica, 'lag');
+  return rpo !== undefined && lag !== undefined && seriesName(rpo) === seriesName(lag);
+}
+
 /** Lag over the RPO in M of the last N datapoints, read exactly as the health engine reads lag. */
 export function rpoCheck(ctx: EvaluationContext, replica: Replica, rpoSeconds: number): RpoCheck | undefined {
-  // The RPO series is read only on full reads; its verdict is carried in between.
-  if (!readsDetail(ctx.reads ?? 'full')) return undefined;
+  if (!rpoReadThisRun(ctx, replica)) return undefined;
   const lag = lagWindow(ctx, replica, 'rpo');
   if (!lag || lag.stale || lag.recent.length === 0) return undefined;
   const peak = Math.max(...lag.recent.map((s) => s.value));

@@ -34,6 +34,8 @@ export interface PrimaryEvaluation {
   readonly unknowns: string[];
   /** Cross-region copies fit to fail over to. */
   readonly capable: DrTarget[];
+  /** `findingKey`s of RPO verdicts this run could not reach (their series was not read): carried, not cleared. */
+  readonly notEvaluated: string[];
 }
 
 /** Why a region's databases cannot be seen this run, or undefined when they can. */

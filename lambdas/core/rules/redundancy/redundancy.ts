@@ -41,6 +41,8 @@ export interface DrReadiness {
 export interface RedundancyResult {
   readonly findings: Finding[];
   readonly dr: DrReadiness[];
+  /** `findingKey`s this run could not evaluate (see PrimaryEvaluation.notEvaluated). */
+  readonly notEvaluated: string[];
 }
 
 /**
@@ -54,12 +56,13 @@ export function evaluateRedundancy(
   const healthByKey = new Map(replicaHealth.map((h) => [key(h.replica.region, h.replica.id), h]));
   const findings: Finding[] = [];
   const dr: DrReadiness[] = [];
+  const notEvaluated: string[] = [];
 
   const primaries = protectedPrimaries(ctx);
   for (const primary of primaries) {
     const rpoSeconds = rpoSecondsFor(ctx.config, primary.identities);
     const { targets, authoritative, omits } = drTargets(ctx, primary, healthByKey);
-    const out: PrimaryEvaluation = { findings: [], blockers: [], targetProblems: [], unknowns: [], capable: [] };
+    const out: PrimaryEvaluation = { findings: [], blockers: [], targetProblems: [], unknowns: [], capable: [], notEvaluated: [] };
 
     const primaryBlind = regionBlindReason(ctx, primary.region);
     if (primaryBlind) out.unknowns.push(`primary: ${primaryBlind}`);
@@ -80,6 +83,7 @@ export function evaluateRedundancy(
     if (ready === false && reasons.length === 0) reasons.push('no cross-region copy is fit to fail over to');
 
     findings.push(...out.findings);
+    notEvaluated.push(...out.notEvaluated);
     dr.push({
       primary: primary.id,
       region: primary.region,
@@ -93,5 +97,5 @@ export function evaluateRedundancy(
   }
 
   findings.push(...unprotectedResyncs(ctx, new Set(primaries.filter((p) => p.global).map((p) => p.id))));
-  return { findings: findings.map((f) => withReplicaContext(ctx, f)), dr };
+  return { findings: findings.map((f) => withReplicaContext(ctx, f)), dr, notEvaluated };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type ConfigInput } from '../../../../lambdas/core/config';
 import { evaluate, type Report } from '../../../../lambdas/core/rules/evaluate';
-import { lagMetricsFor, MetricIndex, planMetricQueries, seriesName } from '../../../../lambdas/core/fleet/metric-plan';
+import { lagMetricsFor, MetricIndex, planFollowUps, planMetricQueries, seriesName } from '../../../../lambdas/core/fleet/metric-plan';
 import type { DbCluster, DbInstance, FleetSnapshot } from '../../../../lambdas/core/fleet/model';
 import { buildTopology } from '../../../../lambdas/core/fleet/topology';
 import { cluster, clusterArn, fleet, instance, instanceArn, lag, series } from '../../../support/fleet';
@@ -159,13 +159,13 @@ describe('AuroraBinlogReplicaLag', () => {
     expect(codes(report)).toContain('LAG_METRIC_MISSING:warning:shop-replica');
   });
 
-  it('plans both series, the writer series first', () => {
+  it('plans the writer series first, and the cluster-only one when the writer\'s came back empty', () => {
     const topology = buildTopology(binlogReplicaFleet([]));
 
     expect(planMetricQueries(topology).filter((q) => q.metricName === 'AuroraBinlogReplicaLag').map((q) => q.dimensions)).toEqual([
       { DBClusterIdentifier: 'shop-replica', Role: 'WRITER' },
-      { DBClusterIdentifier: 'shop-replica' },
     ]);
+    expect(planFollowUps(topology, new MetricIndex(binlogReplicaFleet([]))).map((q) => q.dimensions)).toEqual([{ DBClusterIdentifier: 'shop-replica' }]);
   });
 });
 

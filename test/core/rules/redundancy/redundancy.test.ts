@@ -3,6 +3,7 @@ import { buildMetrics } from '../../../../lambdas/core/outputs/metrics';
 import { readFileSync } from 'node:fs';
 import { parseConfig, type ConfigInput } from '../../../../lambdas/core/config';
 import { evaluate, type Report } from '../../../../lambdas/core/rules/evaluate';
+import { findingKey } from '../../../../lambdas/core/findings';
 import type { AutomatedBackup, DbCluster, DbInstance, FleetSnapshot, RegionSnapshot } from '../../../../lambdas/core/fleet/model';
 import { compareInstanceClasses } from '../../../../lambdas/core/fleet/instance-capacity';
 import { renderTable } from '../../../../lambdas/core/outputs/report';
@@ -406,6 +407,35 @@ describe('RPO_EXCEEDED', () => {
     expect(finding!.message).toContain('since 2026-11-24T09:57:00.000Z');
     expect(finding!.evidence).toMatchObject({ primary: 'orders', metric: 'ReplicaLag', rpoSeconds: 60, lagSeconds: 150 });
     expect(verdict(report, 'orders')).toMatchObject({ ready: false, worstLagSeconds: 150 });
+  });
+
+  it('is judged on a lag read too when the RPO series is the lag series, as on a full read', () => {
+    // Prepare: the ReplicaLag a lag read asks for is what RPO is judged on.
+    const snapshot = crossRegionPair({ lag: [5, 5, 5, 5, 5, 40, 75, 90, 120, 150] });
+
+    // Act
+    const lagRead = evaluate(snapshot, { config: parseConfig({}), scope: 'health', reads: 'lag' });
+    const status = evaluate(snapshot, { config: parseConfig({}), scope: 'health', reads: 'status' });
+
+    // Assess: the same finding as the full read, nothing left unjudged; a status read judges no lag.
+    expect(drCodes(lagRead)).toEqual(['RPO_EXCEEDED:critical:eu-west-1:orders-dr']);
+    expect(drFindings(lagRead)).toEqual(drFindings(check(snapshot)));
+    expect(lagRead.notEvaluated).toBeUndefined();
+    expect(drCodes(status)).toEqual([]);
+  });
+
+  it('is left unjudged on a lag read of a global secondary, whose RPOLag only a full read asks for', () => {
+    // Prepare: RPOLag over the RPO, which a full read reports.
+    const snapshot = globalDatabase({ 'eu-west-1': secondaryRegion('payments-euw1', { rpoLagMs: [90_000, 95_000, 99_000, 97_000, 98_000] }) });
+
+    // Act
+    const full = check(snapshot);
+    const lagRead = evaluate(snapshot, { config: parseConfig({}), scope: 'health', reads: 'lag' });
+
+    // Assess: the lag read neither raises nor clears it: it names the alert it could not judge.
+    expect(drCodes(full)).toEqual(['RPO_EXCEEDED:critical:eu-west-1:payments-euw1']);
+    expect(drCodes(lagRead)).toEqual([]);
+    expect(lagRead.notEvaluated).toEqual([findingKey(drFindings(full)[0]!)]);
   });
 
   it('ignores a spike shorter than M datapoints', () => {
