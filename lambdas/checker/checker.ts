@@ -6,11 +6,13 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { DynamoAlertStateStore } from '../aws/alert-state-store';
 import { LiveFleetReader, type RegionClients } from '../aws/live-reader';
+import { createLiveOrgReader, type LiveOrgReaderOptions } from '../aws/live-org-reader';
 import { ProbeResultsStore } from '../aws/probe-results-store';
 import { CloudWatchMetricsPublisher } from '../aws/metrics-publisher';
 import { DynamoRunLease } from '../aws/run-lease-store';
@@ -23,6 +25,8 @@ import { lowestLagThresholdSeconds } from '../core/config';
 import type { Baseline } from '../core/rules/drift/baseline';
 import { evaluateOrg } from '../core/rules/evaluate-org';
 import { accountIdOfArn, singleAccountOrgReader } from '../core/fleet/org-reader';
+import { accountFleet } from '../core/fleet/snapshot';
+import { createAccountTargets, partitionOfArn } from './account-targets';
 import { dashboardConsoleUrl } from '../core/outputs/notify';
 import { ProbeResultsReader } from '../core/rules/probe/probe-results';
 import type { FleetReader, OrgReader } from '../core/fleet/reader';
@@ -38,13 +42,15 @@ export interface CheckerWiring {
   readonly logger: CheckLogger;
   readonly baseline?: Baseline;
   /** @default none: the deployed settings */
-  readonly clientOverrides?: (service: 'rds' | 'cloudwatch' | 'dynamodb' | 'sns', region?: string) => ClientOverrides;
+  readonly clientOverrides?: (service: 'rds' | 'cloudwatch' | 'dynamodb' | 'sns' | 'organizations', region?: string) => ClientOverrides;
   /** The time of a run, the lease and the events. @default () => new Date() */
   readonly clock?: () => Date;
   /** The readers' throttling retry (tests pass a sleep that does not wait). */
   readonly retry?: RetryOptions;
   /** Waits between confirmation attempts. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Member-account reads (STS, RDS, CloudWatch): an endpoint and credentials under test. @default the deployed settings */
+  readonly orgReaderOverrides?: Pick<LiveOrgReaderOptions, 'endpoint' | 'credentials' | 'requestHandler'>;
 }
 
 /** Kept past the invocation's end, so a run that dies holding the lease blocks the next only briefly. */
@@ -109,9 +115,52 @@ export function createChecker(wiring: CheckerWiring): Checker {
   const health = Object.fromEntries(READ_LEVELS.map((level) => [level, healthReader(level)])) as Record<string, FleetReader>;
   // Drift rules read no lag: skip GetMetricData, which is billed per metric requested.
   const drift = new LiveFleetReader({ ...common, includeParameters: true, includeMetrics: false });
-  // The deploying account only, with the function's own credentials, until member accounts are read.
-  const readerFor = (deployingAccountId: string) => (scope: CheckScope, reads: ReadLevel): OrgReader =>
+  // Without member accounts: the deploying account, with the function's own credentials.
+  const ownAccountReaderFor = (deployingAccountId: string) => (scope: CheckScope, reads: ReadLevel): OrgReader =>
     singleAccountOrgReader(scope === 'drift' ? drift : health[reads]!, { accountId: deployingAccountId });
+
+  // With member accounts: one organization reader per read level, kept across invocations so
+  // assumed-role sessions and the RDS pacers outlive a run.
+  const accountTargets = createAccountTargets({
+    config,
+    clock,
+    organizations: () => new OrganizationsClient({ region: env.dashboardRegion, requestHandler, ...overrides('organizations') }),
+    onWarning: (message, details) => logger.warn(message, details),
+  });
+  const orgReaders = new Map<string, OrgReader>();
+  const memberReader = (scope: CheckScope, reads: ReadLevel): OrgReader => {
+    const key = scope === 'drift' ? 'drift' : reads;
+    let reader = orgReaders.get(key);
+    if (!reader) {
+      reader = createLiveOrgReader({
+        stsRegion: env.dashboardRegion,
+        now: clock,
+        // Session expiry is judged on the checker's clock, the one the run and the lease use.
+        assumeRole: { now: () => clock().getTime() },
+        read: {
+          windowMinutes: common.windowMinutes,
+          walAboveSeconds: common.walAboveSeconds,
+          includeAutomatedBackups: common.includeAutomatedBackups,
+          ...(scope === 'drift' ? { includeParameters: true, includeMetrics: false } : { metricLevel: reads }),
+          ...(wiring.retry ? { retry: wiring.retry } : {}),
+        },
+        ...wiring.orgReaderOverrides,
+      });
+      orgReaders.set(key, reader);
+    }
+    return reader;
+  };
+  // The deployed probe runs in the deploying account: its results join that account's read.
+  const withProbeResults = (inner: OrgReader, deployingAccountId: string): OrgReader => ({
+    async read(targets) {
+      const org = await inner.read(targets);
+      const own = org.accounts[deployingAccountId];
+      if (!own || !config.probes) return org;
+      const fleet = accountFleet(org, deployingAccountId);
+      const merged = await new ProbeResultsReader({ read: async () => fleet }, () => probeResults.readAll(), { config, homeRegion: env.dashboardRegion }).read();
+      return { ...org, accounts: { ...org.accounts, [deployingAccountId]: { ...own, regions: merged.regions } } };
+    },
+  });
   const cadence = resolveCadence(config.schedule);
 
   const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler, ...overrides('cloudwatch') }));
@@ -126,6 +175,10 @@ export function createChecker(wiring: CheckerWiring): Checker {
   return async (event, context) => {
     remainingMs = () => context.getRemainingTimeInMillis();
     const deployingAccountId = deployingAccountOf(context);
+    const targets = await accountTargets({ accountId: deployingAccountId, partition: partitionOfArn(context.invokedFunctionArn) });
+    const readerFor = targets
+      ? (scope: CheckScope, reads: ReadLevel) => withProbeResults(memberReader(scope, reads), deployingAccountId)
+      : ownAccountReaderFor(deployingAccountId);
     const trigger = triggerOf(event, clock().getTime());
     // The schedule's runs read what the cadence says for their minute; event-triggered and manual runs
     // (an input without the schedule's time) read everything.
@@ -133,9 +186,9 @@ export function createChecker(wiring: CheckerWiring): Checker {
     return runCheck(
       // Lambda keeps the request id across the retries of an asynchronous invocation.
       { scope: trigger.scope, token: context.awsRequestId, reason: trigger.reason, reads, ...(trigger.eventAt !== undefined ? { eventAt: trigger.eventAt } : {}) },
-      { config, dashboardUrl, deploymentName: env.deploymentName, deployingAccountId },
+      { config, dashboardUrl, deploymentName: env.deploymentName, deployingAccountId, ...(targets ? { targets } : {}) },
       {
-        readerFor: readerFor(deployingAccountId),
+        readerFor,
         evaluate: (org, options) => evaluateOrg(org, { ...options, ...(baseline ? { baseline } : {}) }),
         metrics,
         store,

@@ -12,6 +12,7 @@ import {
   cloudwatchError,
   cloudwatchResponse,
   rdsError,
+  stsError,
   rdsResponse,
   startLocalAwsEndpoint,
   type LocalAwsEndpoint,
@@ -19,6 +20,7 @@ import {
   type Reply,
 } from './local-aws-endpoint';
 import { queriesOf } from './live-aws-fleet';
+import { accountOfRole, assumeRoleReply } from './live-aws-org';
 
 export const ACCOUNT = '123456789012';
 export const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT}:replication-guard-alerts`;
@@ -29,6 +31,8 @@ export interface WorldInstance {
   /** Source instance id (same region) or `id@region` for a cross-region source. */
   readonly source?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** The account it lives in. @default ACCOUNT (the deploying account) */
+  readonly account?: string;
   /** The read replication status; `replicating` when omitted on a replica. */
   status?: 'replicating' | 'error' | 'stopped';
 }
@@ -99,8 +103,18 @@ export class FaultWorld {
     this.add({ id: 'orders-dr', region: 'us-west-2', source: 'orders@us-east-1' });
   }
 
+  /** Member accounts whose role refuses AssumeRole (STS AccessDenied). */
+  readonly deniedAccounts = new Set<string>();
+
+  /** Instances of a member account are keyed `account:id`, the deploying account's by id. */
   add(instance: WorldInstance): void {
-    this.instances.set(instance.id, { ...instance });
+    const key = instance.account && instance.account !== ACCOUNT ? `${instance.account}:${instance.id}` : instance.id;
+    this.instances.set(key, { ...instance });
+  }
+
+  /** The account whose credentials signed a request: assumed-role keys name it (see assumeRoleReply). */
+  private accountOf(r: RecordedRequest): string {
+    return /^ASIA(\d{12})S/.exec(r.accessKeyId)?.[1] ?? ACCOUNT;
   }
 
   get(id: string): WorldInstance {
@@ -120,7 +134,7 @@ export class FaultWorld {
   }
 
   private arn(i: WorldInstance) {
-    return `arn:aws:rds:${i.region}:${ACCOUNT}:db:${i.id}`;
+    return `arn:aws:rds:${i.region}:${i.account ?? ACCOUNT}:db:${i.id}`;
   }
 
   private instanceXml(i: WorldInstance): string {
@@ -157,9 +171,10 @@ export class FaultWorld {
     if (this.throttled.has(r.region)) return rdsError(400, 'Throttling', 'Rate exceeded');
     switch (r.operation) {
       case 'DescribeDBInstances': {
-        const here = [...this.instances.values()].filter((i) => i.region === r.region);
+        const account = this.accountOf(r);
+        const here = [...this.instances.values()].filter((i) => i.region === r.region && (i.account ?? ACCOUNT) === account);
         const reply = rdsResponse('DescribeDBInstances', `<DBInstances>${here.map((i) => this.instanceXml(i)).join('')}</DBInstances>`);
-        if (r.region === 'us-east-1' && !r.form.get('Marker')) {
+        if (r.region === 'us-east-1' && account === ACCOUNT && !r.form.get('Marker')) {
           this.reads++;
           // After the answer is made: what the hook changes, this read does not see.
           await this.onRead();
@@ -232,6 +247,11 @@ export class FaultWorld {
       if (scope === 'sns') return this.sns(r);
       if (r.service === 'cloudwatch') return this.cloudwatch(r);
       if (r.service === 'rds') return this.rds(r);
+      if (r.service === 'sts' && r.operation === 'AssumeRole') {
+        const account = accountOfRole(r.form.get('RoleArn'));
+        if (this.deniedAccounts.has(account)) return stsError(403, 'AccessDenied', `User is not authorized to perform: sts:AssumeRole on resource: ${r.form.get('RoleArn')}`);
+        return assumeRoleReply(account, new Date(this.now().getTime() + 3_600_000));
+      }
       return { status: 400, body: `unexpected service ${scope}` };
     });
   }

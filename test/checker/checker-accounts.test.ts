@@ -1,0 +1,136 @@
+/**
+ * The deployed checker reading member accounts: createChecker with `accounts` in its config, the
+ * real STS, RDS, CloudWatch and SNS clients against a local endpoint whose RDS answers depend on
+ * which account's credentials signed the call, and the alert table on dynalite.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createChecker } from '../../lambdas/checker/checker';
+import type { CheckerEnvironment } from '../../lambdas/checker/env';
+import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
+import { startDynalite, type LocalDynamo } from '../support/dynalite';
+import { ACCOUNT, FaultWorld, TOPIC_ARN } from '../support/fault-world';
+import { FAKE_CREDENTIALS, type LocalAwsEndpoint } from '../support/local-aws-endpoint';
+
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+
+const MEMBER = '222233334444';
+const T0 = Date.parse('2026-11-24T10:00:00Z');
+const MINUTE = 60_000;
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+let endpoint: LocalAwsEndpoint | undefined;
+afterEach(async () => {
+  await endpoint?.close();
+  endpoint = undefined;
+});
+
+async function organization(configInput: ConfigInput) {
+  const world = new FaultWorld();
+  // The member account has its own orders database and replica, with the same names as the hub's.
+  world.add({ id: 'orders', region: 'us-east-1', account: MEMBER });
+  world.add({ id: 'orders-ro', region: 'us-east-1', source: 'orders', account: MEMBER });
+  endpoint = await world.start();
+  let now = T0;
+  world.now = () => new Date(now);
+  const env: CheckerEnvironment = {
+    config: parseConfig({ regions: ['us-east-1', 'us-west-2'], notifications: { emails: ['oncall@example.com'] }, ...configInput }),
+    configFile: 'accounts',
+    tableName: await dynamo.createAlertTable(),
+    topicArn: TOPIC_ARN,
+    dashboardName: 'replication-guard',
+    dashboardRegion: 'us-east-1',
+    deploymentName: 'accounts-suite',
+  };
+  const url = endpoint.url;
+  const check = createChecker({
+    env,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    clock: () => new Date(now),
+    retry: { sleep: async () => undefined },
+    sleep: async () => undefined,
+    clientOverrides: (service, region) => ({
+      endpoint: service === 'dynamodb' ? dynamo.url : url,
+      credentials: FAKE_CREDENTIALS,
+      maxAttempts: 1,
+      retryMode: 'standard',
+      region: region ?? 'us-east-1',
+    }),
+    orgReaderOverrides: { endpoint: url, credentials: FAKE_CREDENTIALS },
+  });
+  let n = 0;
+  const invoke = () =>
+    check(
+      { scope: 'health' },
+      {
+        awsRequestId: `req-${++n}`,
+        invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:checker`,
+        getRemainingTimeInMillis: () => 120_000,
+      },
+    );
+  const assumeRoleCalls = () => endpoint!.requests.filter((r) => r.operation === 'AssumeRole');
+  return { world, invoke, assumeRoleCalls, later: (minutes: number) => (now += minutes * MINUTE) };
+}
+
+describe('the checker over member accounts', () => {
+  it("pages a member account's broken replica as its own alert, named with the account, beside the hub's healthy namesake", async () => {
+    // Prepare
+    const org = await organization({ accounts: [{ id: MEMBER, name: 'payments-prod', regions: ['us-east-1'] }] });
+    org.world.get(`${MEMBER}:orders-ro`).status = 'error';
+
+    // Act
+    const outcome = await org.invoke();
+    org.later(1);
+    await org.invoke();
+
+    // Assess: one alert, the member's; its message names the account; one AssumeRole for both runs.
+    expect(outcome.transitions).toMatchObject({ opened: 2 });
+    expect(org.world.sent).toHaveLength(1);
+    expect(org.world.sent[0]!.news).toEqual(expect.arrayContaining(['NEW REPLICATION_BROKEN orders-ro']));
+    expect(org.world.sent[0]!.email).toContain(`account ${MEMBER} payments-prod`);
+    expect(org.world.sent[0]!.email).not.toMatch(new RegExp(`REPLICATION_BROKEN on orders-ro \\(us-east-1, account ${ACCOUNT}`));
+    expect(org.assumeRoleCalls()).toHaveLength(1);
+    expect(org.assumeRoleCalls()[0]!.form.get('RoleArn')).toBe(`arn:aws:iam::${MEMBER}:role/ReplicationGuardReader`);
+  });
+
+  it("holds a member account's open alert while its role cannot be assumed, and still resolves the hub's", async () => {
+    // Prepare: both accounts' replicas broken and paged.
+    const org = await organization({ accounts: [{ id: MEMBER, regions: ['us-east-1'] }] });
+    org.world.get(`${MEMBER}:orders-ro`).status = 'error';
+    org.world.get('orders-ro').status = 'error';
+    await org.invoke();
+
+    // Act: the member's role is refused; meanwhile both replicas recover.
+    org.world.deniedAccounts.add(MEMBER);
+    org.world.get(`${MEMBER}:orders-ro`).status = 'replicating';
+    org.world.get('orders-ro').status = 'replicating';
+    org.later(61);
+    await org.invoke();
+
+    // Assess: the hub's alert resolves; the member's is not resolved blind; the refusal is a finding of that account.
+    const second = org.world.sent[1]!;
+    expect(second.news).toContain('RESOLVED REPLICATION_BROKEN orders-ro');
+    expect(second.news.filter((n) => n === 'RESOLVED REPLICATION_BROKEN orders-ro')).toHaveLength(1);
+    expect(second.news).toContain('NEW CHECK_DEGRADED sts:AssumeRole');
+    expect(second.email).toContain(`account ${MEMBER}`);
+    expect(second.email).toMatch(/RESOLVED[\s\S]*orders-ro \(us-east-1, account 123456789012/);
+  });
+
+  it('reads only its own account, without STS, when no member account is configured', async () => {
+    // Prepare
+    const org = await organization({});
+    org.world.get(`${MEMBER}:orders-ro`).status = 'error';
+
+    // Act
+    await org.invoke();
+
+    // Assess
+    expect(org.assumeRoleCalls()).toHaveLength(0);
+    expect(org.world.sent).toHaveLength(0);
+  });
+});
