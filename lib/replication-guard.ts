@@ -16,7 +16,9 @@ import { AlertStateTable } from './alert-state-table';
 import { GuardAlarms } from './alarms';
 import { CheckTriggers } from './check-triggers';
 import { CheckerFunction } from './checker-function';
+import { CrossAccountAccess } from './cross-account-access';
 import { GuardDashboard } from './dashboard';
+import { MemberRoleStackSet, type StackSetCaller } from './member-role';
 import { ProbeFunction } from './probe-function';
 import { Notifications } from './notifications';
 import { SmsDeliveryStatusRole } from './sms-delivery-status';
@@ -77,6 +79,18 @@ export interface ReplicationGuardProps {
    */
   readonly probeCaBundleFile?: string;
   /**
+   * Create the member role in every account of `organization.ouIds` with a service-managed
+   * StackSet. Turn it off when the role is deployed another way (the standalone template).
+   * @default true when the config has an `organization`
+   */
+  readonly memberRoleStackSet?: boolean;
+  /**
+   * Who creates the StackSet: `SELF` from the organization's management account,
+   * `DELEGATED_ADMIN` from a registered StackSets delegated administrator.
+   * @default 'SELF'
+   */
+  readonly stackSetCallAs?: StackSetCaller;
+  /**
    * Removal policy of the alert state table, the topic key and the log group.
    * @default RemovalPolicy.RETAIN
    */
@@ -118,6 +132,10 @@ export class ReplicationGuard extends Construct {
   private readonly smsDeliveryStatus: SmsDeliveryStatusRole;
   readonly table: dynamodb.Table;
   readonly checker: lambda.Function;
+  /** The checker's role: the member roles trust it. */
+  readonly checkerRole: iam.IRole;
+  /** The StackSet that puts the member role in every target account; only with an `organization`. */
+  readonly memberRoleStackSet?: MemberRoleStackSet;
   readonly deadLetterQueue: sqs.Queue;
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: GuardAlarms;
@@ -160,7 +178,20 @@ export class ReplicationGuard extends Construct {
       removalPolicy,
     });
     this.checker = checker.function;
+    this.checkerRole = checker.role;
     this.deadLetterQueue = checker.deadLetterQueue;
+
+    const memberReaders = [checker.role];
+    new CrossAccountAccess(this, 'MemberAccess', { config: this.config, roles: memberReaders });
+    const organization = this.config.organization;
+    if (organization && (props.memberRoleStackSet ?? true)) {
+      this.memberRoleStackSet = new MemberRoleStackSet(this, 'MemberRole', {
+        config: this.config,
+        ouIds: organization.ouIds,
+        trustedRoleArns: memberReaders.map((r) => r.roleArn),
+        ...(props.stackSetCallAs ? { callAs: props.stackSetCallAs } : {}),
+      });
+    }
 
     this.probes = (this.config.probes?.vpcs ?? []).map(
       (vpc) =>
