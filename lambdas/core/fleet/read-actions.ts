@@ -4,8 +4,6 @@
  * call cannot ship without its permission (test/aws/read-actions.test.ts checks the reader's
  * calls against it).
  */
-import type { Config } from '../config';
-
 export const READ_ACTIONS = {
   dbInstances: 'rds:DescribeDBInstances',
   dbClusters: 'rds:DescribeDBClusters',
@@ -19,7 +17,10 @@ export const READ_ACTIONS = {
 export type ReadAction = (typeof READ_ACTIONS)[keyof typeof READ_ACTIONS];
 
 /** The actions a check with this config calls: parameters only with drift, backups only when DR requires them. */
-export function readActionsFor(config: Pick<Config, 'drift' | 'dr'>): ReadAction[] {
+export function readActionsFor(config: {
+  readonly drift: { readonly enabled: boolean };
+  readonly dr: { readonly requireReplicatedBackups: boolean };
+}): ReadAction[] {
   return [
     READ_ACTIONS.dbInstances,
     READ_ACTIONS.dbClusters,
