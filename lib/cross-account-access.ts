@@ -28,23 +28,31 @@ export interface CrossAccountAccessProps {
   readonly config: Config;
   /** The roles that read member accounts (the checker's; the fan-out readers'). */
   readonly roles: readonly iam.IRole[];
+  /**
+   * Which grants: `assume` the member roles, `list` the organization (only with an `organization`).
+   * @default both
+   */
+  readonly grants?: { readonly assume: boolean; readonly list: boolean };
 }
 
 export class CrossAccountAccess extends Construct {
   /** The policy with the AssumeRole grants; undefined when the config reads no member account. */
   readonly policy?: iam.Policy;
+  /** The Organizations listing; undefined without an `organization`. */
+  readonly listing?: iam.Policy;
 
   constructor(scope: Construct, id: string, props: CrossAccountAccessProps) {
     super(scope, id);
     const { config } = props;
     if (!readsMemberAccounts(config)) return;
+    const grants = props.grants ?? { assume: true, list: true };
     const { partition } = Stack.of(this);
+    const org = config.organization;
     const statements: iam.PolicyStatement[] = [];
-    if (config.accounts.length > 0) {
+    if (grants.assume && config.accounts.length > 0) {
       statements.push(new iam.PolicyStatement({ sid: 'AssumeListedMemberRoles', actions: ['sts:AssumeRole'], resources: listedMemberRoleArns(config, partition) }));
     }
-    const org = config.organization;
-    if (org) {
+    if (grants.assume && org) {
       // Accounts found at run time: any account id, but only the member role's name and only
       // inside the hub's own organization (the role's account must be in the caller's org).
       statements.push(
@@ -56,19 +64,23 @@ export class CrossAccountAccess extends Construct {
         }),
       );
     }
-    this.policy = new iam.Policy(this, 'AssumeMemberRoles', { roles: [...props.roles], statements });
-    if (org) {
-      Validations.of(this.policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${org.roleName ?? config.memberRole.name}]`,
-        reason:
-          'Organization accounts are discovered at run time, so the account id is a wildcard; the role name is fixed to the ' +
-          'member role and aws:ResourceOrgID must equal the caller\'s own organization.',
-      });
-      const listing = new iam.Policy(this, 'ListOrganization', {
+    if (statements.length > 0) {
+      this.policy = new iam.Policy(this, 'AssumeMemberRoles', { roles: [...props.roles], statements });
+      if (grants.assume && org) {
+        Validations.of(this.policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${org.roleName ?? config.memberRole.name}]`,
+          reason:
+            'Organization accounts are discovered at run time, so the account id is a wildcard; the role name is fixed to the ' +
+            'member role and aws:ResourceOrgID must equal the caller\'s own organization.',
+        });
+      }
+    }
+    if (grants.list && org) {
+      this.listing = new iam.Policy(this, 'ListOrganization', {
         roles: [...props.roles],
         statements: [new iam.PolicyStatement({ sid: 'DiscoverAccounts', actions: [...ORGANIZATIONS_READ_ACTIONS], resources: ['*'] })],
       });
-      Validations.of(listing).acknowledge({
+      Validations.of(this.listing).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'Account discovery lists the accounts and child OUs of any configured OU and describes accounts found there; the ' +

@@ -50,7 +50,6 @@ export class MemberReadRole extends Construct {
   constructor(scope: Construct, id: string, props: MemberReadRoleProps) {
     super(scope, id);
     const { config } = props;
-    const { partition, account } = Stack.of(this);
     // The hub account, from the first trusted role's ARN; the condition then names the roles themselves.
     const hubAccount = Fn.select(4, Fn.split(':', Fn.select(0, props.trustedRoleArns)));
     const conditions: Record<string, Record<string, unknown>> = {
@@ -66,43 +65,53 @@ export class MemberReadRole extends Construct {
       assumedBy: new iam.AccountPrincipal(hubAccount).withConditions(conditions),
     });
 
-    const regions = memberRegions(config);
-    const rds = (type: string, region: string) => `arn:${partition}:rds:${region}:${account}:${type}:*`;
-    const statements: iam.PolicyStatement[] = [];
-    for (const action of readActionsFor(config)) {
-      if (action === READ_ACTIONS.metricData) continue;
-      // Global cluster ARNs have no region.
-      const resources = RDS_RESOURCE_TYPES[action].flatMap((type) => (type === 'global-cluster' ? [rds(type, '')] : regions.map((r) => rds(type, r))));
-      statements.push(new iam.PolicyStatement({ sid: action.replace('rds:', 'Rds'), actions: [action], resources }));
-    }
-    const readPolicy = new iam.Policy(this, 'ReadPolicy', { roles: [this.role], statements });
-    for (const resource of new Set(statements.flatMap((st) => st.resources))) {
-      Validations.of(readPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${iamNagArn(resource, this)}]`,
-        reason:
-          'Each rds:Describe* action lists every resource of its type: the wildcard is over resource names only, on the ' +
-          'resource type the Service Authorization Reference names for the action, in this account and a monitored region.',
-      });
-    }
-    // GetMetricData has no resource type: its own policy, so that the "*" acknowledgement covers it alone.
-    const metricsPolicy = new iam.Policy(this, 'MetricsPolicy', {
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadLagMetrics',
-          actions: [READ_ACTIONS.metricData],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:RequestedRegion': regions } },
-        }),
-      ],
-    });
-    Validations.of(metricsPolicy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+    grantFleetReads(this, this.role, config);
+  }
+}
+
+/**
+ * Grants `role` the reader's calls for this config (READ_ACTIONS) on the RDS resources of the
+ * account it lives in, in the monitored regions: the member role's grants, and those of a hub role
+ * that reads its own account. Each policy is acknowledged for exactly its own wildcards.
+ */
+export function grantFleetReads(scope: Construct, role: iam.IRole, config: Config): void {
+  const { partition, account } = Stack.of(scope);
+  const regions = memberRegions(config);
+  const rds = (type: string, region: string) => `arn:${partition}:rds:${region}:${account}:${type}:*`;
+  const statements: iam.PolicyStatement[] = [];
+  for (const action of readActionsFor(config)) {
+    if (action === READ_ACTIONS.metricData) continue;
+    // Global cluster ARNs have no region.
+    const resources = RDS_RESOURCE_TYPES[action].flatMap((type) => (type === 'global-cluster' ? [rds(type, '')] : regions.map((r) => rds(type, r))));
+    statements.push(new iam.PolicyStatement({ sid: action.replace('rds:', 'Rds'), actions: [action], resources }));
+  }
+  const readPolicy = new iam.Policy(scope, 'ReadPolicy', { roles: [role], statements });
+  for (const resource of new Set(statements.flatMap((st) => st.resources))) {
+    Validations.of(readPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${iamNagArn(resource, scope)}]`,
       reason:
-        'cloudwatch:GetMetricData has no resource types in the Service Authorization Reference, so it needs "*"; it is ' +
-        'narrowed to the monitored regions by aws:RequestedRegion. This policy holds nothing else.',
+        'Each rds:Describe* action lists every resource of its type: the wildcard is over resource names only, on the ' +
+        'resource type the Service Authorization Reference names for the action, in this account and a monitored region.',
     });
   }
+  // GetMetricData has no resource type: its own policy, so that the "*" acknowledgement covers it alone.
+  const metricsPolicy = new iam.Policy(scope, 'MetricsPolicy', {
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'ReadLagMetrics',
+        actions: [READ_ACTIONS.metricData],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': regions } },
+      }),
+    ],
+  });
+  Validations.of(metricsPolicy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'cloudwatch:GetMetricData has no resource types in the Service Authorization Reference, so it needs "*"; it is ' +
+      'narrowed to the monitored regions by aws:RequestedRegion. This policy holds nothing else.',
+  });
 }
 
 export interface MemberRoleStackProps extends StackProps {

@@ -174,3 +174,11 @@ export class PartsOrgReader implements OrgReader {
     return { ...merged, accounts };
   }
 }
+
+/** Environment of the plan and reader functions (the config ships as a file, as for the checker). */
+export const FAN_OUT_ENV = {
+  /** The bucket of the run's plan and parts. */
+  bucket: 'REPLGUARD_RUN_BUCKET',
+  /** The shard budget (ShardBudget as JSON), set by the stack from the reader's timeout. */
+  budget: 'REPLGUARD_SHARD_BUDGET',
+} as const;
