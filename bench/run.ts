@@ -5,13 +5,14 @@
  */
 import { bundleBench } from './bundle.bench';
 import { costBench } from './cost.bench';
+import { fanOutBench } from './fan-out.bench';
 import { parameterReadBench } from './parameter-read.bench';
 import { probeBench } from './probe.bench';
 import { replicationReadBench } from './replication-read.bench';
 import { reportBench } from './report.bench';
 import type { Benchmark, BenchValue } from './types';
 
-const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, costBench, probeBench, reportBench];
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, bundleBench, costBench, probeBench, reportBench, fanOutBench];
 
 const failures: string[] = [];
 const results: Record<string, BenchValue> = {};
