@@ -25,6 +25,12 @@ export class ReplicationGuardStack extends Stack {
       value: this.guard.checkerRole.roleArn,
       description: 'Role the member roles trust: the TrustedRoleArns parameter of the standalone member role template (docs/organization.md)',
     });
+    if (this.guard.fanOut) {
+      new CfnOutput(this, 'ReaderRoleArn', {
+        value: this.guard.fanOut.readerRole.roleArn,
+        description: 'Role of the fan-out shard readers: also in TrustedRoleArns of the standalone member role template',
+      });
+    }
     new CfnOutput(this, 'CheckerFunctionName', { value: this.guard.checker.functionName, description: 'Checker Lambda' });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.guard.deadLetterQueue.queueUrl,
