@@ -67,7 +67,7 @@ export const fanOutBench: Benchmark = {
       const accountId = String(100000000000 + i);
       return { accountId, regions: [...BENCH_REGIONS], roleArn: `arn:aws:iam::${accountId}:role/ReplicationGuardReader` };
     });
-    const budget = { ...readerBudget(READER_TIMEOUT, 8, BENCH_REGIONS.length), times };
+    const budget = { ...readerBudget(READER_TIMEOUT, CHECKER_ACCOUNT_CONCURRENCY, BENCH_REGIONS.length), times };
     const planStarted = performance.now();
     const plan = planShards(targets, budget);
     const planComputeMs = performance.now() - planStarted;
@@ -118,7 +118,7 @@ export const fanOutBench: Benchmark = {
     );
     ctx.log(`  with one account that never answers: ${(slowPath.totalMs / 1000).toFixed(1)} s (its shard cut at ${READER_TIMEOUT.toSeconds()} s)`);
     // The deployed threshold and plan use DEFAULT_READ_TIMES: live calls are slower than the 50 ms mock.
-    const deployedPlan = planShards(targets, readerBudget(READER_TIMEOUT, 8, BENCH_REGIONS.length));
+    const deployedPlan = planShards(targets, readerBudget(READER_TIMEOUT, CHECKER_ACCOUNT_CONCURRENCY, BENCH_REGIONS.length));
     const deployedPath = criticalPath(deployedPlan, {
       mapConcurrency: INLINE_MAP_MAX_CONCURRENCY,
       readerTimeoutMs: READER_TIMEOUT.toMilliseconds(),

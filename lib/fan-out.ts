@@ -58,7 +58,7 @@ export interface FanOutProps {
   readonly mapConcurrency?: number;
   /**
    * Accounts one reader reads at once.
-   * @default 8
+   * @default CHECKER_ACCOUNT_CONCURRENCY (32)
    */
   readonly accountConcurrency?: number;
   /**
@@ -110,8 +110,8 @@ export interface FanOutDecision {
 
 /** Time the single checker keeps for evaluating and notifying after reading. */
 const CHECKER_OUTPUT_RESERVE = Duration.seconds(30);
-/** Accounts the single checker reads at once. */
-export const CHECKER_ACCOUNT_CONCURRENCY = 8;
+/** Accounts one reader reads at once: the live organization reader's default (32 accounts in flight). */
+export const CHECKER_ACCOUNT_CONCURRENCY = 32;
 
 /**
  * Whether a config needs the fan-out: more accounts than the single checker reads within its
@@ -180,7 +180,7 @@ export class FanOut extends Construct {
     if (readerTimeout.toSeconds() < 60 || readerTimeout.toSeconds() > 900) {
       throw new Error(`FanOut readerTimeout must be 1 to 15 minutes, Lambda's limit (got ${readerTimeout.toHumanString()})`);
     }
-    this.budget = readerBudget(readerTimeout, props.accountConcurrency ?? 8, config.regions.length);
+    this.budget = readerBudget(readerTimeout, props.accountConcurrency ?? CHECKER_ACCOUNT_CONCURRENCY, config.regions.length);
 
     this.bucket = new s3.Bucket(this, 'Runs', {
       encryption: s3.BucketEncryption.S3_MANAGED,

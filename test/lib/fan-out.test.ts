@@ -24,12 +24,12 @@ function definition(template: Template): { StartAt: string; TimeoutSeconds: numb
 
 describe('fanOutDecision', () => {
   it('puts the threshold at what one checker reads within its timeout', () => {
-    // 100 ms AssumeRole + one 1,500 ms wave of regions = 1.6 s an account; 90 s of the 2 min timeout; 8 at once.
+    // 100 ms AssumeRole + one 1,500 ms wave of regions = 1.6 s an account; 90 s of the 2 min timeout; 32 at once.
     const config = parseConfig(EXAMPLE_CONFIG);
 
-    expect(fanOutDecision(config, { expectedAccounts: 448 })).toEqual({ accounts: 448, threshold: 448, fanOut: false });
-    expect(fanOutDecision(config, { expectedAccounts: 449 }).fanOut).toBe(true);
-    expect(fanOutDecision(config, { expectedAccounts: 449, checkerTimeout: Duration.minutes(5) }).fanOut).toBe(false);
+    expect(fanOutDecision(config, { expectedAccounts: 1_792 })).toEqual({ accounts: 1_792, threshold: 1_792, fanOut: false });
+    expect(fanOutDecision(config, { expectedAccounts: 1_793 }).fanOut).toBe(true);
+    expect(fanOutDecision(config, { expectedAccounts: 1_793, checkerTimeout: Duration.minutes(5) }).fanOut).toBe(false);
   });
 
   it('counts the listed accounts and the deploying one when no size is given', () => {
