@@ -10,8 +10,7 @@
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as lambdaRuntime from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -144,13 +143,13 @@ class FanOutFunction extends Construct {
       description: props.description,
       entry: props.entry,
       handler: 'handler',
-      runtime: lambdaRuntime.Runtime.NODEJS_24_X,
-      architecture: lambdaRuntime.Architecture.ARM_64,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
       memorySize: 1024,
       timeout: props.timeout,
       role: this.role,
       logGroup,
-      loggingFormat: lambdaRuntime.LoggingFormat.JSON,
+      loggingFormat: lambda.LoggingFormat.JSON,
       environment: { [ENV_NAMES.configFile]: BUNDLED_CONFIG_FILE, ...props.environment },
       bundling: bundlingWithFiles({ [BUNDLED_CONFIG_FILE]: props.configFile }),
     });
@@ -300,7 +299,7 @@ export class FanOut extends Construct {
       logs: { destination: runLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     const functionVersions = [plan.function, reader.function, props.checker].map(
-      (fn) => `<${Stack.of(this).getLogicalId((fn.node.defaultChild as lambdaRuntime.CfnFunction))}.Arn>:*`,
+      (fn) => `<${Stack.of(this).getLogicalId((fn.node.defaultChild as lambda.CfnFunction))}.Arn>:*`,
     );
     for (const resource of functionVersions) {
       Validations.of(this.stateMachine).acknowledge({

@@ -124,6 +124,23 @@ describe('the fan-out state machine', () => {
     expect(of(/FanOutReaderAccess/)).not.toContain('organizations:');
   });
 
+  it('lets the reader read the deploying account itself with the reader\'s calls, scoped to it', () => {
+    const reads = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => /FanOutReaderReadPolicy/.test(id));
+
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0]![1])).toContain('rds:DescribeDBInstances');
+    expect(JSON.stringify(reads[0]![1])).toContain(':123456789012:db:*');
+  });
+
+  it('refuses a Map concurrency above the inline Map\'s 40 and a reader timeout Lambda cannot run', () => {
+    expect(() => synthGuard(ORG, { props: { fanOut: { ...FAN_OUT, expectedAccounts: 2_000, mapConcurrency: 41 } } })).toThrow(
+      /mapConcurrency must be a whole number from 1 to 40, the inline Map's most \(got 41\)/,
+    );
+    expect(() => synthGuard(ORG, { props: { fanOut: { ...FAN_OUT, expectedAccounts: 2_000, readerTimeout: Duration.minutes(20) } } })).toThrow(
+      /readerTimeout must be 1 to 15 minutes/,
+    );
+  });
+
   it('has no unacknowledged cdk-nag finding', () => {
     const { app } = synthGuard(ORG, { props: { fanOut: { ...FAN_OUT, expectedAccounts: 2_000 } } });
 
