@@ -5,6 +5,7 @@
  */
 import { bundleBench } from './bundle.bench';
 import { costBench } from './cost.bench';
+import { fanOutBench } from './fan-out.bench';
 import { orgReadBench } from './org-read.bench';
 import { parameterReadBench } from './parameter-read.bench';
 import { probeBench } from './probe.bench';
@@ -12,7 +13,7 @@ import { replicationReadBench } from './replication-read.bench';
 import { reportBench } from './report.bench';
 import type { Benchmark, BenchValue } from './types';
 
-const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, orgReadBench, bundleBench, costBench, probeBench, reportBench];
+const benchmarks: readonly Benchmark[] = [replicationReadBench, parameterReadBench, orgReadBench, bundleBench, costBench, probeBench, reportBench, fanOutBench];
 
 const failures: string[] = [];
 const results: Record<string, BenchValue> = {};

@@ -8,12 +8,15 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../lambdas/core/config';
 import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../lib/app-config';
+import { readsMemberAccounts } from '../lib/cross-account-access';
+import { MemberRoleStack } from '../lib/member-role';
 import { ReplicationGuardStack } from '../lib/replication-guard-stack';
 
 const app = new App();
 const configPath: unknown = app.node.tryGetContext('config') ?? DEFAULT_CONFIG_PATH;
 const stackName: unknown = app.node.tryGetContext('stackName') ?? 'ReplicationGuard';
 const smsSpendLimit: unknown = app.node.tryGetContext('smsSpendLimitUsd');
+const stackSetCallAs: unknown = app.node.tryGetContext('stackSetCallAs');
 
 try {
   if (typeof configPath !== 'string' || configPath === '') throw new ConfigError('-c config=PATH needs a file path.');
@@ -24,8 +27,12 @@ try {
   if (smsMonthlySpendLimitUsd !== undefined && !(smsMonthlySpendLimitUsd > 0 && Number.isFinite(smsMonthlySpendLimitUsd))) {
     throw new ConfigError(`-c smsSpendLimitUsd must be your account's SNS SMS spend limit in US dollars, a positive number (got ${JSON.stringify(smsSpendLimit)}).`);
   }
-  const { input } = loadAppConfig(configPath);
+  if (stackSetCallAs !== undefined && stackSetCallAs !== 'SELF' && stackSetCallAs !== 'DELEGATED_ADMIN') {
+    throw new ConfigError(`-c stackSetCallAs must be SELF (management account) or DELEGATED_ADMIN (got ${JSON.stringify(stackSetCallAs)}).`);
+  }
+  const { input, config } = loadAppConfig(configPath);
   new ReplicationGuardStack(app, stackName, {
+    ...(stackSetCallAs !== undefined ? { stackSetCallAs } : {}),
     config: input,
     configSource: configPath,
     baseDirectory: dirname(configPath),
@@ -33,6 +40,8 @@ try {
     description: 'Replication Guard: RDS/Aurora replication health, drift and DR readiness',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
+  // The member role for accounts the StackSet does not reach: deployed by hand (docs/organization.md).
+  if (readsMemberAccounts(config)) new MemberRoleStack(app, `${stackName}MemberRole`, { config });
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
 import {
@@ -23,6 +24,12 @@ export interface CheckTriggersProps {
   readonly checker: lambda.IFunction;
   /** Events EventBridge could not deliver to the checker. */
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The fan-out: the health schedule starts it instead of invoking the checker, which then runs
+   * once on the merged read. Event-triggered checks still invoke the checker.
+   * @default - the schedule invokes the checker
+   */
+  readonly healthStateMachine?: sfn.IStateMachine;
 }
 
 /**
@@ -52,7 +59,16 @@ export class CheckTriggers extends Construct {
       description: `Replication Guard health check every ${config.schedule.checkRateMinutes} min`,
       schedule: events.Schedule.rate(Duration.minutes(config.schedule.checkRateMinutes)),
       // The schedule's time decides what the run reads (status, lag or everything: lambdas/core/fleet/cadence).
-      targets: [target({ scope: 'health', time: events.EventField.time })],
+      targets: [
+        props.healthStateMachine
+          ? new targets.SfnStateMachine(props.healthStateMachine, {
+              input: events.RuleTargetInput.fromObject({ scope: 'health', time: events.EventField.time }),
+              deadLetterQueue: props.deadLetterQueue,
+              retryAttempts: 2,
+              maxEventAge: Duration.hours(1),
+            })
+          : target({ scope: 'health', time: events.EventField.time }),
+      ],
     });
     // The raw event goes to the checker: it maps the detail type to the scope.
     this.replicationEvents = new events.Rule(this, 'ReplicationEvents', {

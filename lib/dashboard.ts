@@ -4,6 +4,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Config } from '../lambdas/core/config';
 import { METRIC_DIMENSIONS, METRIC_NAMES } from '../lambdas/core/outputs/metrics';
+import { readsMemberAccounts } from './cross-account-access';
+
+/**
+ * The dimension the checker puts the account id in, on the per-account counts of a run over
+ * several accounts and on the per-replica series.
+ */
+export const ACCOUNT_DIMENSION = 'AccountId';
 
 export interface GuardDashboardProps {
   readonly config: Config;
@@ -190,6 +197,57 @@ export class GuardDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(...bottom);
+
+    if (readsMemberAccounts(config)) {
+      // SEARCH over the account dimension: an account added to the organization shows up without a redeploy.
+      const perAccount = (metricName: string) =>
+        new cloudwatch.MathExpression({ expression: searchExpression(namespace, [ACCOUNT_DIMENSION], metricName, period.toSeconds()), label: '', period });
+      this.dashboard.addWidgets(
+        new cloudwatch.TextWidget({
+          width: 24,
+          height: 2,
+          markdown:
+            '## Accounts\nOne line per account (legend: the account id). An account whose read failed sends no count: ' +
+            'a gap here is CHECK_DEGRADED for that account, not health.',
+        }),
+      );
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Unhealthy replicas by account',
+          width: 12,
+          left: [perAccount(METRIC_NAMES.unhealthyReplicas)],
+          leftYAxis: { min: 0, showUnits: false },
+        }),
+        new cloudwatch.GraphWidget({
+          title: 'Replicas over their critical lag by account',
+          width: 12,
+          left: [perAccount(METRIC_NAMES.replicasOverCriticalLag)],
+          leftYAxis: { min: 0, showUnits: false },
+        }),
+      );
+      if (config.metrics.perReplica) {
+        this.dashboard.addWidgets(
+          new cloudwatch.GraphWidget({
+            title: 'Lag per replica and account as the checker saw it (s)',
+            width: 24,
+            left: [
+              new cloudwatch.MathExpression({
+                expression: searchExpression(
+                  namespace,
+                  [ACCOUNT_DIMENSION, METRIC_DIMENSIONS.region, METRIC_DIMENSIONS.replicaId],
+                  METRIC_NAMES.replicaLagSeconds,
+                  period.toSeconds(),
+                ),
+                label: '',
+                period,
+              }),
+            ],
+            leftYAxis: { min: LAG_AXIS_MIN, label: 'seconds', showUnits: false },
+            leftAnnotations: [brokenLine()],
+          }),
+        );
+      }
+    }
 
     if (config.metrics.perReplica) {
       this.dashboard.addWidgets(

@@ -21,6 +21,16 @@ export class ReplicationGuardStack extends Stack {
       description: 'Run once per account and region to log SMS delivery status (account-wide SNS setting, see docs/deploy.md)',
     });
     new CfnOutput(this, 'DashboardUrl', { value: this.guard.dashboardUrl(), description: 'CloudWatch dashboard' });
+    new CfnOutput(this, 'CheckerRoleArn', {
+      value: this.guard.checkerRole.roleArn,
+      description: 'Role the member roles trust: the TrustedRoleArns parameter of the standalone member role template (docs/organization.md)',
+    });
+    if (this.guard.fanOut) {
+      new CfnOutput(this, 'ReaderRoleArn', {
+        value: this.guard.fanOut.readerRole.roleArn,
+        description: 'Role of the fan-out shard readers: also in TrustedRoleArns of the standalone member role template',
+      });
+    }
     new CfnOutput(this, 'CheckerFunctionName', { value: this.guard.checker.functionName, description: 'Checker Lambda' });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.guard.deadLetterQueue.queueUrl,

@@ -16,7 +16,10 @@ import { AlertStateTable } from './alert-state-table';
 import { GuardAlarms } from './alarms';
 import { CheckTriggers } from './check-triggers';
 import { CheckerFunction } from './checker-function';
+import { CrossAccountAccess } from './cross-account-access';
 import { GuardDashboard } from './dashboard';
+import { FanOut, fanOutDecision, type FanOutDecision } from './fan-out';
+import { MemberRoleStackSet, type StackSetCaller } from './member-role';
 import { ProbeFunction } from './probe-function';
 import { Notifications } from './notifications';
 import { SmsDeliveryStatusRole } from './sms-delivery-status';
@@ -77,10 +80,44 @@ export interface ReplicationGuardProps {
    */
   readonly probeCaBundleFile?: string;
   /**
+   * Create the member role in every account of `organization.ouIds` with a service-managed
+   * StackSet. Turn it off when the role is deployed another way (the standalone template).
+   * @default true when the config has an `organization`
+   */
+  readonly memberRoleStackSet?: boolean;
+  /**
+   * Who creates the StackSet: `SELF` from the organization's management account,
+   * `DELEGATED_ADMIN` from a registered StackSets delegated administrator.
+   * @default 'SELF'
+   */
+  readonly stackSetCallAs?: StackSetCaller;
+  /**
+   * Fan-out on Step Functions for organizations larger than one checker invocation reads
+   * (docs/organization.md): deployed only when the accounts exceed the computed threshold.
+   * @default - no fan-out: the single checker reads every account
+   */
+  readonly fanOut?: ReplicationGuardFanOutProps;
+  /**
    * Removal policy of the alert state table, the topic key and the log group.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+export interface ReplicationGuardFanOutProps {
+  /** The plan step's handler source. */
+  readonly planEntry: string;
+  /** The shard reader's handler source. */
+  readonly readerEntry: string;
+  /**
+   * Accounts the organization is expected to hold (Organizations is asked only at run time).
+   * @default - the listed accounts, plus the deploying account
+   */
+  readonly expectedAccounts?: number;
+  /** @default Duration.minutes(4) */
+  readonly readerTimeout?: Duration;
+  /** @default 40 */
+  readonly mapConcurrency?: number;
 }
 
 /** A custom baseline must be valid at synth: a typo should fail the deploy, not the 3 a.m. drift check. */
@@ -118,6 +155,14 @@ export class ReplicationGuard extends Construct {
   private readonly smsDeliveryStatus: SmsDeliveryStatusRole;
   readonly table: dynamodb.Table;
   readonly checker: lambda.Function;
+  /** The checker's role: the member roles trust it. */
+  readonly checkerRole: iam.IRole;
+  /** The StackSet that puts the member role in every target account; only with an `organization`. */
+  readonly memberRoleStackSet?: MemberRoleStackSet;
+  /** Whether the fan-out is deployed, and why; undefined without a `fanOut` prop. */
+  readonly fanOutDecision?: FanOutDecision;
+  /** The Step Functions fan-out, when the organization is above the threshold. */
+  readonly fanOut?: FanOut;
   readonly deadLetterQueue: sqs.Queue;
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: GuardAlarms;
@@ -160,7 +205,39 @@ export class ReplicationGuard extends Construct {
       removalPolicy,
     });
     this.checker = checker.function;
+    this.checkerRole = checker.role;
     this.deadLetterQueue = checker.deadLetterQueue;
+
+    const memberReaders: iam.IRole[] = [checker.role];
+    if (props.fanOut) {
+      const checkerTimeout = props.checkerTimeout ?? Duration.minutes(2);
+      this.fanOutDecision = fanOutDecision(this.config, { checkerTimeout, ...(props.fanOut.expectedAccounts !== undefined ? { expectedAccounts: props.fanOut.expectedAccounts } : {}) });
+      if (this.fanOutDecision.fanOut) {
+        this.fanOut = new FanOut(this, 'FanOut', {
+          config: this.config,
+          checker: checker.function,
+          checkerRole: checker.role,
+          planEntry: props.fanOut.planEntry,
+          readerEntry: props.fanOut.readerEntry,
+          checkerTimeout,
+          ...(props.fanOut.readerTimeout ? { readerTimeout: props.fanOut.readerTimeout } : {}),
+          ...(props.fanOut.mapConcurrency !== undefined ? { mapConcurrency: props.fanOut.mapConcurrency } : {}),
+          ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+          removalPolicy,
+        });
+        memberReaders.push(this.fanOut.readerRole);
+      }
+    }
+    new CrossAccountAccess(this, 'MemberAccess', { config: this.config, roles: [checker.role] });
+    const organization = this.config.organization;
+    if (organization && (props.memberRoleStackSet ?? true)) {
+      this.memberRoleStackSet = new MemberRoleStackSet(this, 'MemberRole', {
+        config: this.config,
+        ouIds: organization.ouIds,
+        trustedRoleArns: memberReaders.map((r) => r.roleArn),
+        ...(props.stackSetCallAs ? { callAs: props.stackSetCallAs } : {}),
+      });
+    }
 
     this.probes = (this.config.probes?.vpcs ?? []).map(
       (vpc) =>
@@ -178,6 +255,7 @@ export class ReplicationGuard extends Construct {
       config: this.config,
       checker: this.checker,
       deadLetterQueue: this.deadLetterQueue,
+      ...(this.fanOut ? { healthStateMachine: this.fanOut.stateMachine } : {}),
     });
     this.alarms = new GuardAlarms(this, 'Alarms', {
       config: this.config,

@@ -13,6 +13,7 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import type { MetricQuery } from '../core/fleet/metric-plan';
+import { READ_ACTIONS } from '../core/fleet/read-actions';
 import type {
   AutomatedBackup,
   DbCluster,
@@ -115,28 +116,28 @@ async function readAllPages<T>(
 }
 
 export function describeAllInstances(rds: RDSClient, retry: Retry): Promise<Paged<DbInstance>> {
-  return readAllPages('rds:DescribeDBInstances', retry, async (Marker) => {
+  return readAllPages(READ_ACTIONS.dbInstances, retry, async (Marker) => {
     const out = await rds.send(new DescribeDBInstancesCommand({ Marker, MaxRecords: DESCRIBE_PAGE_SIZE }));
     return { items: out.DBInstances, marker: out.Marker };
   });
 }
 
 export function describeAllClusters(rds: RDSClient, retry: Retry): Promise<Paged<DbCluster>> {
-  return readAllPages('rds:DescribeDBClusters', retry, async (Marker) => {
+  return readAllPages(READ_ACTIONS.dbClusters, retry, async (Marker) => {
     const out = await rds.send(new DescribeDBClustersCommand({ Marker, MaxRecords: DESCRIBE_PAGE_SIZE }));
     return { items: out.DBClusters, marker: out.Marker };
   });
 }
 
 export function describeAllGlobalClusters(rds: RDSClient, retry: Retry): Promise<Paged<GlobalCluster>> {
-  return readAllPages('rds:DescribeGlobalClusters', retry, async (Marker) => {
+  return readAllPages(READ_ACTIONS.globalClusters, retry, async (Marker) => {
     const out = await rds.send(new DescribeGlobalClustersCommand({ Marker, MaxRecords: DESCRIBE_PAGE_SIZE }));
     return { items: out.GlobalClusters, marker: out.Marker };
   });
 }
 
 export function describeAllAutomatedBackups(rds: RDSClient, retry: Retry): Promise<Paged<AutomatedBackup>> {
-  return readAllPages('rds:DescribeDBInstanceAutomatedBackups', retry, async (Marker) => {
+  return readAllPages(READ_ACTIONS.automatedBackups, retry, async (Marker) => {
     const out = await rds.send(
       new DescribeDBInstanceAutomatedBackupsCommand({ Marker, MaxRecords: DESCRIBE_PAGE_SIZE }),
     );
@@ -145,7 +146,7 @@ export function describeAllAutomatedBackups(rds: RDSClient, retry: Retry): Promi
 }
 
 export function describeDbParameterGroup(rds: RDSClient, retry: Retry, name: string): Promise<Paged<Parameter>> {
-  return readAllPages('rds:DescribeDBParameters', retry, async (Marker) => {
+  return readAllPages(READ_ACTIONS.dbParameters, retry, async (Marker) => {
     const out = await rds.send(
       new DescribeDBParametersCommand({ DBParameterGroupName: name, Marker, MaxRecords: DESCRIBE_PAGE_SIZE }),
     );
@@ -154,7 +155,7 @@ export function describeDbParameterGroup(rds: RDSClient, retry: Retry, name: str
 }
 
 export function describeClusterParameterGroup(rds: RDSClient, retry: Retry, name: string): Promise<Paged<Parameter>> {
-  return readAllPages('rds:DescribeDBClusterParameters', retry, async (Marker) => {
+  return readAllPages(READ_ACTIONS.dbClusterParameters, retry, async (Marker) => {
     const out = await rds.send(
       new DescribeDBClusterParametersCommand({ DBClusterParameterGroupName: name, Marker, MaxRecords: DESCRIBE_PAGE_SIZE }),
     );
@@ -215,7 +216,7 @@ export async function getMetricSeries(
   window: { readonly start: Date; readonly end: Date },
   onMessage: (message: string) => void,
 ): Promise<SeriesRead> {
-  const operation = 'cloudwatch:GetMetricData';
+  const operation = READ_ACTIONS.metricData;
   const queries: MetricDataQuery[] = batch.map((q, i) => ({
     Id: `q${i}`,
     MetricStat: {

@@ -16,12 +16,13 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'replguard-app-'));
 /** Runs the CDK app the way `cdk synth -c config=PATH` does. */
 function runApp(configPath: string, context: Record<string, string> = {}) {
   const outdir = tmp();
-  return spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
     encoding: 'utf8',
     env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ config: configPath, ...context }) },
     timeout: CHILD_PROCESS_TIMEOUT_MS,
     killSignal: 'SIGKILL',
   });
+  return Object.assign(result, { outdir });
 }
 
 describe('bin/app.ts', () => {
@@ -44,6 +45,32 @@ describe('bin/app.ts', () => {
 
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('-c smsSpendLimitUsd must be your account\'s SNS SMS spend limit in US dollars, a positive number (got "lots")');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('synthesizes the standalone member role stack beside the hub when the config reads other accounts', () => {
+    // Prepare
+    const file = join(tmp(), 'org.json');
+    writeFileSync(file, JSON.stringify({ regions: ['us-east-1'], accounts: [{ id: '111122223333' }], organization: { ouIds: ['r-ab12'] } }));
+
+    // Act
+    const result = runApp(file, { stackSetCallAs: 'DELEGATED_ADMIN' });
+
+    // Assess
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.status).toBe(0);
+    const member = JSON.parse(readFileSync(join(result.outdir, 'ReplicationGuardMemberRole.template.json'), 'utf8'));
+    expect(Object.values(member.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::IAM::Role')).toHaveLength(1);
+    const hub = JSON.parse(readFileSync(join(result.outdir, 'ReplicationGuard.template.json'), 'utf8'));
+    const stackSet = Object.values(hub.Resources).find((r) => (r as { Type: string }).Type === 'AWS::CloudFormation::StackSet') as { Properties: { CallAs: string } };
+    expect(stackSet.Properties.CallAs).toBe('DELEGATED_ADMIN');
+  });
+
+  it('names -c stackSetCallAs when it is neither SELF nor DELEGATED_ADMIN', () => {
+    const result = runApp(DEFAULT_CONFIG_PATH, { stackSetCallAs: 'admin' });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('-c stackSetCallAs must be SELF (management account) or DELEGATED_ADMIN (got "admin")');
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 

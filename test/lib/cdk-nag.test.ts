@@ -26,7 +26,13 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('finds nothing unacknowledged in the stack', () => {
     // Prepare: the full feature set, so every resource the stack can create is checked.
-    const { app } = synthGuard({ ...EXAMPLE_CONFIG, metrics: { perReplica: true }, dr: { requireReplicatedBackups: true } });
+    const { app } = synthGuard({
+      ...EXAMPLE_CONFIG,
+      metrics: { perReplica: true },
+      dr: { requireReplicatedBackups: true },
+      accounts: [{ id: '111122223333' }],
+      organization: { ouIds: ['ou-ab12-cdefgh12'] },
+    });
     const checks = new AwsSolutionsChecks(app);
 
     // Act

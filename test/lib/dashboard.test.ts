@@ -119,3 +119,28 @@ describe('searchSchemaName', () => {
     expect(searchSchemaName('say "hi"\\')).toBe('"say \\"hi\\"\\\\"');
   });
 });
+
+describe('GuardDashboard over several accounts', () => {
+  it('shows each account through a SEARCH over AccountId, so accounts added later appear without a redeploy', () => {
+    // Act
+    const all = widgets(synthGuard({ ...EXAMPLE_CONFIG, organization: { ouIds: ['r-ab12'] }, metrics: { perReplica: true } }).template);
+
+    // Assess
+    const byTitle = (title: string) => all.find((w) => w.properties.title === title);
+    expect(expressions(byTitle('Unhealthy replicas by account')!)).toEqual([
+      expect.objectContaining({ expression: `SEARCH('{ReplicationGuard,AccountId} MetricName="UnhealthyReplicas"', 'Maximum', 60)` }),
+    ]);
+    expect(expressions(byTitle('Replicas over their critical lag by account')!)[0]?.expression).toBe(
+      `SEARCH('{ReplicationGuard,AccountId} MetricName="ReplicasOverCriticalLag"', 'Maximum', 60)`,
+    );
+    expect(expressions(byTitle('Lag per replica and account as the checker saw it (s)')!)[0]?.expression).toBe(
+      `SEARCH('{ReplicationGuard,AccountId,Region,ReplicaId} MetricName="ReplicaLagSeconds"', 'Maximum', 60)`,
+    );
+  });
+
+  it('has no account widgets when only the deploying account is read', () => {
+    const all = widgets(synthGuard(EXAMPLE_CONFIG).template);
+
+    expect(all.filter((w) => /by account/.test(String(w.properties.title)))).toEqual([]);
+  });
+});

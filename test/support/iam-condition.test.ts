@@ -38,6 +38,14 @@ describe('conditionsHold', () => {
     expect(conditionsHold({ ArnEquals: { 'aws:SourceArn': ALARM } }, { 'aws:SourceArn': ALARM.replace('Guard', 'guard') })).toBe(false);
   });
 
+  it('fills policy variables in condition values from the request, and fails when the request lacks them', () => {
+    const sameOrg = { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } };
+    expect(conditionsHold(sameOrg, { 'aws:ResourceOrgID': 'o-abc1234567', 'aws:PrincipalOrgID': 'o-abc1234567' })).toBe(true);
+    expect(conditionsHold(sameOrg, { 'aws:ResourceOrgID': 'o-other00000', 'aws:PrincipalOrgID': 'o-abc1234567' })).toBe(false);
+    // Unsubstituted, the literal "${aws:PrincipalOrgID}" would match a request carrying that text.
+    expect(conditionsHold(sameOrg, { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' })).toBe(false);
+  });
+
   it('refuses operators it does not implement', () => {
     expect(() => conditionsHold({ StringNotEquals: { k: 'v' } }, { k: 'v' })).toThrow(UnsupportedConditionError);
   });
@@ -48,5 +56,13 @@ describe('resolveTemplateValue', () => {
     const joined = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:123456789012:t']] };
     expect(resolveTemplateValue([joined], { 'AWS::Partition': 'aws' })).toEqual(['arn:aws:sns:eu-west-1:123456789012:t']);
     expect(() => resolveTemplateValue({ Ref: 'MyTopic' }, {})).toThrow(UnsupportedConditionError);
+  });
+
+  it('fills in given template parameters, and selects from splits of them', () => {
+    const roles = ['arn:aws:iam::111122223333:role/a', 'arn:aws:iam::111122223333:role/b'];
+    const account = { 'Fn::Select': [4, { 'Fn::Split': [':', { 'Fn::Select': [0, { Ref: 'Roles' }] }] }] };
+    expect(resolveTemplateValue({ Ref: 'Roles' }, {}, { Roles: roles })).toEqual(roles);
+    expect(resolveTemplateValue(account, {}, { Roles: roles })).toBe('111122223333');
+    expect(() => resolveTemplateValue({ 'Fn::Select': [3, { Ref: 'Roles' }] }, {}, { Roles: roles })).toThrow(UnsupportedConditionError);
   });
 });

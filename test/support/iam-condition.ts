@@ -64,6 +64,21 @@ const OPERATORS: Record<string, (expected: string, actual: string) => boolean> =
   ArnLike: arnMatches,
 };
 
+/**
+ * A condition value's policy variables (`${aws:PrincipalOrgID}`) replaced with the request's
+ * values ("IAM policy elements: Variables and tags"); undefined when a variable's key is missing
+ * from the request, which then does not match.
+ */
+function withPolicyVariables(value: string, context: RequestContext): string | undefined {
+  let missing = false;
+  const out = value.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
+    const v = context[key];
+    if (v === undefined) missing = true;
+    return v ?? '';
+  });
+  return missing ? undefined : out;
+}
+
 /** True when every condition of the block holds for the request context. */
 export function conditionsHold(condition: Readonly<Record<string, unknown>> | undefined, context: RequestContext): boolean {
   if (condition === undefined) return true;
@@ -80,7 +95,10 @@ export function conditionsHold(condition: Readonly<Record<string, unknown>> | un
       if (!values.every((e): e is string => typeof e === 'string')) {
         throw new UnsupportedConditionError(`${operator} ${key}: values must be strings (resolve the template first): ${JSON.stringify(expected)}`);
       }
-      return values.some((e) => test(e, actual));
+      return values.some((e) => {
+        const substituted = withPolicyVariables(e, context);
+        return substituted !== undefined && test(substituted, actual);
+      });
     });
   });
 }
@@ -90,8 +108,13 @@ export function conditionsHold(condition: Readonly<Record<string, unknown>> | un
  * with their values for one deployment. Anything else throws: a policy that references another
  * resource cannot be judged without deploying it.
  */
-export function resolveTemplateValue(value: unknown, pseudo: Readonly<Record<string, string>>): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolveTemplateValue(v, pseudo));
+export function resolveTemplateValue(
+  value: unknown,
+  pseudo: Readonly<Record<string, string>>,
+  parameters: Readonly<Record<string, string | readonly string[]>> = {},
+): unknown {
+  const resolve = (v: unknown) => resolveTemplateValue(v, pseudo, parameters);
+  if (Array.isArray(value)) return value.map(resolve);
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 1) {
@@ -101,15 +124,26 @@ export function resolveTemplateValue(value: unknown, pseudo: Readonly<Record<str
       if (resolved === undefined) throw new UnsupportedConditionError(`no value given for ${arg}`);
       return resolved;
     }
+    if (fn === 'Ref' && typeof arg === 'string' && parameters[arg] !== undefined) return parameters[arg];
+    if (fn === 'Fn::Select' && Array.isArray(arg)) {
+      const [index, list] = [Number(arg[0]), resolve(arg[1])];
+      if (!Array.isArray(list) || list[index] === undefined) throw new UnsupportedConditionError(`cannot select ${index} from ${JSON.stringify(list)}`);
+      return list[index];
+    }
+    if (fn === 'Fn::Split' && Array.isArray(arg)) {
+      const [separator, source] = [arg[0] as string, resolve(arg[1])];
+      if (typeof source !== 'string') throw new UnsupportedConditionError(`cannot split ${JSON.stringify(source)}`);
+      return source.split(separator);
+    }
     if (fn === 'Fn::Join' && Array.isArray(arg)) {
       const [separator, parts] = arg as [string, unknown[]];
       return parts.map((p) => {
-        const resolved = resolveTemplateValue(p, pseudo);
+        const resolved = resolve(p);
         if (typeof resolved !== 'string') throw new UnsupportedConditionError(`cannot join ${JSON.stringify(p)}`);
         return resolved;
       }).join(separator);
     }
     if (fn === 'Ref' || fn.startsWith('Fn::')) throw new UnsupportedConditionError(`cannot resolve ${JSON.stringify(value)} without deploying`);
   }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolveTemplateValue(v, pseudo)]));
+  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]));
 }
