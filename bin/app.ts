@@ -11,12 +11,14 @@ import { DEFAULT_CONFIG_PATH, loadAppConfig } from '../lib/app-config';
 import { readsMemberAccounts } from '../lib/cross-account-access';
 import { MemberRoleStack } from '../lib/member-role';
 import { ReplicationGuardStack } from '../lib/replication-guard-stack';
+import { FAN_OUT_PLAN_ENTRY, FAN_OUT_READER_ENTRY } from '../lib/fan-out';
 
 const app = new App();
 const configPath: unknown = app.node.tryGetContext('config') ?? DEFAULT_CONFIG_PATH;
 const stackName: unknown = app.node.tryGetContext('stackName') ?? 'ReplicationGuard';
 const smsSpendLimit: unknown = app.node.tryGetContext('smsSpendLimitUsd');
 const stackSetCallAs: unknown = app.node.tryGetContext('stackSetCallAs');
+const expectedAccountsContext: unknown = app.node.tryGetContext('expectedAccounts');
 
 try {
   if (typeof configPath !== 'string' || configPath === '') throw new ConfigError('-c config=PATH needs a file path.');
@@ -30,6 +32,10 @@ try {
   if (stackSetCallAs !== undefined && stackSetCallAs !== 'SELF' && stackSetCallAs !== 'DELEGATED_ADMIN') {
     throw new ConfigError(`-c stackSetCallAs must be SELF (management account) or DELEGATED_ADMIN (got ${JSON.stringify(stackSetCallAs)}).`);
   }
+  const expectedAccounts = expectedAccountsContext === undefined ? undefined : Number(expectedAccountsContext);
+  if (expectedAccounts !== undefined && !(Number.isInteger(expectedAccounts) && expectedAccounts >= 1 && expectedAccounts <= 100_000)) {
+    throw new ConfigError(`-c expectedAccounts must be the number of accounts the organization holds, a whole number from 1 to 100,000 (got ${JSON.stringify(expectedAccountsContext)}).`);
+  }
   const { input, config } = loadAppConfig(configPath);
   new ReplicationGuardStack(app, stackName, {
     ...(stackSetCallAs !== undefined ? { stackSetCallAs } : {}),
@@ -37,6 +43,10 @@ try {
     configSource: configPath,
     baseDirectory: dirname(configPath),
     smsMonthlySpendLimitUsd,
+    // Step Functions fan-out, deployed only when the accounts exceed what one checker reads in time.
+    ...(readsMemberAccounts(config)
+      ? { fanOut: { planEntry: FAN_OUT_PLAN_ENTRY, readerEntry: FAN_OUT_READER_ENTRY, ...(expectedAccounts !== undefined ? { expectedAccounts } : {}) } }
+      : {}),
     description: 'Replication Guard: RDS/Aurora replication health, drift and DR readiness',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

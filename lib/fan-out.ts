@@ -8,6 +8,7 @@
  * at once; a state's input or output is at most 256 KiB, so Map items carry shard indexes and the
  * accounts and parts travel through S3; an execution's history is at most 25,000 events.
  */
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +25,10 @@ import { FAN_OUT_ENV } from '../lambdas/fanout/fan-out';
 import { CrossAccountAccess } from './cross-account-access';
 import { bundlingWithFiles, functionLogGroup, stageConfigFile } from './function-support';
 import { grantFleetReads } from './member-role';
+
+/** The plan and reader handlers' sources. */
+export const FAN_OUT_PLAN_ENTRY = fileURLToPath(new URL('../lambdas/fanout/plan-handler.ts', import.meta.url));
+export const FAN_OUT_READER_ENTRY = fileURLToPath(new URL('../lambdas/fanout/reader-handler.ts', import.meta.url));
 
 /** An inline Map runs at most 40 iterations at once ("Using Map state in Inline mode"). */
 export const INLINE_MAP_MAX_CONCURRENCY = 40;

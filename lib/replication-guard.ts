@@ -9,6 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV_NAMES } from '../lambdas/checker/env';
 import { ConfigError, parseConfig, type Config, type ConfigInput } from '../lambdas/core/config';
 import { BaselineError, parseBaselineText } from '../lambdas/core/rules/drift/baseline';
 import { dashboardConsoleUrl } from '../lambdas/core/outputs/notify';
@@ -226,6 +227,8 @@ export class ReplicationGuard extends Construct {
           removalPolicy,
         });
         memberReaders.push(this.fanOut.readerRole);
+        // The aggregate step hands the checker a run: it reads the parts from this bucket.
+        checker.function.addEnvironment(ENV_NAMES.runBucket, this.fanOut.bucket.bucketName);
       }
     }
     new CrossAccountAccess(this, 'MemberAccess', { config: this.config, roles: [checker.role] });

@@ -30,7 +30,10 @@ import { createAccountTargets, partitionOfArn } from './account-targets';
 import { dashboardConsoleUrl } from '../core/outputs/notify';
 import { ProbeResultsReader } from '../core/rules/probe/probe-results';
 import type { FleetReader, OrgReader } from '../core/fleet/reader';
-import type { CheckerEnvironment } from './env';
+import { ENV_NAMES, EnvironmentError, type CheckerEnvironment } from './env';
+import { PartsOrgReader, type RunObjects } from '../fanout/fan-out';
+import { S3RunObjects } from '../aws/s3-run-objects';
+import { S3Client } from '@aws-sdk/client-s3';
 import { runCheck, type CheckLogger, type CheckOutcome } from './run-check';
 import { triggerOf, type CheckerEvent, type CheckScope } from './trigger';
 
@@ -51,6 +54,8 @@ export interface CheckerWiring {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Member-account reads (STS, RDS, CloudWatch): an endpoint and credentials under test. @default the deployed settings */
   readonly orgReaderOverrides?: Pick<LiveOrgReaderOptions, 'endpoint' | 'credentials' | 'requestHandler'>;
+  /** Where a fan-out run's parts are read from. @default S3, the run bucket */
+  readonly runObjects?: RunObjects;
 }
 
 /** Kept past the invocation's end, so a run that dies holding the lease blocks the next only briefly. */
@@ -162,6 +167,12 @@ export function createChecker(wiring: CheckerWiring): Checker {
     },
   });
   const cadence = resolveCadence(config.schedule);
+  let s3: RunObjects | undefined;
+  const runObjects = (): RunObjects => {
+    if (wiring.runObjects) return wiring.runObjects;
+    if (!env.runBucket) throw new EnvironmentError(`A fan-out run reached a checker without ${ENV_NAMES.runBucket}: the fan-out's parts cannot be read.`);
+    return (s3 ??= new S3RunObjects(new S3Client({ region: env.dashboardRegion, requestHandler }), env.runBucket));
+  };
 
   const metrics = new CloudWatchMetricsPublisher(new CloudWatchClient({ requestHandler, ...overrides('cloudwatch') }));
   const store = new DynamoAlertStateStore(dynamodb, env.tableName);
@@ -175,11 +186,14 @@ export function createChecker(wiring: CheckerWiring): Checker {
   return async (event, context) => {
     remainingMs = () => context.getRemainingTimeInMillis();
     const deployingAccountId = deployingAccountOf(context);
-    const targets = await accountTargets({ accountId: deployingAccountId, partition: partitionOfArn(context.invokedFunctionArn) });
-    const readerFor = targets
-      ? (scope: CheckScope, reads: ReadLevel) => withProbeResults(memberReader(scope, reads), deployingAccountId)
-      : ownAccountReaderFor(deployingAccountId);
     const trigger = triggerOf(event, clock().getTime());
+    const targets = await accountTargets({ accountId: deployingAccountId, partition: partitionOfArn(context.invokedFunctionArn) });
+    const fanOutRun = trigger.fanOutRun;
+    const readerFor = fanOutRun
+      ? () => withProbeResults(new PartsOrgReader(runObjects(), fanOutRun), deployingAccountId)
+      : targets
+        ? (scope: CheckScope, reads: ReadLevel) => withProbeResults(memberReader(scope, reads), deployingAccountId)
+        : ownAccountReaderFor(deployingAccountId);
     // The schedule's runs read what the cadence says for their minute; event-triggered and manual runs
     // (an input without the schedule's time) read everything.
     const reads: ReadLevel = trigger.scheduledAt !== undefined ? readLevelAt(cadence, trigger.scheduledAt) : 'full';

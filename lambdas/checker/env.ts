@@ -6,6 +6,7 @@
  * fleet's overrides and suppressions outgrow that): the stack ships it as a JSON file inside the
  * function package, and the environment only names the file.
  */
+import { FAN_OUT_ENV } from '../fanout/fan-out';
 import { ConfigError, parseConfigJson, type Config } from '../core/config';
 
 export const ENV_NAMES = {
@@ -20,6 +21,8 @@ export const ENV_NAMES = {
   deploymentName: 'DEPLOYMENT_NAME',
   /** File name of the drift baseline bundled next to the handler; the shipped default when unset. */
   baselineFile: 'REPLGUARD_BASELINE_FILE',
+  /** The fan-out's run bucket, where the checker reads a run's parts; set only when the fan-out is deployed. */
+  runBucket: FAN_OUT_ENV.bucket,
 } as const;
 
 /** Name of the validated config inside the function package, next to the handler. */
@@ -42,6 +45,7 @@ export interface CheckerEnvironment {
   readonly dashboardRegion: string;
   readonly deploymentName?: string;
   readonly baselineFile?: string;
+  readonly runBucket?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -57,7 +61,7 @@ function required(env: Env, name: string): string {
 
 const PLAIN_FILE_NAME = /^[A-Za-z0-9._-]+$/;
 
-function readConfig(file: string, readFile: ReadPackageFile): Config {
+export function readConfig(file: string, readFile: ReadPackageFile): Config {
   let text: string;
   try {
     text = readFile(file);
@@ -86,6 +90,7 @@ export function readEnvironment(env: Env, readFile: ReadPackageFile): CheckerEnv
   }
   const deploymentName = env[ENV_NAMES.deploymentName]?.trim();
   const baselineFile = env[ENV_NAMES.baselineFile]?.trim();
+  const runBucket = env[ENV_NAMES.runBucket]?.trim();
   if (baselineFile && !PLAIN_FILE_NAME.test(baselineFile)) {
     throw new EnvironmentError(`Environment variable ${ENV_NAMES.baselineFile} must be a file name next to the handler (got "${baselineFile}").`);
   }
@@ -98,5 +103,6 @@ export function readEnvironment(env: Env, readFile: ReadPackageFile): CheckerEnv
     dashboardRegion: required(env, ENV_NAMES.dashboardRegion),
     ...(deploymentName ? { deploymentName } : {}),
     ...(baselineFile ? { baselineFile } : {}),
+    ...(runBucket ? { runBucket } : {}),
   };
 }

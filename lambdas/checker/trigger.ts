@@ -3,6 +3,7 @@
  * RDS and CloudTrail events arrive as EventBridge events and are mapped by detail type.
  * The stack builds its rules from the same constants, so the two cannot drift apart.
  */
+import type { AggregateEvent } from '../fanout/fan-out';
 import type { EventBridgeEvent } from 'aws-lambda';
 
 export type CheckScope = 'health' | 'drift';
@@ -73,7 +74,11 @@ export type RdsEvent = EventBridgeEvent<
   RdsEventDetail
 >;
 export type CloudTrailEvent = EventBridgeEvent<typeof CLOUDTRAIL_API_CALL, CloudTrailDetail>;
-export type CheckerEvent = ScheduledCheckInput | RdsEvent | CloudTrailEvent;
+/** The fan-out's last step: check the run's merged parts instead of reading AWS (lib/fan-out.ts). */
+export interface FanOutRunInput {
+  readonly fanOutRun: AggregateEvent;
+}
+export type CheckerEvent = ScheduledCheckInput | RdsEvent | CloudTrailEvent | FanOutRunInput;
 
 export interface CheckTrigger {
   readonly scope: CheckScope;
@@ -86,6 +91,8 @@ export interface CheckTrigger {
   readonly eventAt?: number;
   /** When a schedule fired (epoch ms), from its `time`; absent for events and for schedule inputs without one. */
   readonly scheduledAt?: number;
+  /** A fan-out run whose parts this check reads. */
+  readonly fanOutRun?: AggregateEvent;
 }
 
 export class TriggerError extends Error {
@@ -104,6 +111,13 @@ function eventTime(event: { readonly time?: unknown }, now: number): number {
 }
 
 export function triggerOf(event: CheckerEvent, now: number = Date.now()): CheckTrigger {
+  if ('fanOutRun' in event) {
+    const run = event.fanOutRun;
+    if (!run || typeof run.runId !== 'string' || typeof run.capturedAt !== 'string' || !Array.isArray(run.results)) {
+      throw new TriggerError('Checker input "fanOutRun" must carry the run\'s runId, capturedAt and results.');
+    }
+    return { scope: 'health', reason: `fan-out run ${run.runId}`, fanOutRun: run };
+  }
   if ('scope' in event) {
     if (!isScope(event.scope)) {
       throw new TriggerError(`Checker input "scope" must be "health" or "drift" (got ${JSON.stringify(event.scope)}).`);

@@ -59,4 +59,16 @@ describe('triggerOf', () => {
     expect(() => triggerOf({ scope: 'everything' } as unknown as CheckerEvent)).toThrow(TriggerError);
     expect(() => triggerOf(event('RDS DB Snapshot Event', {}) as unknown as CheckerEvent)).toThrow(/RDS DB Snapshot Event/);
   });
+
+  it("runs a health check on a fan-out run's parts, and refuses a run without its results", () => {
+    // Act
+    const trigger = triggerOf({ fanOutRun: { runId: 'exec-1', capturedAt: '2026-11-24T10:00:00Z', results: [{ index: 0, accounts: 3 }] } });
+    const broken = () => triggerOf({ fanOutRun: { runId: 'exec-1', capturedAt: '2026-11-24T10:00:00Z' } } as unknown as CheckerEvent);
+
+    // Assess
+    expect(trigger).toMatchObject({ scope: 'health', reason: 'fan-out run exec-1', fanOutRun: { runId: 'exec-1' } });
+    expect(trigger.scheduledAt).toBeUndefined();
+    expect(broken).toThrow(TriggerError);
+    expect(broken).toThrow('"fanOutRun" must carry');
+  });
 });

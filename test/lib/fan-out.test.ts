@@ -59,6 +59,13 @@ describe('the fan-out state machine', () => {
     });
   });
 
+  it("tells the checker where the run's parts are, so the aggregate step can read them", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('checks RDS/Aurora replication health'),
+      Environment: { Variables: Match.objectLike({ REPLGUARD_RUN_BUCKET: { Ref: Match.stringLikeRegexp('FanOutRuns') } }) },
+    });
+  });
+
   it('cuts a shard at the reader timeout and records it as failed instead of failing the run', () => {
     const processor = (definition(template).States.ReadShards!.ItemProcessor as { StartAt: string; States: States });
     const read = processor.States.ReadShard!;
