@@ -25,7 +25,7 @@ import { lowestLagThresholdSeconds } from '../core/config';
 import type { Baseline } from '../core/rules/drift/baseline';
 import { evaluateOrg } from '../core/rules/evaluate-org';
 import { accountIdOfArn, singleAccountOrgReader } from '../core/fleet/org-reader';
-import { accountFleet } from '../core/fleet/snapshot';
+import { accountFleet } from '../core/fleet/org-snapshot';
 import { createAccountTargets, partitionOfArn } from './account-targets';
 import { dashboardConsoleUrl } from '../core/outputs/notify';
 import { ProbeResultsReader } from '../core/rules/probe/probe-results';

@@ -5,7 +5,7 @@
 import type { AccountTarget } from './accounts';
 import type { OrgSnapshot } from './model';
 import type { FleetReader, OrgReader } from './reader';
-import { asOrgSnapshot } from './snapshot';
+import { asOrgSnapshot } from './org-snapshot';
 
 export interface DeployingAccount {
   /** 12-digit id of the account the reader's credentials belong to. */

@@ -3,11 +3,11 @@
  * account's regions): validated on load so a hand-edited or truncated file fails with the path of
  * the bad field, never deep inside a rule.
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop the parts of zod the schema does not use (its locales alone are 250 KB).
+import * as z from 'zod';
 import { ownRecord } from '../shared/records';
 import { parseJson } from '../shared/text';
 import { regionProblem } from '../shared/regions';
-import { parseRdsRef } from './arn';
 import { SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_V2, type FleetSnapshot, type OrgSnapshot } from './model';
 
 export class SnapshotError extends Error {
@@ -179,41 +179,9 @@ const orgSnapshotSchema = z.strictObject({
   ).refine((a) => Object.keys(a).length > 0, 'must contain at least one account'),
 });
 
-/**
- * The account a v1 file (or a one-account live read) belongs to when nothing says otherwise:
- * the files predate accounts and their ARNs may be absent (hand-written fleets).
- */
-export const UNKNOWN_ACCOUNT_ID = '000000000000';
+import { asOrgSnapshot } from './org-snapshot';
 
-/**
- * The account a one-account read came from: the account in its instance and cluster ARNs when
- * they agree on one, else UNKNOWN_ACCOUNT_ID. Cross-account replica sources name other accounts in
- * `ReadReplicaSourceDBInstanceIdentifier`, so only the databases' own ARNs are read.
- */
-export function accountOfSnapshot(snapshot: FleetSnapshot): string {
-  const seen = new Set<string>();
-  for (const region of Object.values(snapshot.regions)) {
-    for (const i of region.dbInstances ?? []) if (i.DBInstanceArn) seen.add(parseRdsRef(i.DBInstanceArn).account ?? '');
-    for (const c of region.dbClusters ?? []) if (c.DBClusterArn) seen.add(parseRdsRef(c.DBClusterArn).account ?? '');
-  }
-  seen.delete('');
-  const [only] = [...seen];
-  return seen.size === 1 && ACCOUNT_ID.test(only!) ? only! : UNKNOWN_ACCOUNT_ID;
-}
-
-/** A one-account read as an organization of one. */
-export function asOrgSnapshot(snapshot: FleetSnapshot, accountId: string = accountOfSnapshot(snapshot), name?: string): OrgSnapshot {
-  return {
-    format: SNAPSHOT_FORMAT_V2,
-    capturedAt: snapshot.capturedAt,
-    accounts: { [accountId]: { ...(name ? { name } : {}), regions: snapshot.regions } },
-  };
-}
-
-/** One account's regions as the one-account snapshot the rules evaluate. */
-export function accountFleet(org: OrgSnapshot, accountId: string): FleetSnapshot {
-  return { format: SNAPSHOT_FORMAT, capturedAt: org.capturedAt, regions: org.accounts[accountId]?.regions ?? {} };
-}
+export { accountFleet, accountOfSnapshot, asOrgSnapshot, UNKNOWN_ACCOUNT_ID } from './org-snapshot';
 
 function describeIssues(error: z.ZodError, format: string, source: string): SnapshotError {
   const lines = error.issues.slice(0, 20).map((issue) => {

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import { makeFinding, sortFindings, type Finding } from '../findings';
 import type { AccountTarget } from '../fleet/accounts';
 import type { AccountSnapshot, OrgSnapshot, ReadError } from '../fleet/model';
-import { accountFleet } from '../fleet/snapshot';
+import { accountFleet } from '../fleet/org-snapshot';
 import { evaluate, summarize, type AccountStamp, type AccountSummary, type EvaluateOptions, type Report } from './evaluate';
 
 export interface OrgEvaluateOptions extends EvaluateOptions {

@@ -4,7 +4,8 @@
  * question "what do you check first?", the choices, the cause and the runbook path. Teams add
  * their own by wrapping a captured snapshot.
  */
-import { z } from 'zod';
+// A namespace import lets esbuild drop the parts of zod the schema does not use (its locales alone are 250 KB).
+import * as z from 'zod';
 import { FINDING_CODES } from '../../findings';
 import type { FleetSnapshot } from '../../fleet/model';
 import { accountFleet, parseOrgSnapshot, SnapshotError } from '../../fleet/snapshot';
