@@ -11,7 +11,6 @@ import type { Config } from '../lambdas/core/config';
 export const ORGANIZATIONS_READ_ACTIONS = [
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
-  'organizations:DescribeAccount',
 ] as const;
 
 /** The member role ARNs of the explicitly listed accounts, in the deploying partition. */

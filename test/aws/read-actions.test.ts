@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/core/config';
 import { READ_ACTIONS, readActionsFor } from '../../lambdas/core/fleet/read-actions';
+import { ORGANIZATIONS_READ_ACTIONS } from '../../lib/cross-account-access';
 
 const SOURCE = readFileSync('lambdas/aws/live-reader-calls.ts', 'utf8');
-const SERVICES: Record<string, string> = { '@aws-sdk/client-rds': 'rds', '@aws-sdk/client-cloudwatch': 'cloudwatch' };
+const SERVICES: Record<string, string> = { '@aws-sdk/client-rds': 'rds', '@aws-sdk/client-cloudwatch': 'cloudwatch', '@aws-sdk/client-organizations': 'organizations' };
 
 /** `service:Operation` of every SDK command the reader's calls construct, from the source. */
 function commandsSent(source: string): string[] {
@@ -54,5 +55,15 @@ describe('readActionsFor', () => {
 
     expect(base).toEqual(['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeGlobalClusters', 'cloudwatch:GetMetricData']);
     expect([...all].sort()).toEqual([...Object.values(READ_ACTIONS)].sort());
+  });
+});
+
+describe('ORGANIZATIONS_READ_ACTIONS', () => {
+  it('is exactly the set of calls the deployed account discovery sends (nothing granted that is not called)', () => {
+    // Act
+    const sent = commandsSent(readFileSync('lambdas/aws/organizations.ts', 'utf8'));
+
+    // Assess
+    expect([...new Set(sent)].sort()).toEqual([...ORGANIZATIONS_READ_ACTIONS].sort());
   });
 });
