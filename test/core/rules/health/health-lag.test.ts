@@ -1,0 +1,125 @@
+/**
+ * One replica's verdict, row by row: the status the report shows and the findings with
+ * their evidence, for a down database, read-replication statuses, -1 streaks, lag thresholds,
+ * reads that skipped lag, and failed metric reads.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type ConfigInput } from '../../../../lambdas/core/config';
+import { evaluate } from '../../../../lambdas/core/rules/evaluate';
+import type { ReadLevel } from '../../../../lambdas/core/fleet/cadence';
+import type { DbInstance, FleetSnapshot, MetricSeries, RegionSnapshot } from '../../../../lambdas/core/fleet/model';
+import { sawtooth } from '../../../support/curves';
+import { fleet, instance, lag, NOW_MS, replica, series } from '../../../support/fleet';
+
+const check = (snapshot: FleetSnapshot, config: ConfigInput = {}, reads?: ReadLevel) =>
+  evaluate(snapshot, { config: parseConfig(config), scope: 'health', ...(reads ? { reads } : {}) });
+
+const pair = (values: readonly number[], fields: Partial<DbInstance> = {}, region: Partial<RegionSnapshot> = {}, source: Partial<DbInstance> = {}) =>
+  fleet({ 'us-east-1': { dbInstances: [instance('orders', source), replica('orders-ro', 'orders', fields)], metrics: [lag('orders-ro', values)], ...region } });
+
+const verdict = (snapshot: FleetSnapshot, config: ConfigInput = {}, reads?: ReadLevel) => {
+  const report = check(snapshot, config, reads);
+  return {
+    row: report.replicas.find((r) => r.id === 'orders-ro'),
+    findings: report.findings.filter((f) => f.resource === 'orders-ro').map((f) => `${f.code}:${f.severity}`),
+    evidence: (code: string) => report.findings.find((f) => f.resource === 'orders-ro' && f.code === code)?.evidence,
+  };
+};
+
+const status = (s: string, normal = false) => ({ StatusInfos: [{ StatusType: 'read replication', Normal: normal, Status: s }] });
+const LAGGING = [400, 400, 400, 400, 400];
+const HEALTHY = [1, 1, 1, 1, 1];
+
+describe('a replica whose database is down', () => {
+  it.each(['stopped', 'storage-full', 'incompatible-parameters', 'failed'])('%s: broken, on its status, whatever the lag says', (db) => {
+    const v = verdict(pair(LAGGING, { DBInstanceStatus: db }));
+
+    expect(v.findings).toEqual(['REPLICATION_BROKEN:critical']);
+    expect(v.evidence('REPLICATION_BROKEN')).toEqual({ databaseStatus: db, source: 'orders', sourceRegion: 'us-east-1' });
+    expect(v.row).toMatchObject({ status: 'broken', lagSeconds: null });
+  });
+});
+
+describe('read-replication statuses with lag', () => {
+  it.each([
+    { name: 'stop point reached: broken, no lag alert on top', fields: status('replication stop point reached'), values: LAGGING, findings: ['REPLICATION_BROKEN:warning'], row: { status: 'broken' } },
+    { name: 'replication degraded with healthy lag: degraded', fields: status('replication degraded'), values: HEALTHY, findings: ['REPLICATION_BROKEN:warning'], row: { status: 'degraded', lagSeconds: 1 } },
+    { name: 'replication degraded with high lag: both findings, lagging', fields: status('replication degraded'), values: LAGGING, findings: ['REPLICATION_BROKEN:warning', 'REPLICA_LAG_HIGH:critical'], row: { status: 'lagging' } },
+    { name: 'stopped replication with no lag series: broken, not missing', fields: status('stopped'), values: [], findings: ['REPLICATION_BROKEN:critical'], row: { status: 'broken' } },
+    { name: 'stop point reached with no lag series: broken, not missing', fields: status('replication stop point reached'), values: [], findings: ['REPLICATION_BROKEN:warning'], row: { status: 'broken' } },
+  ])('$name', ({ fields, values, findings, row }) => {
+    const v = verdict(pair(values, fields));
+
+    expect(v.findings.sort()).toEqual([...findings].sort());
+    expect(v.row).toMatchObject(row);
+  });
+});
+
+describe('reads that did not read lag, or could not', () => {
+  it.each([
+    { name: 'a status-only read: unknown, no finding', fields: {}, findings: [], row: { status: 'unknown' } },
+    { name: 'a status-only read of stopped replication: broken', fields: status('error'), findings: ['REPLICATION_BROKEN:critical'], row: { status: 'broken' } },
+    { name: 'a status-only read of a stop point: broken', fields: status('replication stop point reached'), findings: ['REPLICATION_BROKEN:warning'], row: { status: 'broken' } },
+  ])('$name', ({ fields, findings, row }) => {
+    const v = verdict(pair(LAGGING, fields), {}, 'status');
+
+    expect(v.findings).toEqual(findings);
+    expect(v.row).toMatchObject(row);
+  });
+
+  it('a failed metric read leaves the lag unknown, never missing', () => {
+    const v = verdict(pair([], {}, { errors: [{ operation: 'cloudwatch:GetMetricData', code: 'InternalServiceFault', message: 'x' }] }));
+
+    expect(v.findings).toEqual([]);
+    expect(v.row).toMatchObject({ status: 'unknown', lagSeconds: null });
+  });
+});
+
+describe('a -1 streak during maintenance: the 60-minute bound', () => {
+  const minusOnes = (n: number) => Array.from({ length: n }, () => -1);
+
+  it.each([
+    { minutes: 60, severity: 'warning', row: { status: 'degraded' } },
+    { minutes: 61, severity: 'critical', row: { status: 'broken' } },
+  ])('-1 for $minutes min while upgrading: $severity', ({ minutes, severity, row }) => {
+    const v = verdict(pair(minusOnes(minutes + 1), { DBInstanceStatus: 'upgrading' }), { lag: { windowMinutes: 120 } });
+
+    expect(v.findings).toEqual([`REPLICATION_BROKEN:${severity}`]);
+    expect(v.evidence('REPLICATION_BROKEN')).toMatchObject({ minusOneMinutes: minutes, transientBoundMinutes: 60, minusOneDatapoints: 5, evaluatedDatapoints: 5 });
+    expect(v.row).toMatchObject(row);
+  });
+});
+
+describe('lag over a threshold', () => {
+  it('dates the streak from the first datapoint over the threshold, not one equal to it', () => {
+    const v = verdict(pair([31, 30, 31, 31, 31]));
+
+    expect(v.findings).toEqual(['REPLICA_LAG_HIGH:warning']);
+    expect(v.evidence('REPLICA_LAG_HIGH')).toMatchObject({ since: new Date(NOW_MS - 2 * 60_000).toISOString(), datapointsOver: 4 });
+  });
+
+  it('an idle PostgreSQL source: the lag is shown, pages nobody, and the replica counts as healthy', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('users', { Engine: 'postgres' }), replica('users-ro', 'users', { Engine: 'postgres' })],
+        metrics: [lag('users-ro', sawtooth({ phaseSeconds: 130 })), series('TransactionLogsGeneration', { DBInstanceIdentifier: 'users' }, Array.from({ length: 15 }, () => 0))] as MetricSeries[],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings.filter((f) => f.resource === 'users-ro').map((f) => `${f.code}:${f.severity}`)).toEqual(['REPLICA_LAG_HIGH:info']);
+    expect(report.replicas.find((r) => r.id === 'users-ro')).toMatchObject({ status: 'healthy' });
+  });
+
+  it('an idle PostgreSQL source with a degraded replication status: degraded, not healthy', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('users', { Engine: 'postgres' }), replica('users-ro', 'users', { Engine: 'postgres', ...status('replication degraded') })],
+        metrics: [lag('users-ro', sawtooth({ phaseSeconds: 130 })), series('TransactionLogsGeneration', { DBInstanceIdentifier: 'users' }, Array.from({ length: 15 }, () => 0))],
+      },
+    });
+
+    expect(check(snapshot).replicas.find((r) => r.id === 'users-ro')).toMatchObject({ status: 'degraded' });
+  });
+});
