@@ -123,3 +123,60 @@ describe('lag over a threshold', () => {
     expect(check(snapshot).replicas.find((r) => r.id === 'users-ro')).toMatchObject({ status: 'degraded' });
   });
 });
+
+describe('read-replication statuses AWS reports', () => {
+  it.each([
+    { status: 'replicating', normal: true, severity: undefined },
+    { status: 'replication stop point set', normal: true, severity: undefined },
+    { status: 'some new status', normal: true, severity: undefined },
+    { status: 'some new status', normal: false, severity: 'warning' },
+    { status: 'replication degraded', normal: true, severity: 'warning' },
+    { status: 'terminated', normal: false, severity: 'critical' },
+    { status: 'Error', normal: false, severity: 'critical' },
+  ])('$status (Normal $normal): $severity', ({ status: s, normal, severity }) => {
+    const v = verdict(pair(HEALTHY, status(s, normal)));
+
+    expect(v.findings).toEqual(severity ? [`REPLICATION_BROKEN:${severity}`] : []);
+    if (severity) {
+      expect(v.evidence('REPLICATION_BROKEN')).toEqual({ statusType: 'read replication', status: s, awsMessage: null, normal, source: 'orders', sourceRegion: 'us-east-1' });
+    }
+  });
+});
+
+describe('a replica that reports no lag', () => {
+  it.each([
+    { db: 'available', severity: 'warning' },
+    { db: 'rebooting', severity: 'info' },
+  ])('while $db: LAG_METRIC_MISSING $severity, with what was expected', ({ db, severity }) => {
+    const v = verdict(pair([], { DBInstanceStatus: db }));
+
+    expect(v.findings).toEqual([`LAG_METRIC_MISSING:${severity}`]);
+    expect(v.evidence('LAG_METRIC_MISSING')).toEqual({ expectedMetric: 'ReplicaLag', windowMinutes: 15, lastDatapoint: null, databaseStatus: db });
+    expect(v.row).toMatchObject({ status: 'unknown', lagSeconds: null });
+  });
+
+  it('lists only the modifications really pending on a -1 break', () => {
+    const v = verdict(pair([-1, -1, -1, -1], { PendingModifiedValues: { DBInstanceClass: 'db.r6g.xlarge', AllocatedStorage: undefined, ProcessorFeatures: [], Port: null } as never }));
+
+    expect(v.evidence('REPLICATION_BROKEN')).toMatchObject({ pendingModifications: ['DBInstanceClass'] });
+  });
+});
+
+describe('CHECK_DEGRADED per region and API', () => {
+  it.each([
+    { operation: 'rds:DescribeDBInstances', severity: 'critical' },
+    { operation: 'rds:DescribeDBParameters', severity: 'warning' },
+    { operation: 'cloudwatch:GetMetricData', severity: 'warning' },
+  ])('$operation failing twice: one $severity finding counting both calls', ({ operation, severity }) => {
+    const errors = [
+      { operation, code: 'Throttling', message: 'Rate exceeded' },
+      { operation, message: 'socket hang up' },
+    ];
+
+    const report = check(pair(HEALTHY, {}, { errors }));
+
+    const degraded = report.findings.filter((f) => f.code === 'CHECK_DEGRADED');
+    expect(degraded.map((f) => [f.resource, f.severity])).toEqual([[operation, severity]]);
+    expect(degraded[0]!.evidence).toEqual({ operation, errorCode: 'Throttling', error: 'Rate exceeded', failedCalls: 2 });
+  });
+});
