@@ -82,6 +82,18 @@ describe('a lag read (metricLevel "lag") through the real SDK clients', () => {
     expect(snapshot.regions['us-west-2']!.errors?.map((e) => [e.operation, e.code])).toEqual([['cloudwatch:GetMetricData', 'InternalServiceFault']]);
     expect(snapshot.regions['us-east-1']!.errors).toBeUndefined();
   });
+  it('asks each region once when every preferred series has data, on a lag read as on a full one', async () => {
+    // Act
+    const lagRead = await readThrough(fleetRoute, { regions: ['us-east-1', 'us-west-2'], metricLevel: 'lag' });
+    const fullRead = await readThrough(
+      (r) => (r.operation === 'GetMetricData' && r.region === 'us-west-2' ? empty(r) : fleetRoute(r)),
+      { regions: ['us-east-1', 'us-west-2'] },
+    );
+
+    // Assess: a full read already asked for every series; an empty one is not asked again.
+    expect(metricCalls(lagRead.requests).map((r) => r.region).sort()).toEqual(['us-east-1', 'us-west-2']);
+    expect(metricCalls(fullRead.requests).map((r) => r.region).sort()).toEqual(['us-east-1', 'us-west-2']);
+  });
 });
 
 describe('LiveFleetReader requests and defaults', () => {
@@ -241,6 +253,7 @@ describe('LiveFleetReader requests and defaults', () => {
       regions: ['us-east-1', 'eu-west-1'],
       now: () => NOW_DATE,
       includeParameters: true,
+      includeAutomatedBackups: true,
       clients: (region) => {
         if (region === 'eu-west-1') throw new Error('no credentials');
         return clientsFor(endpoint.url)(region);
@@ -253,5 +266,24 @@ describe('LiveFleetReader requests and defaults', () => {
     // Assess
     expect(Object.keys(snapshot.regions['us-east-1']!.dbParameters ?? {})).toEqual(['default.mysql8.0']);
     expect(snapshot.regions['eu-west-1']!.errors?.map((e) => e.operation)).toEqual(['rds:DescribeDBInstances']);
+  });
+  it('turns the metrics of a region whose clients cannot be created into CHECK_DEGRADED, not silence', async () => {
+    // Prepare: us-east-1 describes a global database with a secondary in us-west-2, whose clients fail.
+    const endpoint = await endpoints.start(fleetRoute);
+    const reader = new LiveFleetReader({
+      regions: ['us-east-1', 'us-west-2'],
+      now: () => NOW_DATE,
+      clients: (region) => {
+        if (region === 'us-west-2') throw new Error('no credentials');
+        return clientsFor(endpoint.url)(region);
+      },
+    });
+
+    // Act
+    const snapshot = await reader.read();
+
+    // Assess
+    expect(snapshot.regions['us-west-2']!.errors?.map((e) => e.operation)).toEqual(['rds:DescribeDBInstances', 'cloudwatch:GetMetricData']);
+    expect(metricCalls(endpoint.requests).map((r) => r.region)).toEqual(['us-east-1']);
   });
 });
