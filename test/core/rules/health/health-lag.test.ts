@@ -180,3 +180,24 @@ describe('CHECK_DEGRADED per region and API', () => {
     expect(degraded[0]!.evidence).toEqual({ operation, errorCode: 'Throttling', error: 'Rate exceeded', failedCalls: 2 });
   });
 });
+
+describe('what a verdict adds and leaves out', () => {
+  it('raises no lag alert on a replica paused by maintenance, even when the datapoints before the pause were high', () => {
+    const v = verdict(pair([400, 400, -1, -1, -1], { DBInstanceStatus: 'upgrading' }));
+
+    expect(v.findings).toEqual(['REPLICATION_BROKEN:warning']);
+    expect(v.row).toMatchObject({ status: 'degraded' });
+  });
+
+  it.each([
+    { case: 'a critical break names a MySQL source without backups', values: [-1, -1, -1, -1], fields: {}, evidence: { sourceBackupRetentionPeriod: 0 } },
+    { case: 'a paused replica does not', values: [-1, -1, -1, -1], fields: { DBInstanceStatus: 'upgrading' }, evidence: undefined },
+    { case: 'a lag alert does not', values: LAGGING, fields: {}, evidence: undefined },
+  ])('$case', ({ values, fields, evidence }) => {
+    const report = check(pair(values, fields, {}, { BackupRetentionPeriod: 0 }));
+
+    const found = report.findings.find((f) => f.resource === 'orders-ro')!;
+    if (evidence) expect(found.evidence).toMatchObject(evidence);
+    else expect(found.evidence).not.toHaveProperty('sourceBackupRetentionPeriod');
+  });
+});
