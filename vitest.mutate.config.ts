@@ -19,8 +19,5 @@ export default defineConfig({
     // take a fraction of a second. These files mock no modules, so sharing changes no result.
     pool: 'threads',
     isolate: false,
-    // Full test names: a name cut at 40 characters ("$name" rows) would not match the filter
-    // Stryker builds from it, so those tests would never run against a mutant.
-    chaiConfig: { truncateThreshold: 0 },
   },
 });
