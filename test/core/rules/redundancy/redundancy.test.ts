@@ -974,3 +974,119 @@ describe('DR rules at the edges', () => {
     expect(check(snapshot).dr).toEqual([]);
   });
 });
+
+describe('DR targets at the edges', () => {
+  const broken = { StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: 'error' }] };
+
+  it('does not count a same-region replica as a DR copy, however it is listed', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: ['orders-ro'] }), replica('orders-ro', 'orders')],
+        metrics: [lag('orders-ro', HEALTHY)],
+      },
+      'eu-west-1': {},
+    });
+
+    const report = check(snapshot);
+
+    expect(drCodes(report)).toEqual(['NO_CROSS_REGION_REPLICA:critical:us-east-1:orders']);
+    expect(drFindings(report)[0]!.evidence).toMatchObject({ crossRegionReplicas: [], sameRegionReplicas: 1 });
+    expect(verdict(report, 'orders')).toMatchObject({ ready: false, regionsCovered: [] });
+  });
+
+  it('is not made blind by a failed read that is not a describe', () => {
+    const report = check(crossRegionPair({ west: { errors: [{ operation: 'rds:DescribeDBParameters', code: 'Throttling', message: 'Rate exceeded' }] } }));
+
+    expect(verdict(report, 'orders')).toMatchObject({ ready: true, regionsCovered: ['eu-west-1'] });
+  });
+
+  it('orders the cross-region copies by region, listed-but-missing ones included', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [
+          instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [instanceArn('us-west-2', 'orders-b'), instanceArn('eu-west-1', 'orders-z')] }),
+        ],
+      },
+      'us-west-2': { dbInstances: [replica('orders-b', instanceArn('us-east-1', 'orders'), broken)], metrics: [lag('orders-b', HEALTHY)] },
+      'eu-west-1': {},
+    });
+
+    const gap = drFindings(check(snapshot)).find((f) => f.code === 'NO_CROSS_REGION_REPLICA')!;
+
+    expect(gap.evidence.crossRegionReplicas).toEqual(['orders-z@eu-west-1', 'orders-b@us-west-2']);
+  });
+
+  it('reads an Aurora cluster\'s own replica list: a listed replica cluster missing from its region is named', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbClusters: [cluster('shop', { 'shop-1': true }, { TagList: DR_TAG, ReadReplicaIdentifiers: [clusterArn('eu-west-1', 'shop-eu')] })] },
+      'eu-west-1': {},
+    });
+
+    const gap = drFindings(check(snapshot)).find((f) => f.code === 'NO_CROSS_REGION_REPLICA')!;
+
+    expect(gap.evidence.crossRegionReplicas).toEqual(['shop-eu@eu-west-1']);
+  });
+
+  it('says a protected global database with no secondary has no copy, not that one could be unseen', () => {
+    const global = globalCluster('payments', clusterArn('us-east-1', 'payments-use1'), [], { TagList: DR_TAG });
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [cluster('payments-use1', { 'payments-use1-a': true }, { Engine: 'aurora-postgresql', GlobalClusterIdentifier: 'payments' })],
+        dbInstances: [instance('payments-use1-a', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments-use1' })],
+        globalClusters: [global],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(drCodes(report)).toEqual(['NO_CROSS_REGION_REPLICA:critical:us-east-1:payments']);
+    expect(verdict(report, 'payments')!.ready).toBe(false);
+  });
+
+  it('judges a protected global database whose writer region is not read without failing', () => {
+    const global = globalCluster('payments', clusterArn('us-east-1', 'payments-use1'), [clusterArn('eu-west-1', 'payments-euw1')], { TagList: DR_TAG });
+    const west = secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] });
+    const snapshot = fleet({ 'eu-west-1': { ...west, globalClusters: [global] } });
+
+    const report = check(snapshot);
+
+    expect(verdict(report, 'payments')).toMatchObject({ region: 'us-east-1', regionsCovered: ['eu-west-1'] });
+    expect(verdict(report, 'payments')!.ready).not.toBe(true);
+  });
+
+  it('flags the resyncing one of two secondaries', () => {
+    const snapshot = globalDatabase(
+      {
+        'eu-west-1': secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] }),
+        'us-west-2': secondaryRegion('payments-usw2', { rpoLagMs: [10, 10, 10, 10, 10] }),
+      },
+      { sync: { [clusterArn('us-west-2', 'payments-usw2')]: 'pending-resync' } },
+    );
+
+    expect(drCodes(check(snapshot))).toEqual(['GLOBAL_SECONDARY_NOT_SYNCED:warning:us-west-2:payments-usw2']);
+  });
+
+  it('does not call a serverless secondary small when the primary\'s maximum is not known', () => {
+    const snapshot = globalDatabase({ 'eu-west-1': secondaryRegion('payments-euw1', { instanceClass: 'db.serverless', rpoLagMs: [10, 10, 10, 10, 10], cluster: { ServerlessV2ScalingConfiguration: { MaxCapacity: 2 } } }) });
+    const serverlessWriter = {
+      ...snapshot,
+      regions: {
+        ...snapshot.regions,
+        'us-east-1': {
+          ...snapshot.regions['us-east-1']!,
+          dbInstances: [instance('payments-use1-a', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments-use1', DBInstanceClass: 'db.serverless' })],
+        },
+      },
+    };
+
+    expect(drCodes(check(serverlessWriter))).toEqual([]);
+  });
+
+  it('does not judge the RPO on a lag series that stopped reporting', () => {
+    const stale = { ...lag('orders-dr', [900, 900, 900, 900, 900]) };
+    const old = stale.timestamps.map((t) => new Date(Date.parse(t) - 30 * 60_000).toISOString());
+    const report = check(crossRegionPair({ west: { metrics: [{ ...stale, timestamps: old }] } }), { lag: { windowMinutes: 60 } });
+
+    expect(drFindings(report).filter((f) => f.code === 'RPO_EXCEEDED')).toEqual([]);
+  });
+});
