@@ -1090,3 +1090,58 @@ describe('DR targets at the edges', () => {
     expect(drFindings(report).filter((f) => f.code === 'RPO_EXCEEDED')).toEqual([]);
   });
 });
+
+describe('BACKUPS_NOT_REPLICATED at the edges', () => {
+  const required = { dr: { requireReplicatedBackups: true } };
+  const backup = (fields: Partial<AutomatedBackup>): AutomatedBackup => ({
+    DBInstanceArn: instanceArn('us-east-1', 'orders'),
+    DBInstanceIdentifier: 'orders',
+    DbiResourceId: 'db-ORDERS',
+    Region: 'us-east-1',
+    Status: 'active',
+    ...fields,
+  });
+  const replicatedTo = (region: string) => ({ DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: `arn:aws:rds:${region}:${ACCOUNT}:auto-backup:ab-1` }] });
+  const codesOf = (snapshot: FleetSnapshot) => drCodes(check(snapshot, required));
+  const NOT_REPLICATED = ['BACKUPS_NOT_REPLICATED:warning:us-east-1:orders'];
+
+  it('names where backups were read and what was found on the finding', () => {
+    const report = check(crossRegionPair({ east: { automatedBackups: [backup({})] }, west: { automatedBackups: [] } }), required);
+
+    expect(drFindings(report)[0]!.evidence).toEqual({ backupRetentionPeriod: 7, automatedBackupsReadIn: ['eu-west-1', 'us-east-1'], replicatedTo: [] });
+  });
+
+  it.each([
+    { name: 'a replication into the primary\'s own region', east: [backup(replicatedTo('us-east-1'))], west: [], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a replication list with items that carry no ARN', east: [backup({ DBInstanceAutomatedBackupsReplications: [null, {}, { DBInstanceAutomatedBackupsArn: 7 }] as never })], west: [], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a backup of another database in the primary\'s region', east: [backup({ DBInstanceArn: undefined, DBInstanceIdentifier: 'billing', DbiResourceId: 'db-BILLING', ...replicatedTo('eu-west-1') })], west: [], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a backup without ARN named like the primary, replicated', east: [backup({ DBInstanceArn: undefined, DbiResourceId: undefined, ...replicatedTo('eu-west-1') })], west: [], primary: {}, codes: [] },
+    { name: 'a copy in another region of a same-named database elsewhere', east: [], west: [backup({ DBInstanceArn: instanceArn('us-west-2', 'orders'), DbiResourceId: 'db-OTHER', Region: 'us-west-2', Status: 'replicating' })], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a copy matched by resource id whose source region is another', east: [], west: [backup({ DBInstanceArn: undefined, Region: 'us-west-2', Status: 'replicating' })], primary: { DbiResourceId: 'db-ORDERS' }, codes: NOT_REPLICATED },
+    { name: 'a copy named by the primary\'s ARN under a stale resource id', east: [], west: [backup({ DbiResourceId: 'db-OLD', Status: 'replicating' })], primary: { DbiResourceId: 'db-ORDERS', DBInstanceArn: undefined }, codes: [] },
+  ])('$name', ({ east, west, primary, codes }) => {
+    expect(codesOf(crossRegionPair({ primary, east: { automatedBackups: east }, west: { automatedBackups: west } }))).toEqual(codes);
+  });
+
+  it('is unknown when the primary\'s region failed to list backups, even though another region listed some', () => {
+    const failed = [{ operation: 'rds:DescribeDBInstanceAutomatedBackups', code: 'AccessDenied', message: 'denied' }];
+    const report = check(crossRegionPair({ east: { errors: failed }, west: { automatedBackups: [] } }), required);
+
+    expect(drCodes(report)).toEqual([]);
+    expect(verdict(report, 'orders')!.ready).toBe('unknown');
+  });
+
+  it('reports disabled backups even when the backup list could not be read', () => {
+    const failed = [{ operation: 'rds:DescribeDBInstanceAutomatedBackups', code: 'AccessDenied', message: 'denied' }];
+
+    expect(codesOf(crossRegionPair({ primary: { BackupRetentionPeriod: 0 }, east: { errors: failed } }))).toEqual(NOT_REPLICATED);
+  });
+
+  it('does not apply to Aurora clusters', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbClusters: [cluster('shop', { 'shop-1': true }, { TagList: DR_TAG, ReadReplicaIdentifiers: [] })], automatedBackups: [] },
+    });
+
+    expect(codesOf(snapshot).filter((c) => c.startsWith('BACKUPS'))).toEqual([]);
+  });
+});
