@@ -9,7 +9,7 @@ import { evaluate } from '../../../../lambdas/core/rules/evaluate';
 import type { ReadLevel } from '../../../../lambdas/core/fleet/cadence';
 import type { DbInstance, FleetSnapshot, MetricSeries, RegionSnapshot } from '../../../../lambdas/core/fleet/model';
 import { sawtooth } from '../../../support/curves';
-import { fleet, instance, lag, NOW_MS, replica, series } from '../../../support/fleet';
+import { cluster, fleet, instance, lag, NOW_MS, replica, series } from '../../../support/fleet';
 
 const check = (snapshot: FleetSnapshot, config: ConfigInput = {}, reads?: ReadLevel) =>
   evaluate(snapshot, { config: parseConfig(config), scope: 'health', ...(reads ? { reads } : {}) });
@@ -199,5 +199,42 @@ describe('what a verdict adds and leaves out', () => {
     const found = report.findings.find((f) => f.resource === 'orders-ro')!;
     if (evidence) expect(found.evidence).toMatchObject(evidence);
     else expect(found.evidence).not.toHaveProperty('sourceBackupRetentionPeriod');
+  });
+});
+
+describe('pending modifications and stopped clusters', () => {
+  it('lists a pending list-valued modification, not an empty one', () => {
+    const pending = { ProcessorFeatures: [{ Name: 'coreCount', Value: '4' }], OptionGroupName: '', Iops: undefined } as never;
+
+    const v = verdict(pair([-1, -1, -1, -1], { PendingModifiedValues: pending }));
+
+    expect(v.evidence('REPLICATION_BROKEN')).toMatchObject({ pendingModifications: ['OptionGroupName', 'ProcessorFeatures'] });
+  });
+
+  it('judges the readers of a running cluster on their lag while another cluster of the region is stopped', () => {
+    const auroraLag = (id: string, values: readonly number[]) => series('AuroraReplicaLag', { DBInstanceIdentifier: id }, values);
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [
+          cluster('archive', { 'archive-1': true, 'archive-2': false }, { Status: 'stopped' }),
+          cluster('shop', { 'shop-1': true, 'shop-2': false }),
+        ],
+        dbInstances: [
+          instance('archive-1', { Engine: 'aurora-mysql', DBClusterIdentifier: 'archive', DBInstanceStatus: 'stopped' }),
+          instance('archive-2', { Engine: 'aurora-mysql', DBClusterIdentifier: 'archive', DBInstanceStatus: 'stopped' }),
+          instance('shop-1', { Engine: 'aurora-mysql', DBClusterIdentifier: 'shop' }),
+          instance('shop-2', { Engine: 'aurora-mysql', DBClusterIdentifier: 'shop' }),
+        ],
+        metrics: [auroraLag('shop-2', [400_000, 400_000, 400_000, 400_000, 400_000])],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.findings.map((f) => `${f.code}:${f.severity}:${f.resource}`).sort()).toEqual([
+      'REPLICATION_BROKEN:info:archive',
+      'REPLICA_LAG_HIGH:critical:shop-2',
+    ]);
+    expect(report.findings.find((f) => f.resource === 'archive')!.evidence).toEqual({ clusterStatus: 'stopped', readers: ['archive-2'] });
   });
 });
