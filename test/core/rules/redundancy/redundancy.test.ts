@@ -1145,3 +1145,43 @@ describe('BACKUPS_NOT_REPLICATED at the edges', () => {
     expect(codesOf(snapshot).filter((c) => c.startsWith('BACKUPS'))).toEqual([]);
   });
 });
+
+describe('DR findings name a running switchover', () => {
+  it('adds the global cluster\'s switchover state to a resyncing secondary\'s finding, and only to that secondary', () => {
+    const global = globalDatabase(
+      {
+        'eu-west-1': secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] }),
+        'us-west-2': secondaryRegion('payments-usw2', { rpoLagMs: [10, 10, 10, 10, 10] }),
+      },
+      { sync: { [clusterArn('us-west-2', 'payments-usw2')]: 'pending-resync' } },
+    );
+    // An unrelated replica pair read first: the finding must be matched to its own secondary.
+    const east = global.regions['us-east-1']!;
+    const snapshot = fleet({
+      ...global.regions,
+      'us-east-1': { ...east, dbInstances: [instance('billing'), replica('billing-ro', 'billing'), ...east.dbInstances!], metrics: [lag('billing-ro', HEALTHY)] },
+    });
+    for (const region of Object.values(snapshot.regions)) {
+      for (const g of region.globalClusters ?? []) (g as { Status?: string }).Status = 'switching-over';
+    }
+
+    const report = check(snapshot);
+
+    const resync = drFindings(report).filter((f) => f.code === 'GLOBAL_SECONDARY_NOT_SYNCED');
+    expect(resync.map((f) => [f.region, f.resource, f.evidence.globalClusterStatus])).toEqual([['us-west-2', 'payments-usw2', 'switching-over']]);
+  });
+
+  it('leaves a finding of another code on a replica as the rules wrote it', () => {
+    const snapshot = withStoppedSource(crossRegionPair({ replica: { DBInstanceClass: 'db.r6g.large' } }));
+
+    const report = check(snapshot);
+
+    expect(drFindings(report).find((f) => f.code === 'DR_REPLICA_UNDERSIZED')!.evidence).not.toHaveProperty('sourceStatus');
+  });
+});
+
+/** The fixture with its primary stopped. */
+function withStoppedSource(snapshot: FleetSnapshot): FleetSnapshot {
+  const east = snapshot.regions['us-east-1']!;
+  return fleet({ ...snapshot.regions, 'us-east-1': { ...east, dbInstances: east.dbInstances!.map((i) => ({ ...i, DBInstanceStatus: 'stopped' })) } });
+}
