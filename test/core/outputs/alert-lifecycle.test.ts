@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   dependencyRegions,
   describedResources,
+  countBySeverity,
   planTransitions,
   type AlertState,
   type LifecycleInput,
@@ -9,7 +10,7 @@ import {
 } from '../../../lambdas/core/outputs/alert-lifecycle';
 import { findingKey, type Finding } from '../../../lambdas/core/findings';
 import { finding } from '../../support/findings';
-import { fleet, instance } from '../../support/fleet';
+import { cluster, fleet, globalCluster, instance } from '../../support/fleet';
 
 const T0 = new Date('2026-11-24T10:00:00Z');
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
@@ -94,6 +95,23 @@ describe('planTransitions', () => {
     expect(again.kinds).toEqual(['escalated']);
     // Still the same alert: opened once, at T0.
     expect(again.plan.transitions[0]!.next.openedAt).toBe(T0.toISOString());
+  });
+
+  it('keeps the most severe of two findings with the same key, whichever comes first', () => {
+    const critical = { ...lag, severity: 'critical' as const };
+
+    const criticalFirst = run([], [critical, lag], T0);
+    const criticalLast = run([], [lag, critical], T0);
+
+    expect(criticalFirst.plan.open.map((a) => a.severity)).toEqual(['critical']);
+    expect(criticalLast.plan.open.map((a) => a.severity)).toEqual(['critical']);
+  });
+
+  it('counts open alerts by severity for the "open now" line', () => {
+    const open = run([], [lag, finding({ code: 'REPLICATION_BROKEN', resource: 'a' }), finding({ code: 'REPLICATION_BROKEN', resource: 'b' })], T0).plan.open;
+
+    expect(countBySeverity(open)).toEqual({ critical: 2, warning: 1, info: 0 });
+    expect(countBySeverity([])).toEqual({ critical: 0, warning: 0, info: 0 });
   });
 
   it('reopens a resolved alert as new', () => {
@@ -259,6 +277,53 @@ describe('planTransitions', () => {
 
       expect(dependencyRegions(rpo, REGIONS)).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
     });
+
+    it.each([
+      ['a field named …Region', { sourceRegion: 'eu-west-1' }, ['eu-west-1', 'us-east-1']],
+      ['an id@region in any field', { source: 'orders@eu-west-1' }, ['eu-west-1', 'us-east-1']],
+      ['a region-like value in a field that names no region', { expected: 'us-west-2', parameter: 'aws_default_region' }, ['us-east-1']],
+      ['numbers and empty values, in lists or under a …Region name', { values: [1, 2], sourceRegion: null, replicas: [3] }, ['us-east-1']],
+    ])('reads the regions its evidence names: %s', (_name, evidence, expected) => {
+      const f = finding({ code: 'REPLICA_LAG_HIGH', region: 'us-east-1', evidence: evidence as Finding['evidence'] });
+
+      expect(dependencyRegions(f, REGIONS)).toEqual(expected);
+    });
+
+    it('records the dependencies of an alert stored without them at its next sighting, silently', () => {
+      const opened = run([], [lag], T0);
+      const { dependsOn: _unknown, ...legacy } = opened.states[0]!;
+
+      const next = run([legacy], [lag], minutes(1));
+
+      expect(next.plan.transitions.map((t) => [t.kind, t.notify, t.next.dependsOn])).toEqual([['updated', false, ['us-east-1']]]);
+    });
+
+    it('records a dependency added after the ones already recorded', () => {
+      const opened = drift([], [{ ...belowSource, evidence: { parameter: 'max_connections' } }], T0);
+      const withSource = finding({ ...belowSource, region: 'us-west-2', evidence: { parameter: 'max_connections', sourceRegion: 'us-east-1' } });
+      const alsoEast = finding({ ...belowSource, region: 'eu-west-1', evidence: { parameter: 'max_connections', sourceRegion: 'us-east-1' } });
+      const east = drift([], [{ ...alsoEast, evidence: { parameter: 'max_connections' } }], T0);
+
+      // [us-west-2] → [us-east-1, us-west-2] and [eu-west-1] → [eu-west-1, us-east-1]: one recorded list a prefix of the new.
+      expect(drift(opened.states, [withSource], minutes(1)).plan.transitions.map((t) => [t.kind, t.next.dependsOn])).toEqual([
+        ['updated', ['us-east-1', 'us-west-2']],
+      ]);
+      expect(drift(east.states, [alsoEast], minutes(1)).plan.transitions.map((t) => [t.kind, t.next.dependsOn])).toEqual([
+        ['updated', ['eu-west-1', 'us-east-1']],
+      ]);
+    });
+
+    it('without a list of regions read, takes them from the findings: a "no replica anywhere" alert rests on each', () => {
+      const gap = finding({ code: 'NO_CROSS_REGION_REPLICA', resource: 'orders', evidence: {} });
+      const west = finding({ code: 'REPLICATION_BROKEN', region: 'us-west-2', resource: 'orders-ro-west' });
+
+      const opened = run([], [gap, west], T0);
+
+      expect(opened.plan.transitions.map((t) => [t.next.code, t.next.dependsOn])).toEqual([
+        ['NO_CROSS_REGION_REPLICA', ['us-east-1', 'us-west-2']],
+        ['REPLICATION_BROKEN', ['us-west-2']],
+      ]);
+    });
   });
 
   describe('a database that no longer exists', () => {
@@ -283,6 +348,26 @@ describe('planTransitions', () => {
       const next = run(opened.states, [], minutes(5), { described: described([]), regionsRead: ['eu-west-1'] });
 
       expect(next.kinds).toEqual(['resolved']);
+    });
+
+    it('ends a cluster or global cluster alert as resolved while the cluster is still described, as gone once it is not', () => {
+      const clusterLag = finding({ code: 'REPLICA_LAG_HIGH', severity: 'warning', resource: 'orders-cluster' });
+      const globalLag = finding({ code: 'REPLICATION_BROKEN', resource: 'orders-global' });
+      const opened = run([], [clusterLag, globalLag], T0);
+      const withBoth = describedResources(
+        fleet({
+          'us-east-1': {
+            dbClusters: [cluster('orders-cluster', { 'orders-1': true })],
+            globalClusters: [globalCluster('orders-global', 'arn:aws:rds:us-east-1:123456789012:cluster:orders-cluster', [])],
+          },
+        }),
+      );
+
+      const still = run(opened.states, [], minutes(5), { described: withBoth, regionsRead: ['us-east-1'] });
+      const deleted = run(opened.states, [], minutes(5), { described: described([]), regionsRead: ['us-east-1'] });
+
+      expect(still.kinds).toEqual(['resolved', 'resolved']);
+      expect(deleted.kinds).toEqual(['gone', 'gone']);
     });
 
     it('never calls a read that recovered gone', () => {

@@ -786,3 +786,432 @@ describe('one alert per fact', () => {
     expect(report.replicas[0]!.status).toBe('lagging');
   });
 });
+
+describe('DR capacity of a cluster target', () => {
+  /** The secondary's members: one instance per class given. */
+  const secondary = (classes: readonly string[], cluster: Partial<DbCluster> = {}): RegionSnapshot => {
+    const ids = classes.map((_, i) => `payments-euw1-${i}`);
+    return {
+      dbClusters: [
+        globalMember('payments-euw1', Object.fromEntries(ids.map((id) => [id, false])), { ...cluster }),
+      ],
+      dbInstances: ids.map((id, i) => instance(id, { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments-euw1', DBInstanceClass: classes[i] })),
+      metrics: [globalLag('payments-euw1', 'us-east-1', [10, 12, 11, 10, 12]), ...ids.map((id) => readerLag(id))],
+    };
+  };
+  const globalMember = (id: string, members: Record<string, boolean>, fields: Partial<DbCluster>) =>
+    cluster(id, members, { Engine: 'aurora-postgresql', GlobalClusterIdentifier: 'payments', ...fields });
+  /** The global database with the writer cluster's members replaced: writer first. */
+  const withWriter = (snapshot: FleetSnapshot, writerClass: string, readerClass?: string, writerCluster: Partial<DbCluster> = {}): FleetSnapshot => {
+    const east = snapshot.regions['us-east-1']!;
+    const members: Record<string, boolean> = { 'payments-use1-a': true, ...(readerClass ? { 'payments-use1-b': false } : {}) };
+    return fleet({
+      ...snapshot.regions,
+      'us-east-1': {
+        ...east,
+        dbClusters: [globalMember('payments-use1', members, writerCluster)],
+        dbInstances: [
+          instance('payments-use1-a', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments-use1', DBInstanceClass: writerClass }),
+          ...(readerClass ? [instance('payments-use1-b', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments-use1', DBInstanceClass: readerClass })] : []),
+        ],
+      },
+    });
+  };
+  const undersized = (report: Report) => drFindings(report).filter((f) => f.code === 'DR_REPLICA_UNDERSIZED');
+  const serverless = (max?: number): Partial<DbCluster> => (max === undefined ? {} : { ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: max } });
+
+  it.each([
+    { name: 'every instance smaller than the writer', writer: 'db.r6g.2xlarge', reader: undefined, target: ['db.r6g.large', 'db.r6g.xlarge'], evidence: { primaryClass: 'db.r6g.2xlarge', targetClass: 'db.r6g.large,db.r6g.xlarge' } },
+    { name: 'one instance as large as the writer', writer: 'db.r6g.2xlarge', reader: undefined, target: ['db.r6g.large', 'db.r6g.2xlarge'], evidence: undefined },
+    { name: 'compared with the writer, not with a larger reader of the primary', writer: 'db.r6g.large', reader: 'db.r6g.4xlarge', target: ['db.r6g.large'], evidence: undefined },
+    { name: 'a writer larger than its reader: the writer counts', writer: 'db.r6g.4xlarge', reader: 'db.r6g.large', target: ['db.r6g.xlarge'], evidence: { primaryClass: 'db.r6g.4xlarge', targetClass: 'db.r6g.xlarge' } },
+  ])('$name', ({ writer, reader, target, evidence }) => {
+    const report = check(withWriter(globalDatabase({ 'eu-west-1': secondary(target) }), writer, reader));
+
+    if (evidence === undefined) expect(undersized(report)).toEqual([]);
+    else {
+      expect(undersized(report).map((f) => [f.region, f.resource])).toEqual([['eu-west-1', 'payments-euw1']]);
+      expect(undersized(report)[0]!.evidence).toMatchObject({ primary: 'payments', primaryRegion: 'us-east-1', ...evidence });
+      expect(verdict(report, 'payments')!.ready).toBe(false);
+    }
+  });
+
+  it.each([
+    { name: 'a serverless secondary that scales to fewer ACUs', primaryMax: 64, target: ['db.serverless'], targetMax: 16, evidence: { primaryMaxAcu: 64, targetMaxAcu: 16, targetClass: 'db.serverless' } },
+    { name: 'a serverless secondary that scales as far', primaryMax: 64, target: ['db.serverless'], targetMax: 64, evidence: undefined },
+    { name: 'a serverless secondary that scales further', primaryMax: 16, target: ['db.serverless'], targetMax: 64, evidence: undefined },
+    { name: 'a serverless secondary whose maximum is not known', primaryMax: 64, target: ['db.serverless'], targetMax: undefined, evidence: undefined },
+    { name: 'a secondary mixing serverless and provisioned instances', primaryMax: 64, target: ['db.serverless', 'db.r6g.large'], targetMax: 16, evidence: undefined },
+  ])('$name', ({ primaryMax, target, targetMax, evidence }) => {
+    const snapshot = withWriter(globalDatabase({ 'eu-west-1': secondary(target, serverless(targetMax)) }), 'db.serverless', undefined, serverless(primaryMax));
+
+    const report = check(snapshot);
+
+    if (evidence === undefined) expect(undersized(report)).toEqual([]);
+    else expect(undersized(report).map((f) => f.evidence)).toEqual([expect.objectContaining({ primaryClass: 'db.serverless', ...evidence })]);
+  });
+
+  it('a provisioned writer and a serverless secondary are not compared', () => {
+    const report = check(withWriter(globalDatabase({ 'eu-west-1': secondary(['db.serverless'], serverless(1)) }), 'db.r6g.4xlarge'));
+
+    expect(undersized(report)).toEqual([]);
+  });
+
+  it('names a headless secondary on evidence: no instance, no class', () => {
+    const report = check(globalDatabase({ 'eu-west-1': secondaryRegion('payments-euw1', { headless: true }) }));
+
+    expect(undersized(report)[0]!.evidence).toMatchObject({ targetInstances: 0, targetClass: null, primaryClass: null });
+  });
+});
+
+describe('DR rules at the edges', () => {
+  it('does not judge the RPO on a lag-only read, and carries no RPO verdict then', () => {
+    const snapshot = crossRegionPair({ lag: [900, 900, 900, 900, 900] });
+
+    const full = evaluate(snapshot, { config: parseConfig({}), scope: 'health' });
+    const lagOnly = evaluate(snapshot, { config: parseConfig({}), scope: 'health', reads: 'lag' });
+
+    expect(full.findings.filter((f) => f.code === 'RPO_EXCEEDED').map((f) => f.resource)).toEqual(['orders-dr']);
+    expect(lagOnly.findings.filter((f) => f.code === 'RPO_EXCEEDED')).toEqual([]);
+  });
+
+  it('dates an RPO breach from the first datapoint over the RPO, not one equal to it', () => {
+    const report = check(crossRegionPair({ lag: [10, 60, 61, 61, 61] }));
+
+    const rpo = drFindings(report).find((f) => f.code === 'RPO_EXCEEDED')!;
+    expect(rpo.evidence.since).toBe(`since ${new Date(Date.parse('2026-11-24T10:00:00Z') - 2 * 60_000).toISOString()}`);
+  });
+
+  it('names a stopped source on an RPO breach of its replica', () => {
+    const report = check(crossRegionPair({ lag: [900, 900, 900, 900, 900], primary: { DBInstanceStatus: 'stopped' } }));
+
+    expect(drFindings(report).find((f) => f.code === 'RPO_EXCEEDED')?.evidence).toMatchObject({ sourceStatus: 'stopped' });
+  });
+
+  it('reports a resyncing secondary of an unprotected global database once, naming the writer region', () => {
+    const snapshot = globalDatabase(
+      { 'eu-west-1': secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] }) },
+      { globalTags: [], sync: { [clusterArn('eu-west-1', 'payments-euw1')]: 'pending-resync' } },
+    );
+
+    const report = check(snapshot);
+
+    expect(drFindings(report).map((f) => [f.code, f.region, f.resource, f.evidence.writerRegion, f.evidence.globalCluster])).toEqual([
+      ['GLOBAL_SECONDARY_NOT_SYNCED', 'eu-west-1', 'payments-euw1', 'us-east-1', 'payments'],
+    ]);
+  });
+
+  it('reports a resyncing secondary of a protected global database once, as a DR problem', () => {
+    const snapshot = globalDatabase(
+      { 'eu-west-1': secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] }) },
+      { sync: { [clusterArn('eu-west-1', 'payments-euw1')]: 'pending-resync' } },
+    );
+
+    const report = check(snapshot);
+
+    expect(drCodes(report)).toEqual(['GLOBAL_SECONDARY_NOT_SYNCED:warning:eu-west-1:payments-euw1']);
+    expect(verdict(report, 'payments')!.ready).toBe(false);
+  });
+
+  it('makes the verdict unknown, with no finding, when the primary\'s own region failed a describe', () => {
+    const snapshot = crossRegionPair({
+      east: { errors: [{ operation: 'rds:DescribeDBClusters', code: 'ThrottlingException', message: 'Rate exceeded' }] },
+      replica: {},
+      primary: { ReadReplicaDBInstanceIdentifiers: [] },
+    });
+
+    const report = check(snapshot, { dr: { requireReplicatedBackups: true } });
+
+    expect(drCodes(report)).toEqual([]);
+    expect(verdict(report, 'orders')).toMatchObject({ ready: 'unknown' });
+    expect(verdict(report, 'orders')!.reasons.some((r) => r.startsWith('primary: region us-east-1 could not be read'))).toBe(true);
+  });
+
+  it('leaves a broken replica out of the regions covered and the worst lag, and says why it is not ready', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [
+          instance('orders', {
+            TagList: DR_TAG,
+            ReadReplicaDBInstanceIdentifiers: [instanceArn('eu-west-1', 'orders-dr'), instanceArn('us-west-2', 'orders-dr2')],
+          }),
+        ],
+      },
+      'eu-west-1': { dbInstances: [replica('orders-dr', instanceArn('us-east-1', 'orders'))], metrics: [lag('orders-dr', [5, 5, 5, 5, 5])] },
+      'us-west-2': {
+        dbInstances: [replica('orders-dr2', instanceArn('us-east-1', 'orders'), { StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: 'error' }] })],
+        metrics: [lag('orders-dr2', [40, 40, 40, 40, 40])],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(verdict(report, 'orders')).toMatchObject({ ready: true, regionsCovered: ['eu-west-1'], worstLagSeconds: 5, reasons: [] });
+  });
+
+  it('lists the regions covered in order and every cross-region copy on NO_CROSS_REGION_REPLICA in order', () => {
+    const broken = { StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: 'error' }] };
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [
+          instance('orders', {
+            TagList: DR_TAG,
+            ReadReplicaDBInstanceIdentifiers: [instanceArn('us-west-2', 'orders-b'), instanceArn('eu-west-1', 'orders-a')],
+          }),
+        ],
+      },
+      'us-west-2': { dbInstances: [replica('orders-b', instanceArn('us-east-1', 'orders'), broken)], metrics: [lag('orders-b', HEALTHY)] },
+      'eu-west-1': { dbInstances: [replica('orders-a', instanceArn('us-east-1', 'orders'), broken)], metrics: [lag('orders-a', HEALTHY)] },
+    });
+
+    const report = check(snapshot);
+
+    const gap = drFindings(report).find((f) => f.code === 'NO_CROSS_REGION_REPLICA')!;
+    expect(gap.evidence).toMatchObject({
+      crossRegionReplicas: ['orders-a@eu-west-1', 'orders-b@us-west-2'],
+      brokenReplicas: ['orders-a@eu-west-1', 'orders-b@us-west-2'],
+      sameRegionReplicas: 0,
+    });
+    expect(verdict(report, 'orders')!.ready).toBe(false);
+  });
+
+  it('orders the DR verdicts by region, then primary', () => {
+    const primary = (id: string) => instance(id, { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [] });
+    const snapshot = fleet({
+      'us-west-2': { dbInstances: [primary('b-west'), primary('a-west')] },
+      'eu-west-1': { dbInstances: [primary('z-eu')] },
+    });
+
+    expect(check(snapshot).dr.map((d) => `${d.region}/${d.primary}`)).toEqual(['eu-west-1/z-eu', 'us-west-2/a-west', 'us-west-2/b-west']);
+  });
+
+  it('takes an RPO override that matches the writer cluster of a global database', () => {
+    const snapshot = globalDatabase({ 'eu-west-1': secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] }) });
+
+    const report = check(snapshot, { dr: { rpoOverrides: [{ match: { identifier: 'payments-use1' }, rpoSeconds: 5 }] } });
+
+    expect(verdict(report, 'payments')!.rpoSeconds).toBe(5);
+  });
+
+  it('does not treat an instance of a cluster as a primary of its own', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [cluster('shop', { 'shop-1': true })],
+        dbInstances: [instance('shop-1', { Engine: 'aurora-mysql', DBClusterIdentifier: 'shop', TagList: DR_TAG })],
+      },
+    });
+
+    expect(check(snapshot).dr).toEqual([]);
+  });
+});
+
+describe('DR targets at the edges', () => {
+  const broken = { StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: 'error' }] };
+
+  it('does not count a same-region replica as a DR copy, however it is listed', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: ['orders-ro'] }), replica('orders-ro', 'orders')],
+        metrics: [lag('orders-ro', HEALTHY)],
+      },
+      'eu-west-1': {},
+    });
+
+    const report = check(snapshot);
+
+    expect(drCodes(report)).toEqual(['NO_CROSS_REGION_REPLICA:critical:us-east-1:orders']);
+    expect(drFindings(report)[0]!.evidence).toMatchObject({ crossRegionReplicas: [], sameRegionReplicas: 1 });
+    expect(verdict(report, 'orders')).toMatchObject({ ready: false, regionsCovered: [] });
+  });
+
+  it('is not made blind by a failed read that is not a describe', () => {
+    const report = check(crossRegionPair({ west: { errors: [{ operation: 'rds:DescribeDBParameters', code: 'Throttling', message: 'Rate exceeded' }] } }));
+
+    expect(verdict(report, 'orders')).toMatchObject({ ready: true, regionsCovered: ['eu-west-1'] });
+  });
+
+  it('orders the cross-region copies by region, listed-but-missing ones included', () => {
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [
+          instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [instanceArn('us-west-2', 'orders-b'), instanceArn('eu-west-1', 'orders-z')] }),
+        ],
+      },
+      'us-west-2': { dbInstances: [replica('orders-b', instanceArn('us-east-1', 'orders'), broken)], metrics: [lag('orders-b', HEALTHY)] },
+      'eu-west-1': {},
+    });
+
+    const gap = drFindings(check(snapshot)).find((f) => f.code === 'NO_CROSS_REGION_REPLICA')!;
+
+    expect(gap.evidence.crossRegionReplicas).toEqual(['orders-z@eu-west-1', 'orders-b@us-west-2']);
+  });
+
+  it('reads an Aurora cluster\'s own replica list: a listed replica cluster missing from its region is named', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbClusters: [cluster('shop', { 'shop-1': true }, { TagList: DR_TAG, ReadReplicaIdentifiers: [clusterArn('eu-west-1', 'shop-eu')] })] },
+      'eu-west-1': {},
+    });
+
+    const gap = drFindings(check(snapshot)).find((f) => f.code === 'NO_CROSS_REGION_REPLICA')!;
+
+    expect(gap.evidence.crossRegionReplicas).toEqual(['shop-eu@eu-west-1']);
+  });
+
+  it('says a protected global database with no secondary has no copy, not that one could be unseen', () => {
+    const global = globalCluster('payments', clusterArn('us-east-1', 'payments-use1'), [], { TagList: DR_TAG });
+    const snapshot = fleet({
+      'us-east-1': {
+        dbClusters: [cluster('payments-use1', { 'payments-use1-a': true }, { Engine: 'aurora-postgresql', GlobalClusterIdentifier: 'payments' })],
+        dbInstances: [instance('payments-use1-a', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments-use1' })],
+        globalClusters: [global],
+      },
+    });
+
+    const report = check(snapshot);
+
+    expect(drCodes(report)).toEqual(['NO_CROSS_REGION_REPLICA:critical:us-east-1:payments']);
+    expect(verdict(report, 'payments')!.ready).toBe(false);
+  });
+
+  it('judges a protected global database whose writer region is not read without failing', () => {
+    const global = globalCluster('payments', clusterArn('us-east-1', 'payments-use1'), [clusterArn('eu-west-1', 'payments-euw1')], { TagList: DR_TAG });
+    const west = secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] });
+    const snapshot = fleet({ 'eu-west-1': { ...west, globalClusters: [global] } });
+
+    const report = check(snapshot);
+
+    expect(verdict(report, 'payments')).toMatchObject({ region: 'us-east-1', regionsCovered: ['eu-west-1'] });
+    expect(verdict(report, 'payments')!.ready).not.toBe(true);
+  });
+
+  it('flags the resyncing one of two secondaries', () => {
+    const snapshot = globalDatabase(
+      {
+        'eu-west-1': secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] }),
+        'us-west-2': secondaryRegion('payments-usw2', { rpoLagMs: [10, 10, 10, 10, 10] }),
+      },
+      { sync: { [clusterArn('us-west-2', 'payments-usw2')]: 'pending-resync' } },
+    );
+
+    expect(drCodes(check(snapshot))).toEqual(['GLOBAL_SECONDARY_NOT_SYNCED:warning:us-west-2:payments-usw2']);
+  });
+
+  it('does not call a serverless secondary small when the primary\'s maximum is not known', () => {
+    const snapshot = globalDatabase({ 'eu-west-1': secondaryRegion('payments-euw1', { instanceClass: 'db.serverless', rpoLagMs: [10, 10, 10, 10, 10], cluster: { ServerlessV2ScalingConfiguration: { MaxCapacity: 2 } } }) });
+    const serverlessWriter = {
+      ...snapshot,
+      regions: {
+        ...snapshot.regions,
+        'us-east-1': {
+          ...snapshot.regions['us-east-1']!,
+          dbInstances: [instance('payments-use1-a', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments-use1', DBInstanceClass: 'db.serverless' })],
+        },
+      },
+    };
+
+    expect(drCodes(check(serverlessWriter))).toEqual([]);
+  });
+
+  it('does not judge the RPO on a lag series that stopped reporting', () => {
+    const stale = { ...lag('orders-dr', [900, 900, 900, 900, 900]) };
+    const old = stale.timestamps.map((t) => new Date(Date.parse(t) - 30 * 60_000).toISOString());
+    const report = check(crossRegionPair({ west: { metrics: [{ ...stale, timestamps: old }] } }), { lag: { windowMinutes: 60 } });
+
+    expect(drFindings(report).filter((f) => f.code === 'RPO_EXCEEDED')).toEqual([]);
+  });
+});
+
+describe('BACKUPS_NOT_REPLICATED at the edges', () => {
+  const required = { dr: { requireReplicatedBackups: true } };
+  const backup = (fields: Partial<AutomatedBackup>): AutomatedBackup => ({
+    DBInstanceArn: instanceArn('us-east-1', 'orders'),
+    DBInstanceIdentifier: 'orders',
+    DbiResourceId: 'db-ORDERS',
+    Region: 'us-east-1',
+    Status: 'active',
+    ...fields,
+  });
+  const replicatedTo = (region: string) => ({ DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: `arn:aws:rds:${region}:${ACCOUNT}:auto-backup:ab-1` }] });
+  const codesOf = (snapshot: FleetSnapshot) => drCodes(check(snapshot, required));
+  const NOT_REPLICATED = ['BACKUPS_NOT_REPLICATED:warning:us-east-1:orders'];
+
+  it('names where backups were read and what was found on the finding', () => {
+    const report = check(crossRegionPair({ east: { automatedBackups: [backup({})] }, west: { automatedBackups: [] } }), required);
+
+    expect(drFindings(report)[0]!.evidence).toEqual({ backupRetentionPeriod: 7, automatedBackupsReadIn: ['eu-west-1', 'us-east-1'], replicatedTo: [] });
+  });
+
+  it.each([
+    { name: 'a replication into the primary\'s own region', east: [backup(replicatedTo('us-east-1'))], west: [], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a replication list with items that carry no ARN', east: [backup({ DBInstanceAutomatedBackupsReplications: [null, {}, { DBInstanceAutomatedBackupsArn: 7 }] as never })], west: [], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a backup of another database in the primary\'s region', east: [backup({ DBInstanceArn: undefined, DBInstanceIdentifier: 'billing', DbiResourceId: 'db-BILLING', ...replicatedTo('eu-west-1') })], west: [], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a backup without ARN named like the primary, replicated', east: [backup({ DBInstanceArn: undefined, DbiResourceId: undefined, ...replicatedTo('eu-west-1') })], west: [], primary: {}, codes: [] },
+    { name: 'a copy in another region of a same-named database elsewhere', east: [], west: [backup({ DBInstanceArn: instanceArn('us-west-2', 'orders'), DbiResourceId: 'db-OTHER', Region: 'us-west-2', Status: 'replicating' })], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a copy matched by resource id whose source region is another', east: [], west: [backup({ DBInstanceArn: undefined, Region: 'us-west-2', Status: 'replicating' })], primary: { DbiResourceId: 'db-ORDERS' }, codes: NOT_REPLICATED },
+    { name: 'a copy named by the primary\'s ARN under a stale resource id', east: [], west: [backup({ DbiResourceId: 'db-OLD', Status: 'replicating' })], primary: { DbiResourceId: 'db-ORDERS', DBInstanceArn: undefined }, codes: [] },
+  ])('$name', ({ east, west, primary, codes }) => {
+    expect(codesOf(crossRegionPair({ primary, east: { automatedBackups: east }, west: { automatedBackups: west } }))).toEqual(codes);
+  });
+
+  it('is unknown when the primary\'s region failed to list backups, even though another region listed some', () => {
+    const failed = [{ operation: 'rds:DescribeDBInstanceAutomatedBackups', code: 'AccessDenied', message: 'denied' }];
+    const report = check(crossRegionPair({ east: { errors: failed }, west: { automatedBackups: [] } }), required);
+
+    expect(drCodes(report)).toEqual([]);
+    expect(verdict(report, 'orders')!.ready).toBe('unknown');
+  });
+
+  it('reports disabled backups even when the backup list could not be read', () => {
+    const failed = [{ operation: 'rds:DescribeDBInstanceAutomatedBackups', code: 'AccessDenied', message: 'denied' }];
+
+    expect(codesOf(crossRegionPair({ primary: { BackupRetentionPeriod: 0 }, east: { errors: failed } }))).toEqual(NOT_REPLICATED);
+  });
+
+  it('does not apply to Aurora clusters', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbClusters: [cluster('shop', { 'shop-1': true }, { TagList: DR_TAG, ReadReplicaIdentifiers: [] })], automatedBackups: [] },
+    });
+
+    expect(codesOf(snapshot).filter((c) => c.startsWith('BACKUPS'))).toEqual([]);
+  });
+});
+
+describe('DR findings name a running switchover', () => {
+  it('adds the global cluster\'s switchover state to a resyncing secondary\'s finding, and only to that secondary', () => {
+    const global = globalDatabase(
+      {
+        'eu-west-1': secondaryRegion('payments-euw1', { rpoLagMs: [10, 10, 10, 10, 10] }),
+        'us-west-2': secondaryRegion('payments-usw2', { rpoLagMs: [10, 10, 10, 10, 10] }),
+      },
+      { sync: { [clusterArn('us-west-2', 'payments-usw2')]: 'pending-resync' } },
+    );
+    // An unrelated replica pair read first: the finding must be matched to its own secondary.
+    const east = global.regions['us-east-1']!;
+    const snapshot = fleet({
+      ...global.regions,
+      'us-east-1': { ...east, dbInstances: [instance('billing'), replica('billing-ro', 'billing'), ...east.dbInstances!], metrics: [lag('billing-ro', HEALTHY)] },
+    });
+    for (const region of Object.values(snapshot.regions)) {
+      for (const g of region.globalClusters ?? []) (g as { Status?: string }).Status = 'switching-over';
+    }
+
+    const report = check(snapshot);
+
+    const resync = drFindings(report).filter((f) => f.code === 'GLOBAL_SECONDARY_NOT_SYNCED');
+    expect(resync.map((f) => [f.region, f.resource, f.evidence.globalClusterStatus])).toEqual([['us-west-2', 'payments-usw2', 'switching-over']]);
+  });
+
+  it('leaves a finding of another code on a replica as the rules wrote it', () => {
+    const snapshot = withStoppedSource(crossRegionPair({ replica: { DBInstanceClass: 'db.r6g.large' } }));
+
+    const report = check(snapshot);
+
+    expect(drFindings(report).find((f) => f.code === 'DR_REPLICA_UNDERSIZED')!.evidence).not.toHaveProperty('sourceStatus');
+  });
+});
+
+/** The fixture with its primary stopped. */
+function withStoppedSource(snapshot: FleetSnapshot): FleetSnapshot {
+  const east = snapshot.regions['us-east-1']!;
+  return fleet({ ...snapshot.regions, 'us-east-1': { ...east, dbInstances: east.dbInstances!.map((i) => ({ ...i, DBInstanceStatus: 'stopped' })) } });
+}
