@@ -64,6 +64,8 @@ describe('when a lag streak began', () => {
     ['lag that has eased since', [400, 400, 400, 10, 10], {}, 'critical', -4],
     ['a single spike counted with datapointsToAlarm 1', [10, 10, 400, 10, 10], { lag: { datapointsToAlarm: 1 } }, 'critical', -2],
     ['a spike at the window\'s first datapoint', [400, 10, 10], { lag: { datapointsToAlarm: 1 } }, 'critical', -2],
+    // A lone -1 is a gap in the series, not a datapoint under the threshold.
+    ['lag with a -1 blip inside the streak', [400, -1, 400, 400, 400], {}, 'critical', -4],
   ] as const)('is the start of the latest streak over the threshold, for %s', (_, values, config, severity, minute) => {
     // Act
     const [finding] = check(pair([lag('orders-ro', values)]), config).findings;
