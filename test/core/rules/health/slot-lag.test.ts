@@ -2,10 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../lambdas/core/config';
 import { evaluate } from '../../../../lambdas/core/rules/evaluate';
+import type { ReadLevel } from '../../../../lambdas/core/fleet/cadence';
 import { fleet, instance, series } from '../../../support/fleet';
 
 const GiB = 1024 ** 3;
-const check = (engine: string, values: readonly number[]) =>
+const check = (engine: string, values: readonly number[], reads?: ReadLevel) =>
   evaluate(
     fleet({
       'us-east-1': {
@@ -13,7 +14,7 @@ const check = (engine: string, values: readonly number[]) =>
         metrics: [series('OldestReplicationSlotLag', { DBInstanceIdentifier: 'events' }, values)],
       },
     }),
-    { config: parseConfig({}), scope: 'health' },
+    { config: parseConfig({}), scope: 'health', reads },
   ).findings;
 
 describe('REPLICATION_SLOT_LAG_HIGH evidence', () => {
@@ -50,5 +51,21 @@ describe('REPLICATION_SLOT_LAG_HIGH evidence', () => {
 
   it('reads the slot lag of PostgreSQL only', () => {
     expect(check('mysql', [30 * GiB, 30 * GiB, 30 * GiB])).toEqual([]);
+  });
+
+  it('dates the streak from the first datapoint over the threshold, not one at it', () => {
+    const findings = check('postgres', [GiB, 5 * GiB, 6 * GiB, 6 * GiB, 7 * GiB]);
+
+    expect(findings.map((f) => f.severity)).toEqual(['warning']);
+    expect(findings[0]!.evidence).toMatchObject({ datapointsOver: 3, since: 'since 2026-11-24T09:58:00.000Z' });
+  });
+
+  // Slot lag is read on full runs only (cadence): a lighter run must neither raise nor clear it.
+  it.each(['status', 'lag'] as const)('is not evaluated on a %s run', (reads) => {
+    expect(check('postgres', [30 * GiB, 30 * GiB, 30 * GiB], reads)).toEqual([]);
+  });
+
+  it('is evaluated on a full run', () => {
+    expect(check('postgres', [30 * GiB, 30 * GiB, 30 * GiB], 'full').map((f) => `${f.code}:${f.severity}`)).toEqual(['REPLICATION_SLOT_LAG_HIGH:critical']);
   });
 });
