@@ -1,0 +1,335 @@
+/**
+ * Table-driven edges of the DR rules (capacity, primaries, global members, targets, coverage, RPO):
+ * member order, partly described clusters, global databases without a writer, ids shared across
+ * regions. Asserts codes, severities and evidence, not message wording.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type ConfigInput } from '../../../../lambdas/core/config';
+import { evaluate, type Report } from '../../../../lambdas/core/rules/evaluate';
+import type { DbCluster, DbInstance, FleetSnapshot, GlobalCluster, RegionSnapshot } from '../../../../lambdas/core/fleet/model';
+import { cluster, clusterArn, fleet, instance, instanceArn, lag, replica, series } from '../../../support/fleet';
+
+const DR_TAG = [{ Key: 'replguard:dr', Value: 'required' }];
+const DR_CODES = new Set(['NO_CROSS_REGION_REPLICA', 'RPO_EXCEEDED', 'GLOBAL_SECONDARY_NOT_SYNCED', 'DR_REPLICA_UNDERSIZED', 'BACKUPS_NOT_REPLICATED']);
+const HEALTHY = [1, 2, 1, 0, 1, 2, 1, 1, 0, 1];
+
+const check = (snapshot: FleetSnapshot, config: ConfigInput = {}) => evaluate(snapshot, { config: parseConfig(config), scope: 'health' });
+const drFindings = (report: Report) => report.findings.filter((f) => DR_CODES.has(f.code));
+const drCodes = (report: Report) => drFindings(report).map((f) => `${f.code}:${f.severity}:${f.region}:${f.resource}`);
+const verdict = (report: Report, primary: string) => report.dr.find((d) => d.primary === primary);
+const undersized = (report: Report) => report.findings.filter((f) => f.code === 'DR_REPLICA_UNDERSIZED');
+
+const PG = 'aurora-postgresql';
+const rpoLag = (id: string, ms: readonly number[], sourceRegion = 'us-east-1') =>
+  series('AuroraGlobalDBRPOLag', { DBClusterIdentifier: id, SourceRegion: sourceRegion }, ms);
+
+/** A cluster member: its id, whether it is the writer, and its class (none: the instance was not described). */
+interface Member {
+  readonly id: string;
+  readonly writer?: boolean;
+  readonly cls?: string;
+}
+
+function clusterRegion(id: string, members: readonly Member[], fields: Partial<DbCluster> = {}, extra: Partial<RegionSnapshot> = {}): RegionSnapshot {
+  return {
+    dbClusters: [
+      cluster(id, {}, {
+        Engine: PG,
+        GlobalClusterIdentifier: 'payments',
+        DBClusterMembers: members.map((m) => ({ DBInstanceIdentifier: m.id, IsClusterWriter: m.writer ?? false })),
+        ...fields,
+      }),
+    ],
+    dbInstances: members
+      .filter((m) => m.cls !== undefined)
+      .map((m) => instance(m.id, { Engine: PG, DBClusterIdentifier: id, DBInstanceClass: m.cls })),
+    ...extra,
+  };
+}
+
+/**
+ * Global database `payments`: writer cluster `payments-use1` in us-east-1 (omitted with `writer: false`),
+ * one secondary cluster per entry of `secondaries` (region → members), each with a healthy RPO lag.
+ */
+function globalDb(options: {
+  writerMembers?: readonly Member[];
+  writerCluster?: Partial<DbCluster>;
+  writer?: boolean;
+  secondaries?: Record<string, { id: string; members?: readonly Member[]; cluster?: Partial<DbCluster>; rpoMs?: readonly number[]; sync?: string }>;
+  tags?: GlobalCluster['TagList'];
+} = {}): FleetSnapshot {
+  const secondaries = options.secondaries ?? { 'eu-west-1': { id: 'payments-euw1' } };
+  const hasWriter = options.writer ?? true;
+  const global: GlobalCluster = {
+    GlobalClusterIdentifier: 'payments',
+    Engine: PG,
+    TagList: options.tags ?? DR_TAG,
+    GlobalClusterMembers: [
+      ...(hasWriter ? [{ DBClusterArn: clusterArn('us-east-1', 'payments-use1'), IsWriter: true }] : []),
+      ...Object.entries(secondaries).map(([region, s]) => ({
+        DBClusterArn: clusterArn(region, s.id),
+        IsWriter: false,
+        SynchronizationStatus: s.sync ?? 'connected',
+      })),
+    ],
+  };
+  const regions: Record<string, RegionSnapshot> = {
+    'us-east-1': hasWriter
+      ? clusterRegion('payments-use1', options.writerMembers ?? [{ id: 'payments-use1-a', writer: true, cls: 'db.r6g.xlarge' }], options.writerCluster, { globalClusters: [global] })
+      : { globalClusters: [global] },
+  };
+  for (const [region, s] of Object.entries(secondaries)) {
+    const members = s.members ?? [{ id: `${s.id}-a`, cls: 'db.r6g.xlarge' }];
+    regions[region] = clusterRegion(s.id, members, s.cluster, {
+      globalClusters: [global],
+      metrics: [rpoLag(s.id, s.rpoMs ?? [900, 950, 880, 910, 920])],
+    });
+  }
+  return fleet(regions);
+}
+
+describe('DR capacity edges', () => {
+  it.each([
+    {
+      name: 'a larger reader listed before the writer is not the primary\'s size',
+      writerMembers: [{ id: 'p-b', cls: 'db.r6g.4xlarge' }, { id: 'p-a', writer: true, cls: 'db.r6g.large' }],
+      target: [{ id: 't-a', cls: 'db.r6g.xlarge' }],
+      evidence: undefined,
+    },
+    {
+      name: 'a smaller reader listed before the writer does not hide an undersized target',
+      writerMembers: [{ id: 'p-b', cls: 'db.r6g.large' }, { id: 'p-a', writer: true, cls: 'db.r6g.4xlarge' }],
+      target: [{ id: 't-a', cls: 'db.r6g.xlarge' }],
+      evidence: { primaryClass: 'db.r6g.4xlarge', targetClass: 'db.r6g.xlarge' },
+    },
+    {
+      name: 'a primary whose writer instance was not described is not compared',
+      writerMembers: [{ id: 'p-a', writer: true }, { id: 'p-b', cls: 'db.r6g.4xlarge' }],
+      target: [{ id: 't-a', cls: 'db.r6g.large' }],
+      evidence: undefined,
+    },
+    {
+      name: 'a primary cluster with no writer member is not compared',
+      writerMembers: [{ id: 'p-b', cls: 'db.r6g.4xlarge' }],
+      target: [{ id: 't-a', cls: 'db.r6g.large' }],
+      evidence: undefined,
+    },
+    {
+      name: 'a target none of whose instances was described is not compared',
+      writerMembers: [{ id: 'p-a', writer: true, cls: 'db.r6g.4xlarge' }],
+      target: [{ id: 't-a' }, { id: 't-b' }],
+      evidence: undefined,
+    },
+    {
+      name: 'a target is judged on its described instances',
+      writerMembers: [{ id: 'p-a', writer: true, cls: 'db.r6g.4xlarge' }],
+      target: [{ id: 't-a' }, { id: 't-b', cls: 'db.r6g.large' }],
+      evidence: { primaryClass: 'db.r6g.4xlarge', targetClass: 'db.r6g.large' },
+    },
+    {
+      name: 'a target member without an identifier is skipped',
+      writerMembers: [{ id: 'p-a', writer: true, cls: 'db.r6g.4xlarge' }],
+      target: [{ id: '' }, { id: 't-b', cls: 'db.r6g.large' }],
+      evidence: { primaryClass: 'db.r6g.4xlarge', targetClass: 'db.r6g.large' },
+    },
+  ])('$name', ({ writerMembers, target, evidence }) => {
+    const snapshot = globalDb({ writerMembers, secondaries: { 'eu-west-1': { id: 'payments-euw1', members: target, rpoMs: [10, 10, 10, 10, 10] } } });
+
+    const report = check(snapshot);
+
+    if (evidence === undefined) expect(undersized(report)).toEqual([]);
+    else {
+      expect(undersized(report).map((f) => [f.severity, f.region, f.resource])).toEqual([['warning', 'eu-west-1', 'payments-euw1']]);
+      expect(undersized(report)[0]!.evidence).toMatchObject({ primary: 'payments', primaryRegion: 'us-east-1', ...evidence });
+    }
+    expect(verdict(report, 'payments')!.ready).toBe(evidence === undefined);
+  });
+
+  const scaling = (max?: number): Partial<DbCluster> => (max === undefined ? {} : { ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: max } });
+
+  it.each([
+    { name: 'serverless primary, smaller serverless target', primary: 'db.serverless', primaryMax: 64, target: ['db.serverless'], targetMax: 8, small: true },
+    { name: 'serverless primary, two serverless target instances scaling lower', primary: 'db.serverless', primaryMax: 64, target: ['db.serverless', 'db.serverless'], targetMax: 8, small: true },
+    { name: 'serverless primary, target maximum not a number', primary: 'db.serverless', primaryMax: 64, target: ['db.serverless'], targetMax: undefined, targetScaling: { ServerlessV2ScalingConfiguration: { MaxCapacity: '8' } }, small: false },
+    { name: 'serverless primary, target scaling configuration not an object', primary: 'db.serverless', primaryMax: 64, target: ['db.serverless'], targetMax: undefined, targetScaling: { ServerlessV2ScalingConfiguration: 'x' }, small: false },
+    { name: 'serverless primary, provisioned target', primary: 'db.serverless', primaryMax: 64, target: ['db.r6g.large'], targetMax: 8, small: false },
+    { name: 'provisioned primary, target mixing serverless and a smaller provisioned instance', primary: 'db.r6g.4xlarge', primaryMax: undefined, target: ['db.serverless', 'db.r6g.large'], targetMax: 8, small: false },
+    { name: 'serverless primary, target scaling configuration null (a hand-written snapshot)', primary: 'db.serverless', primaryMax: 64, target: ['db.serverless'], targetMax: undefined, targetScaling: { ServerlessV2ScalingConfiguration: null }, small: false },
+    { name: 'provisioned writer with a scaling configuration, serverless target scaling lower: not compared', primary: 'db.r6g.4xlarge', primaryMax: 64, target: ['db.serverless'], targetMax: 8, small: false },
+    { name: 'provisioned primary, smaller provisioned target with a scaling configuration', primary: 'db.r6g.4xlarge', primaryMax: 64, target: ['db.r6g.large'], targetMax: 128, small: true },
+  ])('$name', ({ primary, primaryMax, target, targetMax, targetScaling, small }) => {
+    const snapshot = globalDb({
+      writerMembers: [{ id: 'p-a', writer: true, cls: primary }],
+      writerCluster: scaling(primaryMax),
+      secondaries: {
+        'eu-west-1': {
+          id: 'payments-euw1',
+          members: target.map((cls, i) => ({ id: `t-${i}`, cls })),
+          cluster: (targetScaling as Partial<DbCluster> | undefined) ?? scaling(targetMax),
+          rpoMs: [10, 10, 10, 10, 10],
+        },
+      },
+    });
+
+    const found = undersized(check(snapshot));
+
+    expect(found.map((f) => f.resource)).toEqual(small ? ['payments-euw1'] : []);
+    if (small && primary === 'db.serverless') expect(found[0]!.evidence).toMatchObject({ primaryMaxAcu: primaryMax, targetMaxAcu: targetMax, targetClass: 'db.serverless' });
+    if (small && primary !== 'db.serverless') expect(found[0]!.evidence).toMatchObject({ primaryClass: primary, targetClass: target.join(',') });
+  });
+
+  it.each([
+    { name: 'a headless primary cluster', writerMembers: [] as Member[] },
+    { name: 'a primary cluster whose members were not described', writerMembers: [{ id: 'p-a', writer: true }] },
+  ])('$name is not compared, and the verdict still stands on the target', ({ writerMembers }) => {
+    const report = check(globalDb({ writerMembers, secondaries: { 'eu-west-1': { id: 'payments-euw1', members: [{ id: 't-a', cls: 'db.t3.medium' }], rpoMs: [10, 10, 10, 10, 10] } } }));
+
+    expect(undersized(report)).toEqual([]);
+    expect(verdict(report, 'payments')).toMatchObject({ ready: true, regionsCovered: ['eu-west-1'] });
+  });
+
+  it('does not compare a listed replica in a region this run did not read, whose class is unknown', () => {
+    const snapshot = fleet({
+      'us-east-1': { dbInstances: [instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [instanceArn('eu-west-1', 'orders-dr')] })] },
+    });
+
+    const report = check(snapshot);
+
+    expect(drCodes(report)).toEqual([]);
+    expect(verdict(report, 'orders')!.ready).toBe('unknown');
+  });
+
+  it('compares an RDS instance primary with its cross-region replica, and skips one whose class is unknown', () => {
+    const pair = (replicaClass: string | undefined): FleetSnapshot =>
+      fleet({
+        'us-east-1': { dbInstances: [instance('orders', { TagList: DR_TAG, DBInstanceClass: 'db.r6g.4xlarge', ReadReplicaDBInstanceIdentifiers: [instanceArn('eu-west-1', 'orders-dr')] })] },
+        'eu-west-1': {
+          dbInstances: [replica('orders-dr', instanceArn('us-east-1', 'orders'), { DBInstanceClass: replicaClass })],
+          metrics: [lag('orders-dr', HEALTHY)],
+        },
+      });
+
+    expect(drCodes(check(pair('db.r6g.large')))).toEqual(['DR_REPLICA_UNDERSIZED:warning:eu-west-1:orders-dr']);
+    expect(undersized(check(pair('db.r6g.large')))[0]!.evidence).toMatchObject({ primaryClass: 'db.r6g.4xlarge', targetClass: 'db.r6g.large' });
+    expect(drCodes(check(pair(undefined)))).toEqual([]);
+  });
+});
+
+describe('protected primaries at the edges', () => {
+  it('judges a protected global database with no writer member: named by its first secondary\'s region, never ready', () => {
+    const report = check(globalDb({ writer: false, secondaries: { 'eu-west-1': { id: 'payments-euw1', rpoMs: [10, 10, 10, 10, 10] } } }));
+
+    expect(verdict(report, 'payments')).toMatchObject({ region: 'eu-west-1', kind: 'aurora-global', ready: false });
+  });
+
+  it('judges a protected global database with no member at all in the first region read', () => {
+    const report = check(globalDb({ writer: false, secondaries: {} }));
+
+    expect(verdict(report, 'payments')).toMatchObject({ region: 'us-east-1', kind: 'aurora-global', ready: false, regionsCovered: [] });
+    expect(drCodes(report)).toEqual(['NO_CROSS_REGION_REPLICA:critical:us-east-1:payments']);
+  });
+
+  it('does not take a global secondary carrying the DR tag for a primary of its own', () => {
+    const snapshot = globalDb({ tags: [], secondaries: { 'eu-west-1': { id: 'payments-euw1', cluster: { TagList: DR_TAG }, rpoMs: [10, 10, 10, 10, 10] } } });
+
+    expect(check(snapshot).dr).toEqual([]);
+  });
+
+  /** A tagged cluster in us-east-1 naming `globalId`, next to the untagged global database `payments`. */
+  const clusterNaming = (globalId: string) => {
+    const snapshot = globalDb({ tags: [] });
+    const east = snapshot.regions['us-east-1']!;
+    return fleet({
+      ...snapshot.regions,
+      'us-east-1': {
+        ...east,
+        dbClusters: [...east.dbClusters!, cluster('shop', { 'shop-1': true }, { TagList: DR_TAG, GlobalClusterIdentifier: globalId, ReadReplicaIdentifiers: [] })],
+        dbInstances: [...east.dbInstances!, instance('shop-1', { Engine: 'aurora-mysql', DBClusterIdentifier: 'shop' })],
+      },
+    });
+  };
+
+  it.each([
+    { name: 'a global cluster no region described: unknown, not a gap', globalId: 'ghost', ready: 'unknown', codes: [] },
+    { name: 'a described global cluster that does not list it: a gap', globalId: 'payments', ready: false, codes: ['NO_CROSS_REGION_REPLICA:critical:us-east-1:shop'] },
+  ])('a tagged cluster naming $name', ({ globalId, ready, codes }) => {
+    const report = check(clusterNaming(globalId));
+
+    expect(verdict(report, 'shop')).toMatchObject({ kind: 'aurora-cluster', region: 'us-east-1', ready });
+    expect(drCodes(report)).toEqual(codes);
+  });
+
+  it.each([
+    { name: 'a DB instance', snapshot: () => fleet({ 'us-east-1': { dbInstances: [instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [] })] }, 'eu-west-1': {} }), resource: 'orders', names: 'DB instance orders (us-east-1)' },
+    { name: 'an Aurora cluster', snapshot: () => fleet({ 'us-east-1': { dbClusters: [cluster('shop', {}, { TagList: DR_TAG, ReadReplicaIdentifiers: [] })] }, 'eu-west-1': {} }), resource: 'shop', names: 'Aurora cluster shop (us-east-1)' },
+    { name: 'a global database', snapshot: () => globalDb({ secondaries: {} }), resource: 'payments', names: 'global database payments (writer payments-use1 in us-east-1)' },
+    { name: 'a global database without writer', snapshot: () => globalDb({ writer: false, secondaries: {} }), resource: 'payments', names: 'global database payments (writer unknown)' },
+  ])('names $name on its finding', ({ snapshot, resource, names }) => {
+    const [gap] = drFindings(check(snapshot()));
+
+    expect([gap!.code, gap!.resource]).toEqual(['NO_CROSS_REGION_REPLICA', resource]);
+    expect(gap!.message.startsWith(`${names} is marked as needing DR`)).toBe(true);
+  });
+});
+
+describe('global members at the edges', () => {
+  /** Global database `id` with a writer in us-east-1 and the given secondaries (region → [cluster id, sync status]). */
+  const oneGlobal = (id: string, secondaries: readonly (readonly [string, string, string])[], fields: Partial<GlobalCluster> = {}) => {
+    const global: GlobalCluster = {
+      GlobalClusterIdentifier: id,
+      Engine: PG,
+      Status: 'available',
+      GlobalClusterMembers: [
+        { DBClusterArn: clusterArn('us-east-1', `${id}-use1`), IsWriter: true },
+        ...secondaries.map(([region, cid, sync]) => ({ DBClusterArn: clusterArn(region, cid), IsWriter: false, SynchronizationStatus: sync })),
+      ],
+      ...fields,
+    };
+    return { global, writer: cluster(`${id}-use1`, {}, { Engine: PG, GlobalClusterIdentifier: id }), secondaries: secondaries.map(([region, cid]) => [region, cluster(cid, {}, { Engine: PG, GlobalClusterIdentifier: id })] as const) };
+  };
+
+  it('adds a switchover only to the findings of that global database\'s members, matched by region and identifier', () => {
+    // Two unprotected global databases; `payments` is switching over. Its secondary `dr` shares an
+    // identifier with a resyncing `ledger` secondary in another region, and a region with another.
+    const payments = oneGlobal('payments', [['eu-west-1', 'dr', 'connected'], ['us-west-2', 'payments-usw2', 'connected']], { Status: 'switching-over' });
+    const ledger = oneGlobal('ledger', [['us-west-2', 'dr', 'pending-resync'], ['eu-west-1', 'ledger-euw1', 'pending-resync']]);
+    const regions: Record<string, RegionSnapshot> = {};
+    const add = (region: string, c: DbCluster) => {
+      const r = (regions[region] ??= { dbClusters: [], globalClusters: [payments.global, ledger.global] });
+      r.dbClusters!.push(c);
+    };
+    for (const g of [payments, ledger]) {
+      add('us-east-1', g.writer);
+      for (const [region, c] of g.secondaries) add(region, c);
+    }
+
+    const report = check(fleet(regions));
+
+    const resyncs = report.findings.filter((f) => f.code === 'GLOBAL_SECONDARY_NOT_SYNCED');
+    expect(resyncs.map((f) => [f.region, f.resource, f.evidence.globalCluster, f.evidence.globalClusterStatus ?? 'none']).sort()).toEqual([
+      ['eu-west-1', 'ledger-euw1', 'ledger', 'none'],
+      ['us-west-2', 'dr', 'ledger', 'none'],
+    ]);
+  });
+
+  it('reports a resyncing secondary whose own region was not read, with a null writer region when the writer is gone', () => {
+    const global: GlobalCluster = {
+      GlobalClusterIdentifier: 'ledger',
+      Engine: PG,
+      GlobalClusterMembers: [{ DBClusterArn: clusterArn('eu-west-1', 'ledger-euw1'), IsWriter: false, SynchronizationStatus: 'pending-resync' }],
+    };
+
+    const report = check(fleet({ 'us-east-1': { globalClusters: [global] } }));
+
+    expect(report.findings.filter((f) => f.code === 'GLOBAL_SECONDARY_NOT_SYNCED').map((f) => [f.severity, f.region, f.resource, f.evidence.writerRegion])).toEqual([
+      ['warning', 'eu-west-1', 'ledger-euw1', null],
+    ]);
+  });
+
+  it('adds nothing but DR findings of its own to a healthy protected global database', () => {
+    const report = check(globalDb({ secondaries: { 'eu-west-1': { id: 'payments-euw1', rpoMs: [10, 10, 10, 10, 10] } } }));
+
+    expect(report.findings.filter((f) => typeof f !== 'object' || DR_CODES.has(f.code))).toEqual([]);
+    expect(verdict(report, 'payments')!.ready).toBe(true);
+  });
+});
