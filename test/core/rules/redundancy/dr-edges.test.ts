@@ -88,6 +88,46 @@ function globalDb(options: {
   return fleet(regions);
 }
 
+describe('DR targets at the edges', () => {
+  it('takes a protected global database\'s secondaries by region and identifier, not a namesake of another database', () => {
+    // The `payments` namesake `dr` in eu-west-1 is resyncing; the `ledger` copies are fine.
+    const snapshot = twoGlobals({ ledgerTags: DR_TAG, paymentsStatus: 'available', sync: { 'dr@eu-west-1': 'pending-resync' } });
+
+    const report = check(snapshot);
+
+    // Assess: both ledger copies are targets (headless here, so flagged as such), the resync is payments'.
+    expect(verdict(report, 'ledger')).toMatchObject({ ready: false, regionsCovered: ['eu-west-1', 'us-west-2'] });
+    expect(drCodes(report).sort()).toEqual([
+      'DR_REPLICA_UNDERSIZED:warning:eu-west-1:ledger-euw1',
+      'DR_REPLICA_UNDERSIZED:warning:us-west-2:dr',
+      'GLOBAL_SECONDARY_NOT_SYNCED:warning:eu-west-1:dr',
+    ]);
+    expect(drFindings(report).filter((f) => f.code === 'GLOBAL_SECONDARY_NOT_SYNCED').map((f) => f.evidence.globalCluster)).toEqual(['payments']);
+  });
+});
+
+describe('a cluster writer instance as a replication source', () => {
+  /** Aurora MySQL cluster `shop` (reader listed first) and a cross-region RDS replica of instance `source`. */
+  const binlog = (source: string, primaryFields: Partial<DbCluster> = {}) =>
+    fleet({
+      'us-east-1': {
+        dbClusters: [cluster('shop', { 'shop-2': false, 'shop-1': true }, { TagList: DR_TAG, ReadReplicaIdentifiers: [], ...primaryFields })],
+        dbInstances: [instance('shop-2', { Engine: 'aurora-mysql', DBClusterIdentifier: 'shop' }), instance('shop-1', { Engine: 'aurora-mysql', DBClusterIdentifier: 'shop' })],
+      },
+      'eu-west-1': { dbInstances: [replica('shop-dr', instanceArn('us-east-1', source))], metrics: [lag('shop-dr', HEALTHY)] },
+    });
+
+  it.each([
+    { name: 'a replica of the writer covers the cluster', source: 'shop-1', ready: true, covered: ['eu-west-1'], codes: [] },
+    { name: 'a replica of a reader does not', source: 'shop-2', ready: false, covered: [], codes: ['NO_CROSS_REGION_REPLICA:critical:us-east-1:shop'] },
+  ])('$name', ({ source, ready, covered, codes }) => {
+    const report = check(binlog(source));
+
+    expect(verdict(report, 'shop')).toMatchObject({ kind: 'aurora-cluster', ready, regionsCovered: covered });
+    expect(drCodes(report)).toEqual(codes);
+  });
+});
+
 describe('DR capacity edges', () => {
   it.each([
     {
@@ -272,38 +312,48 @@ describe('protected primaries at the edges', () => {
   });
 });
 
-describe('global members at the edges', () => {
-  /** Global database `id` with a writer in us-east-1 and the given secondaries (region → [cluster id, sync status]). */
-  const oneGlobal = (id: string, secondaries: readonly (readonly [string, string, string])[], fields: Partial<GlobalCluster> = {}) => {
-    const global: GlobalCluster = {
-      GlobalClusterIdentifier: id,
-      Engine: PG,
-      Status: 'available',
-      GlobalClusterMembers: [
-        { DBClusterArn: clusterArn('us-east-1', `${id}-use1`), IsWriter: true },
-        ...secondaries.map(([region, cid, sync]) => ({ DBClusterArn: clusterArn(region, cid), IsWriter: false, SynchronizationStatus: sync })),
-      ],
-      ...fields,
-    };
-    return { global, writer: cluster(`${id}-use1`, {}, { Engine: PG, GlobalClusterIdentifier: id }), secondaries: secondaries.map(([region, cid]) => [region, cluster(cid, {}, { Engine: PG, GlobalClusterIdentifier: id })] as const) };
+/**
+ * Two global databases with a writer each in us-east-1: `payments` (switching over unless told) with
+ * secondaries `dr` (eu-west-1) and `payments-usw2` (us-west-2), and `ledger` with `dr` (us-west-2) and
+ * `ledger-euw1` (eu-west-1). The `dr` ids repeat across regions; each region holds a cluster of each.
+ * Every secondary reports a small RPO lag.
+ */
+function twoGlobals(options: { ledgerTags?: GlobalCluster['TagList']; paymentsStatus?: string; sync?: Record<string, string> } = {}): FleetSnapshot {
+  const sync = (region: string, id: string) => options.sync?.[`${id}@${region}`] ?? 'connected';
+  const global = (id: string, secondaries: readonly (readonly [string, string])[], fields: Partial<GlobalCluster>): GlobalCluster => ({
+    GlobalClusterIdentifier: id,
+    Engine: PG,
+    Status: 'available',
+    GlobalClusterMembers: [
+      { DBClusterArn: clusterArn('us-east-1', `${id}-use1`), IsWriter: true },
+      ...secondaries.map(([region, cid]) => ({ DBClusterArn: clusterArn(region, cid), IsWriter: false, SynchronizationStatus: sync(region, cid) })),
+    ],
+    ...fields,
+  });
+  const members = { payments: [['eu-west-1', 'dr'], ['us-west-2', 'payments-usw2']], ledger: [['us-west-2', 'dr'], ['eu-west-1', 'ledger-euw1']] } as const;
+  const globals = [
+    global('payments', members.payments, { Status: options.paymentsStatus ?? 'switching-over' }),
+    global('ledger', members.ledger, { TagList: options.ledgerTags ?? [] }),
+  ];
+  const regions: Record<string, RegionSnapshot> = {};
+  const add = (region: string, c: DbCluster, withLag: boolean) => {
+    const r = (regions[region] ??= { dbClusters: [], metrics: [], globalClusters: globals });
+    r.dbClusters!.push(c);
+    if (withLag) r.metrics!.push(rpoLag(c.DBClusterIdentifier!, [10, 10, 10, 10, 10]));
   };
+  for (const [id, secondaries] of Object.entries(members)) {
+    add('us-east-1', cluster(`${id}-use1`, {}, { Engine: PG, GlobalClusterIdentifier: id }), false);
+    for (const [region, cid] of secondaries) add(region, cluster(cid, {}, { Engine: PG, GlobalClusterIdentifier: id }), true);
+  }
+  return fleet(regions);
+}
 
+describe('global members at the edges', () => {
   it('adds a switchover only to the findings of that global database\'s members, matched by region and identifier', () => {
-    // Two unprotected global databases; `payments` is switching over. Its secondary `dr` shares an
-    // identifier with a resyncing `ledger` secondary in another region, and a region with another.
-    const payments = oneGlobal('payments', [['eu-west-1', 'dr', 'connected'], ['us-west-2', 'payments-usw2', 'connected']], { Status: 'switching-over' });
-    const ledger = oneGlobal('ledger', [['us-west-2', 'dr', 'pending-resync'], ['eu-west-1', 'ledger-euw1', 'pending-resync']]);
-    const regions: Record<string, RegionSnapshot> = {};
-    const add = (region: string, c: DbCluster) => {
-      const r = (regions[region] ??= { dbClusters: [], globalClusters: [payments.global, ledger.global] });
-      r.dbClusters!.push(c);
-    };
-    for (const g of [payments, ledger]) {
-      add('us-east-1', g.writer);
-      for (const [region, c] of g.secondaries) add(region, c);
-    }
+    // `payments` is switching over; the resyncing `ledger` secondaries share an identifier or a region with its members.
+    const snapshot = twoGlobals({ sync: { 'dr@us-west-2': 'pending-resync', 'ledger-euw1@eu-west-1': 'pending-resync' } });
 
-    const report = check(fleet(regions));
+    const report = check(snapshot);
 
     const resyncs = report.findings.filter((f) => f.code === 'GLOBAL_SECONDARY_NOT_SYNCED');
     expect(resyncs.map((f) => [f.region, f.resource, f.evidence.globalCluster, f.evidence.globalClusterStatus ?? 'none']).sort()).toEqual([
