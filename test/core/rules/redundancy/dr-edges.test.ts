@@ -383,3 +383,84 @@ describe('global members at the edges', () => {
     expect(verdict(report, 'payments')!.ready).toBe(true);
   });
 });
+
+describe('RPO at the edges', () => {
+  const pair = (lagValues: readonly number[], replicaFields: Partial<DbInstance> = {}) =>
+    fleet({
+      'us-east-1': { dbInstances: [instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [instanceArn('eu-west-1', 'orders-dr')] })] },
+      'eu-west-1': { dbInstances: [replica('orders-dr', instanceArn('us-east-1', 'orders'), replicaFields)], metrics: [lag('orders-dr', lagValues)] },
+    });
+  const rpo = (report: Report) => report.findings.filter((f) => f.code === 'RPO_EXCEEDED');
+
+  it.each([
+    { name: 'lag equal to the RPO is within it', values: [60, 60, 60, 60, 60], over: undefined },
+    { name: 'lag one second over counts', values: [61, 61, 61, 61, 61], over: 5 },
+    { name: 'only the datapoints over the RPO are counted', values: [10, 60, 61, 61, 61], over: 3 },
+  ])('$name', ({ values, over }) => {
+    const found = rpo(check(pair(values)));
+
+    if (over === undefined) expect(found).toEqual([]);
+    else expect(found.map((f) => [f.severity, f.resource, f.evidence.datapointsOver, f.evidence.rpoSeconds])).toEqual([['critical', 'orders-dr', over, 60]]);
+  });
+
+  it('does not judge a global secondary on an RPOLag series that stopped reporting while its replication lag is fresh', () => {
+    const snapshot = globalDb({ secondaries: { 'eu-west-1': { id: 'payments-euw1', rpoMs: [300_000, 300_000, 300_000, 300_000, 300_000] } } });
+    const west = snapshot.regions['eu-west-1']!;
+    const [stale] = west.metrics!;
+    const old = stale!.timestamps.map((t) => new Date(Date.parse(t) - 30 * 60_000).toISOString());
+    const fresh = series('AuroraGlobalDBReplicationLag', { DBClusterIdentifier: 'payments-euw1', SourceRegion: 'us-east-1' }, [10, 10, 10, 10, 10]);
+    const withStaleRpo = fleet({ ...snapshot.regions, 'eu-west-1': { ...west, metrics: [{ ...stale!, timestamps: old }, fresh] } });
+
+    const report = check(withStaleRpo, { lag: { windowMinutes: 60 } });
+
+    expect(rpo(report)).toEqual([]);
+    expect(verdict(report, 'payments')).toMatchObject({ ready: true, regionsCovered: ['eu-west-1'] });
+  });
+
+  it('judges neither the RPO nor the capacity of a broken copy: it is a broken copy, and another one carries the verdict', () => {
+    const broken = { StatusInfos: [{ StatusType: 'read replication', Normal: false, Status: 'error', Message: 'Error 1236' }] };
+    const snapshot = fleet({
+      'us-east-1': { dbInstances: [instance('orders', { TagList: DR_TAG, DBInstanceClass: 'db.r6g.4xlarge', ReadReplicaDBInstanceIdentifiers: [instanceArn('eu-west-1', 'orders-dr'), instanceArn('us-west-2', 'orders-dr2')] })] },
+      'eu-west-1': { dbInstances: [replica('orders-dr', instanceArn('us-east-1', 'orders'), { DBInstanceClass: 'db.r6g.large', ...broken })], metrics: [lag('orders-dr', [900, 900, 900, 900, 900])] },
+      'us-west-2': { dbInstances: [replica('orders-dr2', instanceArn('us-east-1', 'orders'), { DBInstanceClass: 'db.r6g.4xlarge' })], metrics: [lag('orders-dr2', HEALTHY)] },
+    });
+
+    const report = check(snapshot);
+
+    expect(drCodes(report)).toEqual([]);
+    expect(verdict(report, 'orders')).toMatchObject({ ready: true, regionsCovered: ['us-west-2'] });
+  });
+});
+
+describe('coverage at the edges', () => {
+  it('is not ready, rather than unknown, when the only secondary is resyncing and its lag is not reported', () => {
+    const snapshot = globalDb({ secondaries: { 'eu-west-1': { id: 'payments-euw1', sync: 'pending-resync' } } });
+    const noLag = fleet({ ...snapshot.regions, 'eu-west-1': { ...snapshot.regions['eu-west-1']!, metrics: [] } });
+
+    const report = check(noLag);
+
+    expect(drCodes(report)).toEqual(['GLOBAL_SECONDARY_NOT_SYNCED:warning:eu-west-1:payments-euw1']);
+    expect(verdict(report, 'payments')!.ready).toBe(false);
+  });
+
+  it.each([
+    { kind: 'rds-instance', snapshot: () => fleet({ 'us-east-1': { dbInstances: [instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [] })] }, 'eu-west-1': {} }), advice: 'cross-region read replica' },
+    { kind: 'aurora-cluster', snapshot: () => fleet({ 'us-east-1': { dbClusters: [cluster('shop', {}, { TagList: DR_TAG, ReadReplicaIdentifiers: [] })] }, 'eu-west-1': {} }), advice: 'global database' },
+    { kind: 'aurora-global', snapshot: () => globalDb({ secondaries: {} }), advice: 'secondary cluster' },
+  ])('advises a copy that fits a primary of kind $kind', ({ kind, snapshot, advice }) => {
+    const [gap] = drFindings(check(snapshot()));
+
+    expect([gap!.code, gap!.evidence.primaryKind]).toEqual(['NO_CROSS_REGION_REPLICA', kind]);
+    expect(gap!.hint).toContain(advice);
+  });
+
+  it.each([
+    { name: 'a headless secondary: add an instance', members: [] as Member[], advice: 'Add a DB instance' },
+    { name: 'a small secondary: resize it', members: [{ id: 't-a', cls: 'db.t3.medium' }], advice: 'Modify the replica' },
+  ])('advises on $name', ({ members, advice }) => {
+    const found = undersized(check(globalDb({ secondaries: { 'eu-west-1': { id: 'payments-euw1', members, rpoMs: [10, 10, 10, 10, 10] } } })));
+
+    expect(found).toHaveLength(1);
+    expect(found[0]!.hint).toContain(advice);
+  });
+});
