@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type ConfigInput } from '../../../../lambdas/core/config';
 import { evaluate, type Report } from '../../../../lambdas/core/rules/evaluate';
-import type { DbCluster, DbInstance, FleetSnapshot, GlobalCluster, RegionSnapshot } from '../../../../lambdas/core/fleet/model';
+import type { DbCluster, DbInstance, FleetSnapshot, GlobalCluster, MetricSeries, RegionSnapshot } from '../../../../lambdas/core/fleet/model';
 import { cluster, clusterArn, fleet, instance, instanceArn, lag, replica, series } from '../../../support/fleet';
 
 const DR_TAG = [{ Key: 'replguard:dr', Value: 'required' }];
@@ -335,11 +335,11 @@ function twoGlobals(options: { ledgerTags?: GlobalCluster['TagList']; paymentsSt
     global('payments', members.payments, { Status: options.paymentsStatus ?? 'switching-over' }),
     global('ledger', members.ledger, { TagList: options.ledgerTags ?? [] }),
   ];
-  const regions: Record<string, RegionSnapshot> = {};
+  const regions: Record<string, { dbClusters: DbCluster[]; metrics: MetricSeries[]; globalClusters: GlobalCluster[] }> = {};
   const add = (region: string, c: DbCluster, withLag: boolean) => {
     const r = (regions[region] ??= { dbClusters: [], metrics: [], globalClusters: globals });
-    r.dbClusters!.push(c);
-    if (withLag) r.metrics!.push(rpoLag(c.DBClusterIdentifier!, [10, 10, 10, 10, 10]));
+    r.dbClusters.push(c);
+    if (withLag) r.metrics.push(rpoLag(c.DBClusterIdentifier!, [10, 10, 10, 10, 10]));
   };
   for (const [id, secondaries] of Object.entries(members)) {
     add('us-east-1', cluster(`${id}-use1`, {}, { Engine: PG, GlobalClusterIdentifier: id }), false);
@@ -445,7 +445,7 @@ describe('coverage at the edges', () => {
 
   it.each([
     { kind: 'rds-instance', snapshot: () => fleet({ 'us-east-1': { dbInstances: [instance('orders', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [] })] }, 'eu-west-1': {} }), advice: 'cross-region read replica' },
-    { kind: 'aurora-cluster', snapshot: () => fleet({ 'us-east-1': { dbClusters: [cluster('shop', {}, { TagList: DR_TAG, ReadReplicaIdentifiers: [] })] }, 'eu-west-1': {} }), advice: 'global database' },
+    { kind: 'aurora-cluster', snapshot: () => fleet({ 'us-east-1': { dbClusters: [cluster('shop', {}, { TagList: DR_TAG, ReadReplicaIdentifiers: [] })] }, 'eu-west-1': {} }), advice: 'cross-region replica cluster' },
     { kind: 'aurora-global', snapshot: () => globalDb({ secondaries: {} }), advice: 'secondary cluster' },
   ])('advises a copy that fits a primary of kind $kind', ({ kind, snapshot, advice }) => {
     const [gap] = drFindings(check(snapshot()));
