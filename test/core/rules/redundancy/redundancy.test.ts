@@ -865,6 +865,16 @@ describe('DR capacity of a cluster target', () => {
 });
 
 describe('DR rules at the edges', () => {
+  it('does not judge the RPO on a lag-only read, and carries no RPO verdict then', () => {
+    const snapshot = crossRegionPair({ lag: [900, 900, 900, 900, 900] });
+
+    const full = evaluate(snapshot, { config: parseConfig({}), scope: 'health' });
+    const lagOnly = evaluate(snapshot, { config: parseConfig({}), scope: 'health', reads: 'lag' });
+
+    expect(full.findings.filter((f) => f.code === 'RPO_EXCEEDED').map((f) => f.resource)).toEqual(['orders-dr']);
+    expect(lagOnly.findings.filter((f) => f.code === 'RPO_EXCEEDED')).toEqual([]);
+  });
+
   it('dates an RPO breach from the first datapoint over the RPO, not one equal to it', () => {
     const report = check(crossRegionPair({ lag: [10, 60, 61, 61, 61] }));
 
