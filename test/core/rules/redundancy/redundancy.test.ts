@@ -865,14 +865,15 @@ describe('DR capacity of a cluster target', () => {
 });
 
 describe('DR rules at the edges', () => {
-  it('does not judge the RPO on a lag-only read, and carries no RPO verdict then', () => {
+  it("judges a cross-region replica's RPO on a lag-only read too: its RPO series is the lag series already read", () => {
     const snapshot = crossRegionPair({ lag: [900, 900, 900, 900, 900] });
 
     const full = evaluate(snapshot, { config: parseConfig({}), scope: 'health' });
     const lagOnly = evaluate(snapshot, { config: parseConfig({}), scope: 'health', reads: 'lag' });
 
     expect(full.findings.filter((f) => f.code === 'RPO_EXCEEDED').map((f) => f.resource)).toEqual(['orders-dr']);
-    expect(lagOnly.findings.filter((f) => f.code === 'RPO_EXCEEDED')).toEqual([]);
+    expect(lagOnly.findings.filter((f) => f.code === 'RPO_EXCEEDED').map((f) => f.resource)).toEqual(['orders-dr']);
+    expect(lagOnly.notEvaluated ?? []).toEqual([]);
   });
 
   it('dates an RPO breach from the first datapoint over the RPO, not one equal to it', () => {
