@@ -46,6 +46,10 @@ describe('version order', () => {
     ['8.0.b', '8.0.a', 1],
     ['8.0.a', '8.0.b', -1],
     ['8.0.mysql_aurora.3.07.1', '8.0.39', undefined],
+    // A trailing dot adds no part.
+    ['8.0.', '8.0', 0],
+    // Oracle release updates: a text part that ends in digits is text, compared as text.
+    ['19.0.0.0.ru-2024-01.rur-2024-01.r1', '19.0.0.0.ru-2024-04.rur-2024-04.r1', -1],
   ])('%s against %s', (a, b, expected) => {
     const c = compareVersions(a, b);
 
