@@ -84,7 +84,14 @@ describe('unknown defaults on both sides', () => {
     expect(findings).toHaveLength(count);
     for (const f of findings) {
       expect(f).toMatchObject({ severity: 'info', evidence: { comparable: false, replicaValue: null, sourceValue: null, replicaOrigin: 'engine-default' } });
+      expect(f.evidence.why).toMatch(/\S/);
     }
+  });
+
+  it('compares a value on the replica with an unknown default on the source', () => {
+    const findings = only(parity(pair([], group({ gtid_mode: 'ON' }))), 'REPLICA_PARAM_MISMATCH');
+
+    expect(findings.map((f) => [f.evidence.parameter, f.severity, f.evidence.replicaValue, f.evidence.sourceValue])).toEqual([['gtid_mode', 'info', 'ON', null]]);
   });
 
   it('reports a PostgreSQL standby parameter it cannot compare with its evidence', () => {
@@ -126,7 +133,9 @@ describe('max_allowed_packet and binlog_format', () => {
   ])('source %s, replica %s: %s', (source, replicaValue, severity) => {
     const findings = only(parity(pair(group({ max_allowed_packet: source }), group({ max_allowed_packet: replicaValue }))), 'REPLICA_PARAM_MISMATCH');
 
-    expect(findings.filter((f) => f.evidence.parameter === 'max_allowed_packet').map((f) => f.severity)).toEqual(severity ? [severity] : []);
+    const packet = findings.filter((f) => f.evidence.parameter === 'max_allowed_packet');
+    expect(packet.map((f) => f.severity)).toEqual(severity ? [severity] : []);
+    if (severity === 'info') expect(packet[0]!.evidence).toMatchObject({ comparable: false, why: expect.stringMatching(/\S/) });
   });
 
   it('lets a replica with binary logging off replicate from a source that has it on', () => {
@@ -143,17 +152,28 @@ describe('max_allowed_packet and binlog_format', () => {
 });
 
 describe('REPLICA_WRITABLE evidence', () => {
-  it.each<[string, string, string, boolean | string]>([
-    ['0', 'critical', 'read_only', false],
-    ['maybe', 'info', 'read_only', 'maybe'],
-  ])('read_only %s is %s', (value, severity, parameter, evaluated) => {
+  it.each<[string, string, boolean | string, boolean]>([
+    ['0', 'critical', false, true],
+    ['maybe', 'info', 'maybe', false],
+  ])('read_only %s is %s', (value, severity, evaluated, comparable) => {
     const findings = only(parity(pair([], group({ read_only: value }))), 'REPLICA_WRITABLE');
 
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       severity,
-      evidence: { parameter, parameterName: 'read_only', value, evaluated, origin: 'instance-group', parameterGroup: 'ro-params', source: 'src', sourceRegion: REGION },
+      evidence: {
+        parameter: 'read_only',
+        parameterName: 'read_only',
+        value,
+        evaluated,
+        origin: 'instance-group',
+        parameterGroup: 'ro-params',
+        source: 'src',
+        sourceRegion: REGION,
+        comparable,
+      },
     });
+    if (!comparable) expect(findings[0]!.evidence.why).toMatch(/\S/);
   });
 
   it('does not read the source\'s group as shared when only the names match across regions', () => {
@@ -176,6 +196,34 @@ describe('REPLICA_WRITABLE evidence', () => {
 });
 
 describe('which replicas are compared', () => {
+  it.each<[string, string, Parameter[]]>([
+    ['MySQL', 'mysql', group({ binlog_format: 'ROW', gtid_mode: 'ON', enforce_gtid_consistency: 'ON', max_allowed_packet: '67108864' })],
+    ['PostgreSQL', 'postgres', group({ max_connections: '500', max_wal_senders: '10' })],
+  ])('finds nothing at all for a %s pair with the same settings', (_, engine, settings) => {
+    expect(parity(pair(settings, settings, { engine }))).toEqual([]);
+  });
+
+  it('does not hold a MySQL replica to the PostgreSQL standby minimums', () => {
+    const findings = parity(pair(group({ max_connections: '200' }), group({ max_connections: '100' })));
+
+    expect(only(findings, 'REPLICA_PARAM_BELOW_SOURCE')).toEqual([]);
+  });
+
+  it('does not compare the reader of a Multi-AZ DB cluster with its writer', () => {
+    const member = (id: string, groupName: string) =>
+      instance(id, { DBClusterIdentifier: 'maz', DBParameterGroups: [{ DBParameterGroupName: groupName, ParameterApplyStatus: 'in-sync' }] });
+    const snapshot = fleet({
+      [REGION]: {
+        dbInstances: [member('maz-1', 'w'), member('maz-2', 'r')],
+        dbClusters: [cluster('maz', { 'maz-1': true, 'maz-2': false }, { Engine: 'mysql', EngineVersion: '8.0.39', DBClusterParameterGroup: 'c' })],
+        dbParameters: { w: group({ max_allowed_packet: '1073741824' }), r: group({ read_only: '0', max_allowed_packet: '1024' }) },
+        dbClusterParameters: { c: [] },
+      },
+    });
+
+    expect(drift(snapshot, NO_BASELINE).filter((f) => f.code.startsWith('REPLICA_'))).toEqual([]);
+  });
+
   it('does not compare an Aurora MySQL reader with its writer: they share the cluster\'s storage, not a binlog', () => {
     const member = (id: string, groupName: string) =>
       instance(id, {
