@@ -125,6 +125,26 @@ describe('SOURCE_BACKUPS_DISABLED boundaries', () => {
     expect(only(drift(snapshot, NO_BASELINE), 'SOURCE_BACKUPS_DISABLED')).toEqual([]);
   });
 
+  it('does not count the readers of a cluster without a writer (a global secondary) as replicas it feeds', () => {
+    const snapshot = fleet({
+      [REGION]: {
+        dbInstances: ['c-1', 'c-2'].map((id) => instance(id, { Engine: 'aurora-mysql', DBClusterIdentifier: 'c' })),
+        dbClusters: [cluster('c', { 'c-1': false, 'c-2': false }, { BackupRetentionPeriod: 0 })],
+      },
+    });
+
+    expect(only(drift(snapshot, NO_BASELINE), 'SOURCE_BACKUPS_DISABLED')).toEqual([]);
+  });
+
+  it('lists the described replicas of an instance by name, not by region', () => {
+    const snapshot = fleet({
+      [REGION]: { dbInstances: [instance('src', { BackupRetentionPeriod: 0 }), replica('b-ro', 'src')] },
+      [DR]: { dbInstances: [replica('a-dr', instanceArn(REGION, 'src'))] },
+    });
+
+    expect(only(drift(snapshot, NO_BASELINE), 'SOURCE_BACKUPS_DISABLED').map((f) => f.evidence.replicas)).toEqual([['a-dr', 'b-ro']]);
+  });
+
   it('flags a cluster without backups that feeds replica clusters, listing them by name', () => {
     // Prepare: replicas in two regions, so the topology's order (by region) is not the order of names.
     const snapshot = fleet({
