@@ -61,6 +61,7 @@ describe('version order', () => {
     ['mysql', '5.7.44', '5.7'],
     ['aurora-mysql', '8.0.mysql_aurora.3.07.1', '8.0'],
     ['postgres', '16.4', '16'],
+    ['postgres', '10.23', '10'],
     ['aurora-postgresql', '15.8', '15'],
     // Before PostgreSQL 10 the major version had two parts.
     ['postgres', '9.6.22', '9.6'],
