@@ -64,7 +64,10 @@ export function applyStatusFindings(ctx: EvaluationContext): Finding[] {
       );
     }
     if (pending.length) {
-      const onlyUpgrade = pending.every((s) => s.status !== 'pending-reboot');
+      // Info only when every status is the documented wait for an engine upgrade: a status this
+      // release does not know is not assumed harmless.
+      const onlyUpgrade = pending.every((s) => s.status === 'pending-database-upgrade');
+      const unknownOnly = pending.every((s) => !PENDING_STATUSES.has(s.status));
       const severity: Severity = onlyUpgrade ? 'info' : 'warning';
       const rebootTarget = pending.some((s) => s.kind === 'cluster') ? `${node.id} (each instance of cluster ${cluster?.id})` : node.id;
       findings.push(
@@ -79,7 +82,9 @@ export function applyStatusFindings(ctx: EvaluationContext): Finding[] {
           evidence: evidenceOf(pending),
           hint: onlyUpgrade
             ? 'The change waits for the engine upgrade in the pending maintenance actions; apply it in a maintenance window.'
-            : `Reboot ${rebootTarget} in a maintenance window (aws rds reboot-db-instance --db-instance-identifier ${node.id}); reboot replicas before their source.`,
+            : unknownOnly
+              ? `RDS reports an apply status this release does not know; check it (aws rds describe-db-instances --db-instance-identifier ${node.id}) and reboot in a maintenance window if the group's values are not in effect.`
+              : `Reboot ${rebootTarget} in a maintenance window (aws rds reboot-db-instance --db-instance-identifier ${node.id}); reboot replicas before their source.`,
         }),
       );
     }

@@ -29,6 +29,9 @@ describe('apply status, status by status', () => {
     [['pending-database-upgrade', 'pending-reboot'], 'warning', undefined],
     [['pending-reboot', 'pending-database-upgrade'], 'warning', undefined],
     [['failed-to-apply', 'pending-reboot'], 'warning', 'critical'],
+    // A status this release does not know is not assumed to be the harmless upgrade wait.
+    [['resetting'], 'warning', undefined],
+    [['pending-database-upgrade', 'resetting'], 'warning', undefined],
   ])('%j: pending %s, failed %s', (statuses, pending, failed) => {
     // Act
     const findings = run({ dbInstances: [withStatuses('db', statuses)] });
@@ -42,6 +45,7 @@ describe('apply status, status by status', () => {
     const findings = run({ dbInstances: [withStatuses('db', ['resetting'])] });
 
     expect(only(findings, 'PARAM_PENDING_REBOOT').map((f) => f.evidence.applyStatuses)).toEqual([['resetting']]);
+    expect(only(findings, 'PARAM_PENDING_REBOOT')[0]!.hint).toContain('does not know');
     expect(only(findings, 'PARAM_APPLY_FAILED')).toEqual([]);
   });
 
