@@ -4,12 +4,12 @@
  * which account's credentials signed the call, and the alert table on dynalite.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createChecker } from '../../lambdas/checker/checker';
 import type { CheckerEnvironment } from '../../lambdas/checker/env';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 import { ACCOUNT, FaultWorld, TOPIC_ARN } from '../support/fault-world';
-import { FAKE_CREDENTIALS, type LocalAwsEndpoint } from '../support/local-aws-endpoint';
+import type { LocalAwsEndpoint } from '../support/local-aws-endpoint';
+import { worldChecker } from '../support/world-checker';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -47,22 +47,7 @@ async function organization(configInput: ConfigInput) {
     dashboardRegion: 'us-east-1',
     deploymentName: 'accounts-suite',
   };
-  const url = endpoint.url;
-  const check = createChecker({
-    env,
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    clock: () => new Date(now),
-    retry: { sleep: async () => undefined },
-    sleep: async () => undefined,
-    clientOverrides: (service, region) => ({
-      endpoint: service === 'dynamodb' ? dynamo.url : url,
-      credentials: FAKE_CREDENTIALS,
-      maxAttempts: 1,
-      retryMode: 'standard',
-      region: region ?? 'us-east-1',
-    }),
-    orgReaderOverrides: { endpoint: url, credentials: FAKE_CREDENTIALS },
-  });
+  const check = worldChecker({ env, endpointUrl: endpoint.url, dynamoUrl: dynamo.url, clock: () => new Date(now) });
   let n = 0;
   const invoke = () =>
     check(

@@ -5,7 +5,6 @@
  * in-memory store that serializes them as S3 would.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createChecker } from '../../lambdas/checker/checker';
 import type { CheckerEnvironment } from '../../lambdas/checker/env';
 import { parseConfig } from '../../lambdas/core/config';
 import type { RunObjects, ShardRunResult } from '../../lambdas/fanout/fan-out';
@@ -13,6 +12,7 @@ import { createFanOutSteps } from '../../lambdas/fanout/steps';
 import { startDynalite, type LocalDynamo } from '../support/dynalite';
 import { ACCOUNT, FaultWorld, TOPIC_ARN } from '../support/fault-world';
 import { FAKE_CREDENTIALS, type LocalAwsEndpoint } from '../support/local-aws-endpoint';
+import { worldChecker } from '../support/world-checker';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -85,22 +85,7 @@ async function fanOutWorld() {
     dashboardName: 'replication-guard',
     dashboardRegion: 'us-east-1',
   };
-  const check = createChecker({
-    env,
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    clock,
-    retry: { sleep: async () => undefined },
-    sleep: async () => undefined,
-    clientOverrides: (service, region) => ({
-      endpoint: service === 'dynamodb' ? dynamo.url : url,
-      credentials: FAKE_CREDENTIALS,
-      maxAttempts: 1,
-      retryMode: 'standard',
-      region: region ?? 'us-east-1',
-    }),
-    orgReaderOverrides: { endpoint: url, credentials: FAKE_CREDENTIALS },
-    runObjects: objects,
-  });
+  const check = worldChecker({ env, endpointUrl: url, dynamoUrl: dynamo.url, clock, extra: { runObjects: objects } });
 
   /** Plan, read every shard the `failing` predicate spares (the Map catches the rest), then check once. */
   const run = async (failing: (accounts: number, index: number) => boolean = () => false) => {
