@@ -7,6 +7,8 @@
  * would resolve their open alerts as if they were healthy.
  */
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { Context } from 'aws-lambda';
+import { accountIdOfArn } from '../core/fleet/org-reader';
 import { resolveTargets, type AccountTarget, type OrganizationAccount, type SkippedAccount } from '../core/fleet/accounts';
 import type { Config } from '../core/config';
 import { discoverOrganizationAccounts } from '../aws/organizations';
@@ -90,4 +92,16 @@ export function createAccountTargets(options: AccountTargetsOptions): AccountTar
 /** The partition in an ARN (`arn:aws-cn:lambda:...` → `aws-cn`). */
 export function partitionOfArn(arn: string): string {
   return arn.split(':')[1] || 'aws';
+}
+
+/** The deploying account from the invocation's function ARN; a context without one is a broken invocation. */
+export function deployingAccountOf(context: Pick<Context, 'invokedFunctionArn'>): string {
+  const accountId = accountIdOfArn(context.invokedFunctionArn);
+  if (!accountId) throw new Error(`The invocation's function ARN names no 12-digit account (got ${JSON.stringify(context.invokedFunctionArn)}).`);
+  return accountId;
+}
+
+/** Who an invocation runs as: its account (read with its own role) and partition, from its function ARN. */
+export function deployingIdentityOf(context: Pick<Context, 'invokedFunctionArn'>): DeployingIdentity {
+  return { accountId: deployingAccountOf(context), partition: partitionOfArn(context.invokedFunctionArn) };
 }

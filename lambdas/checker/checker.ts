@@ -24,9 +24,9 @@ import { lowestLagThresholdSeconds } from '../core/config';
 
 import type { Baseline } from '../core/rules/drift/baseline';
 import { evaluateOrg } from '../core/rules/evaluate-org';
-import { accountIdOfArn, singleAccountOrgReader } from '../core/fleet/org-reader';
+import { singleAccountOrgReader } from '../core/fleet/org-reader';
 import { accountFleet } from '../core/fleet/org-snapshot';
-import { createAccountTargets, partitionOfArn } from './account-targets';
+import { createAccountTargets, deployingIdentityOf } from './account-targets';
 import { dashboardConsoleUrl } from '../core/outputs/notify';
 import { ProbeResultsReader } from '../core/rules/probe/probe-results';
 import type { FleetReader, OrgReader } from '../core/fleet/reader';
@@ -69,13 +69,6 @@ export type Checker = (
   event: CheckerEvent,
   context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis' | 'invokedFunctionArn'>,
 ) => Promise<CheckOutcome>;
-
-/** The deploying account from the invocation's function ARN; a context without one is a broken invocation. */
-export function deployingAccountOf(context: Pick<Context, 'invokedFunctionArn'>): string {
-  const accountId = accountIdOfArn(context.invokedFunctionArn);
-  if (!accountId) throw new Error(`The invocation's function ARN names no 12-digit account (got ${JSON.stringify(context.invokedFunctionArn)}).`);
-  return accountId;
-}
 
 export function createChecker(wiring: CheckerWiring): Checker {
   const { env, logger } = wiring;
@@ -185,9 +178,10 @@ export function createChecker(wiring: CheckerWiring): Checker {
 
   return async (event, context) => {
     remainingMs = () => context.getRemainingTimeInMillis();
-    const deployingAccountId = deployingAccountOf(context);
+    const identity = deployingIdentityOf(context);
+    const deployingAccountId = identity.accountId;
     const trigger = triggerOf(event, clock().getTime());
-    const targets = await accountTargets({ accountId: deployingAccountId, partition: partitionOfArn(context.invokedFunctionArn) });
+    const targets = await accountTargets(identity);
     const fanOutRun = trigger.fanOutRun;
     const readerFor = fanOutRun
       ? () => withProbeResults(new PartsOrgReader(runObjects(), fanOutRun), deployingAccountId)

@@ -11,8 +11,7 @@ import { createLiveOrgReader, type LiveOrgReaderOptions } from '../aws/live-org-
 import { S3RunObjects } from '../aws/s3-run-objects';
 import { sdkRequestHandler } from '../aws/sdk-client-config';
 import type { RetryOptions } from '../aws/throttling-retry';
-import { createAccountTargets, partitionOfArn } from '../checker/account-targets';
-import { deployingAccountOf } from '../checker/checker';
+import { createAccountTargets, deployingIdentityOf } from '../checker/account-targets';
 import type { CheckLogger } from '../checker/run-check';
 import { BUNDLED_CONFIG_FILE, ENV_NAMES, EnvironmentError, readConfig, type ReadPackageFile } from '../checker/env';
 import { lowestLagThresholdSeconds, type Config } from '../core/config';
@@ -92,7 +91,7 @@ export function createFanOutSteps(wiring: FanOutWiring) {
 
   return {
     async plan(event: PlanEvent, context: StepContext): Promise<PlanOutput> {
-      const identity = { accountId: deployingAccountOf(context), partition: partitionOfArn(context.invokedFunctionArn) };
+      const identity = deployingIdentityOf(context);
       return planRun(event, {
         objects,
         budget: env.budget!,

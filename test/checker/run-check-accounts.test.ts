@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoAlertStateStore, toItem } from '../../lambdas/aws/alert-state-store';
 import { CloudWatchMetricsPublisher } from '../../lambdas/aws/metrics-publisher';
 import { SnsNotificationPublisher } from '../../lambdas/aws/sns-publisher';
-import { deployingAccountOf } from '../../lambdas/checker/checker';
+import { deployingAccountOf } from '../../lambdas/checker/account-targets';
 import { runCheck, type CheckLogger } from '../../lambdas/checker/run-check';
 import { parseConfig } from '../../lambdas/core/config';
 import { SNAPSHOT_FORMAT_V2, type AccountSnapshot, type FleetSnapshot, type OrgSnapshot } from '../../lambdas/core/fleet/model';
