@@ -49,9 +49,9 @@ async function organization(configInput: ConfigInput) {
   };
   const check = worldChecker({ env, endpointUrl: endpoint.url, dynamoUrl: dynamo.url, clock: () => new Date(now) });
   let n = 0;
-  const invoke = () =>
+  const invoke = (scope: 'health' | 'drift' = 'health') =>
     check(
-      { scope: 'health' },
+      { scope },
       {
         awsRequestId: `req-${++n}`,
         invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:checker`,
@@ -59,7 +59,7 @@ async function organization(configInput: ConfigInput) {
       },
     );
   const assumeRoleCalls = () => endpoint!.requests.filter((r) => r.operation === 'AssumeRole');
-  return { world, invoke, assumeRoleCalls, later: (minutes: number) => (now += minutes * MINUTE) };
+  return { world, endpoint, invoke, assumeRoleCalls, later: (minutes: number) => (now += minutes * MINUTE) };
 }
 
 describe('the checker over member accounts', () => {
@@ -74,7 +74,7 @@ describe('the checker over member accounts', () => {
     await org.invoke();
 
     // Assess: one alert, the member's; its message names the account; one AssumeRole for both runs.
-    expect(outcome.transitions).toMatchObject({ opened: 2 });
+    expect(outcome.transitions).toMatchObject({ opened: 1 });
     expect(org.world.sent).toHaveLength(1);
     expect(org.world.sent[0]!.news).toEqual(expect.arrayContaining(['NEW REPLICATION_BROKEN orders-ro']));
     expect(org.world.sent[0]!.email).toContain(`account ${MEMBER} payments-prod`);
@@ -117,5 +117,29 @@ describe('the checker over member accounts', () => {
     // Assess
     expect(org.assumeRoleCalls()).toHaveLength(0);
     expect(org.world.sent).toHaveLength(0);
+  });
+
+  it("a drift run reads a member account's parameter groups and no metric, and reports the member's replica that would stop on a large row", async () => {
+    // Prepare: the member's replica allows smaller packets than its source (a row event the source
+    // writes could stop replication).
+    const org = await organization({ accounts: [{ id: MEMBER, name: 'payments-prod', regions: ['us-east-1'] }] });
+    org.world.instances.set(`${MEMBER}:orders`, { ...org.world.get(`${MEMBER}:orders`), parameterGroup: 'orders-source' });
+    org.world.instances.set(`${MEMBER}:orders-ro`, { ...org.world.get(`${MEMBER}:orders-ro`), parameterGroup: 'orders-replica' });
+    org.world.parameterGroups.set(`${MEMBER}:orders-source`, { max_allowed_packet: '1073741824' });
+    org.world.parameterGroups.set(`${MEMBER}:orders-replica`, { max_allowed_packet: '16777216' });
+
+    // Act
+    const outcome = await org.invoke('drift');
+
+    // Assess
+    const requests = org.endpoint.requests;
+    const memberGroupsRead = requests.filter((r) => r.operation === 'DescribeDBParameters').map((r) => r.form.get('DBParameterGroupName'));
+    expect(memberGroupsRead).toEqual(expect.arrayContaining(['orders-source', 'orders-replica']));
+    expect(requests.filter((r) => r.operation === 'GetMetricData')).toHaveLength(0);
+    expect(outcome).toMatchObject({ scope: 'drift' });
+    expect(org.world.sent).toHaveLength(1);
+    expect(org.world.sent[0]!.news).toContain('NEW REPLICA_PARAM_MISMATCH orders-ro');
+    expect(org.world.sent[0]!.email).toContain(`account ${MEMBER} payments-prod`);
+    expect(org.world.sent[0]!.news.filter((n) => n.includes('CHECK_DEGRADED'))).toEqual([]);
   });
 });

@@ -35,6 +35,8 @@ export interface WorldInstance {
   readonly account?: string;
   /** The read replication status; `replicating` when omitted on a replica. */
   status?: 'replicating' | 'error' | 'stopped';
+  /** Its DB parameter group. @default 'default.mysql8.0' */
+  readonly parameterGroup?: string;
 }
 
 /** A fault an SNS Publish answers with: an error code (SNS's Query protocol) or a hold until released. */
@@ -77,6 +79,11 @@ export class FaultWorld {
   readonly instances = new Map<string, WorldInstance>();
   /** Lag in seconds by replica id (0 when not set). */
   readonly lag = new Map<string, number>();
+  /**
+   * User-set values of DB parameter groups by `account:group` (DescribeDBParameters answers them
+   * with Source `user`); a group not listed has none.
+   */
+  readonly parameterGroups = new Map<string, Readonly<Record<string, string>>>();
   /** Regions whose RDS calls all answer ThrottlingException. */
   readonly throttled = new Set<string>();
   /** When set, CloudWatch PutMetricData fails with a 500. */
@@ -139,7 +146,10 @@ export class FaultWorld {
 
   private instanceXml(i: WorldInstance): string {
     const source = i.source ? this.sourceOf(i) : undefined;
-    const replicas = [...this.instances.values()].filter((r) => r.source && this.sourceOf(r)?.id === i.id);
+    // Read replicas never span accounts: only this account's replicas are listed.
+    const replicas = [...this.instances.values()].filter(
+      (r) => r.source && (r.account ?? ACCOUNT) === (i.account ?? ACCOUNT) && this.sourceOf(r)?.id === i.id,
+    );
     const tags = Object.entries(i.tags ?? {})
       .map(([k, v]) => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`)
       .join('');
@@ -151,7 +161,7 @@ export class FaultWorld {
       `<DBInstance><DBInstanceIdentifier>${i.id}</DBInstanceIdentifier><DBInstanceArn>${this.arn(i)}</DBInstanceArn>` +
       `<DBInstanceClass>db.r6g.large</DBInstanceClass><Engine>mysql</Engine><EngineVersion>8.0.35</EngineVersion>` +
       `<DBInstanceStatus>available</DBInstanceStatus><AllocatedStorage>100</AllocatedStorage><BackupRetentionPeriod>7</BackupRetentionPeriod>` +
-      `<DBParameterGroups><DBParameterGroup><DBParameterGroupName>default.mysql8.0</DBParameterGroupName><ParameterApplyStatus>in-sync</ParameterApplyStatus></DBParameterGroup></DBParameterGroups>` +
+      `<DBParameterGroups><DBParameterGroup><DBParameterGroupName>${i.parameterGroup ?? 'default.mysql8.0'}</DBParameterGroupName><ParameterApplyStatus>in-sync</ParameterApplyStatus></DBParameterGroup></DBParameterGroups>` +
       (source ? `<ReadReplicaSourceDBInstanceIdentifier>${source.region === i.region ? source.id : this.arn(source)}</ReadReplicaSourceDBInstanceIdentifier>` : '') +
       `<ReadReplicaDBInstanceIdentifiers>${replicas
         .map((r) => `<ReadReplicaDBInstanceIdentifier>${r.region === i.region ? r.id : this.arn(r)}</ReadReplicaDBInstanceIdentifier>`)
@@ -163,7 +173,8 @@ export class FaultWorld {
   private sourceOf(replica: WorldInstance): WorldInstance | undefined {
     if (!replica.source) return undefined;
     const [id, region = replica.region] = replica.source.split('@') as [string, string?];
-    const source = this.instances.get(id);
+    const account = replica.account && replica.account !== ACCOUNT ? replica.account : undefined;
+    const source = this.instances.get(account ? `${account}:${id}` : id);
     return source && source.region === region ? source : { id, region };
   }
 
@@ -185,6 +196,18 @@ export class FaultWorld {
         return rdsResponse('DescribeDBClusters', '<DBClusters/>');
       case 'DescribeGlobalClusters':
         return rdsResponse('DescribeGlobalClusters', '<GlobalClusters/>');
+      case 'DescribeDBParameters': {
+        const values = this.parameterGroups.get(`${this.accountOf(r)}:${r.form.get('DBParameterGroupName')}`) ?? {};
+        const parameters = Object.entries(values)
+          .map(
+            ([name, value]) =>
+              `<Parameter><ParameterName>${name}</ParameterName><ParameterValue>${value}</ParameterValue><Source>user</Source>` +
+              `<ApplyType>dynamic</ApplyType><DataType>${/^\d+$/.test(value) ? 'integer' : 'string'}</DataType><IsModifiable>true</IsModifiable>` +
+              `<ApplyMethod>immediate</ApplyMethod></Parameter>`,
+          )
+          .join('');
+        return rdsResponse('DescribeDBParameters', `<Parameters>${parameters}</Parameters>`);
+      }
       default:
         return { status: 400, body: `unexpected RDS ${r.operation}` };
     }
