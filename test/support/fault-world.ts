@@ -120,7 +120,7 @@ export class FaultWorld {
   }
 
   /** The account whose credentials signed a request: assumed-role keys name it (see assumeRoleReply). */
-  private accountOf(r: RecordedRequest): string {
+  accountOf(r: RecordedRequest): string {
     return /^ASIA(\d{12})S/.exec(r.accessKeyId)?.[1] ?? ACCOUNT;
   }
 
@@ -196,6 +196,9 @@ export class FaultWorld {
         return rdsResponse('DescribeDBClusters', '<DBClusters/>');
       case 'DescribeGlobalClusters':
         return rdsResponse('DescribeGlobalClusters', '<GlobalClusters/>');
+      case 'DescribeDBInstanceAutomatedBackups':
+        // No instance keeps replicated backups in this world.
+        return rdsResponse('DescribeDBInstanceAutomatedBackups', '<DBInstanceAutomatedBackups/>');
       case 'DescribeDBParameters': {
         const values = this.parameterGroups.get(`${this.accountOf(r)}:${r.form.get('DBParameterGroupName')}`) ?? {};
         const parameters = Object.entries(values)
