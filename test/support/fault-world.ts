@@ -46,6 +46,8 @@ export interface SentMessage {
   readonly subject: string;
   readonly email: string;
   readonly sms: string;
+  /** The message attributes, by name: what SNS matches subscription filter policies against. */
+  readonly attributes: Readonly<Record<string, string>>;
   /** One entry per alert named in the email: "NEW REPLICATION_BROKEN orders-ro". */
   readonly news: readonly string[];
 }
@@ -73,6 +75,15 @@ export function newsOf(email: string): string[] {
     if (entry && section) out.push(`${section} ${entry[1]} ${entry[2]}`);
   }
   return out;
+}
+
+/** `MessageAttributes.entry.N.Name` / `.Value.StringValue` pairs of a Query-protocol Publish. */
+function messageAttributesOf(form: URLSearchParams): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (let n = 1; form.has(`MessageAttributes.entry.${n}.Name`); n++) {
+    attributes[form.get(`MessageAttributes.entry.${n}.Name`)!] = form.get(`MessageAttributes.entry.${n}.Value.StringValue`) ?? '';
+  }
+  return attributes;
 }
 
 export class FaultWorld {
@@ -257,7 +268,7 @@ export class FaultWorld {
     }
     const structured = JSON.parse(r.form.get('Message') ?? '{}') as { email?: string; sms?: string };
     const email = structured.email ?? '';
-    this.sent.push({ subject: r.form.get('Subject') ?? '', email, sms: structured.sms ?? '', news: newsOf(email) });
+    this.sent.push({ subject: r.form.get('Subject') ?? '', email, sms: structured.sms ?? '', attributes: messageAttributesOf(r.form), news: newsOf(email) });
     return {
       headers: { 'content-type': 'text/xml' },
       body:
