@@ -458,6 +458,17 @@ describe('a value left at the engine default', () => {
     expect(check.actualDisplay).toMatch(/unknown/);
   });
 
+  it('names the parameter as the group lists it, so the hint\'s command names one the group has', () => {
+    // Prepare: the group lists the pre-8.0.26 name without a value; the baseline uses the new one.
+    const listing = [param('slave_parallel_workers', undefined, { Source: 'engine-default', DataType: 'integer' })];
+
+    // Act
+    const check = checkOf(listing, { parameter: 'replica_parallel_workers', expect: { min: 4 } });
+
+    // Assess
+    expect(check).toMatchObject({ parameter: 'replica_parallel_workers', parameterName: 'slave_parallel_workers', origin: 'engine-default' });
+  });
+
   it('shows a known default as its value', () => {
     // RDS for MySQL 8.0 defaults binlog_format to MIXED.
     const check = checkOf([], { parameter: 'binlog_format', expect: 'ROW' });
