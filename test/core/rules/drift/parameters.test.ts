@@ -225,7 +225,10 @@ describe('lookups that cannot be made', () => {
       dbClusterParameters: { 'shop-cluster': [param('x', '2')] },
     };
 
-    expect(paramsOf(region, 'shop-1').get('x')).toMatchObject({ raw: '2', origin: 'cluster-group' });
+    const params = paramsOf(region, 'shop-1');
+
+    expect(params.get('x')).toMatchObject({ raw: '2', origin: 'cluster-group' });
+    expect(params.explicit().map((p) => [p.name, p.raw])).toEqual([['x', '2']]);
   });
 });
 
