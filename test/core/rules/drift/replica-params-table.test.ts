@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DbInstance, Parameter } from '../../../../lambdas/core/fleet/model';
-import { cluster, fleet, instance, replica } from '../../../support/fleet';
+import { cluster, fleet, instance, instanceArn, replica } from '../../../support/fleet';
 import { resolveValue } from '../../../../lambdas/core/rules/drift/values';
 import { drift, group, NO_BASELINE, only } from './helpers';
 
@@ -218,6 +218,24 @@ describe('which replicas are compared', () => {
     const findings = parity(pair(group({ max_connections: '200' }), group({ max_connections: '100' })));
 
     expect(only(findings, 'REPLICA_PARAM_BELOW_SOURCE')).toEqual([]);
+  });
+
+  it('holds an Aurora PostgreSQL replica cluster of an RDS PostgreSQL instance to no MySQL setting', () => {
+    // An Aurora read replica is how RDS for PostgreSQL migrates to Aurora: no binlog, no read_only.
+    const snapshot = fleet({
+      [REGION]: {
+        dbInstances: [instance('pg', { Engine: 'postgres', EngineVersion: '16.4', DBParameterGroups: [{ DBParameterGroupName: 'p', ParameterApplyStatus: 'in-sync' }] })],
+        dbClusters: [
+          cluster('apg', {}, { Engine: 'aurora-postgresql', EngineVersion: '16.4', DBClusterParameterGroup: 'c', ReplicationSourceIdentifier: instanceArn(REGION, 'pg') }),
+        ],
+        dbParameters: { p: group({ binlog_format: 'ROW' }) },
+        dbClusterParameters: { c: group({ read_only: '0' }) },
+      },
+    });
+
+    const findings = drift(snapshot, NO_BASELINE);
+
+    expect(findings.filter((f) => f.code === 'REPLICA_PARAM_MISMATCH' || f.code === 'REPLICA_WRITABLE')).toEqual([]);
   });
 
   it('does not compare the reader of a Multi-AZ DB cluster with its writer', () => {
