@@ -213,7 +213,8 @@ export function diffBaseline(ctx: EvaluationContext, baseline: Baseline, index =
         resource: db.node.id,
         resourceType: db.node.type,
         parameter: canonical,
-        parameterName: parameter.origin === 'engine-default' ? entry.parameter : parameter.name,
+        // As the group lists it, set or not (else as the baseline spells it): the hint's command must name it so.
+        parameterName: parameter.name,
         expected: describeExpectation(entry.expect),
         suggested: suggestedValue(entry.expect),
         actual: parameter.raw ?? null,

@@ -26,7 +26,7 @@ export type ParameterOrigin = 'instance-group' | 'cluster-group' | 'engine-defau
 
 export interface EffectiveParameter {
   readonly canonical: string;
-  /** The name as the group spells it (or the canonical name for defaults). */
+  /** The name as the group spells it (or as asked for, when no group lists it). */
   readonly name: string;
   /** Undefined: not set anywhere and no known engine default. */
   readonly raw: string | undefined;

@@ -167,6 +167,36 @@ describe('where a database stands', () => {
     expect(paramsOf({ ...region, dbInstances: [] }, 'ro', 'cluster').env.isReplica).toBe(false);
   });
 
+  it('places a cluster by its own region: a cross-region replica cluster of the same name does not make it a replica', () => {
+    // Prepare: "shop" in eu-west-1 replicates "shop" in us-east-1; both clusters' groups set read_only = {TrueIfReplica}.
+    const clusterGroup = { 'shop-cluster': [param('read_only', '{TrueIfReplica}')] };
+    const ctx = createContext(
+      fleet({
+        [REGION]: {
+          dbInstances: [auroraMember('shop-1')],
+          dbClusters: [aurora({ 'shop-1': true })],
+          dbParameters: { 'aurora-db': [] },
+          dbClusterParameters: clusterGroup,
+        },
+        'eu-west-1': {
+          dbClusters: [aurora({}, { ReplicationSourceIdentifier: clusterArn(REGION, 'shop') })],
+          dbClusterParameters: clusterGroup,
+        },
+      }),
+      DEFAULT_CONFIG,
+    );
+    const index = new ParameterIndex(ctx);
+    const readOnly = (node: Parameters<ParameterIndex['lookup']>[0]) => {
+      const result = index.lookup(node);
+      if (result.status !== 'ok') throw new Error(result.status);
+      return result.params.resolve(result.params.get('read_only'), 'boolean');
+    };
+
+    // Act / Assess
+    expect(readOnly(ctx.topology.instance(REGION, 'shop-1')!)).toMatchObject({ kind: 'boolean', value: false });
+    expect(readOnly(ctx.topology.cluster('eu-west-1', 'shop')!)).toMatchObject({ kind: 'boolean', value: true });
+  });
+
   it.each<[string, Partial<DbInstance>, number | undefined]>([
     ['the endpoint', { Endpoint: { Port: 5432 } } as Partial<DbInstance>, 5432],
     ['the instance port', { DbInstancePort: 3307 } as Partial<DbInstance>, 3307],
@@ -195,6 +225,37 @@ describe('lookups that cannot be made', () => {
       dbClusterParameters: { 'shop-cluster': [param('x', '2')] },
     };
 
-    expect(paramsOf(region, 'shop-1').get('x')).toMatchObject({ raw: '2', origin: 'cluster-group' });
+    const params = paramsOf(region, 'shop-1');
+
+    expect(params.get('x')).toMatchObject({ raw: '2', origin: 'cluster-group' });
+    expect(params.explicit().map((p) => [p.name, p.raw])).toEqual([['x', '2']]);
+  });
+});
+
+describe('the parameters a database sets', () => {
+  it('lists each parameter set with a value in either group once, by name, with the value in effect', () => {
+    // Prepare: an Aurora member whose own group overrides x, lists y and gtid-mode without a value,
+    // and keeps w at a system value; the cluster group sets v, x and gtid_mode.
+    const region: RegionSnapshot = {
+      dbInstances: [auroraMember('shop-1')],
+      dbClusters: [cluster('shop', { 'shop-1': true }, { DBClusterParameterGroup: 'shop-cluster' })],
+      dbParameters: { 'aurora-db': [param('x', '1'), param('y', undefined), param('gtid-mode', undefined), param('w', '5', { Source: 'system' })] },
+      dbClusterParameters: { 'shop-cluster': [param('v', '3'), param('x', '2'), param('gtid_mode', 'ON')] },
+    };
+
+    // Act
+    const explicit = paramsOf(region, 'shop-1').explicit();
+
+    // Assess
+    expect(explicit.map((p) => [p.name, p.raw, p.origin, p.group])).toEqual([
+      ['gtid_mode', 'ON', 'cluster-group', 'shop-cluster'],
+      ['v', '3', 'cluster-group', 'shop-cluster'],
+      ['w', '5', 'instance-group', 'aurora-db'],
+      ['x', '1', 'instance-group', 'aurora-db'],
+    ]);
+  });
+
+  it('lists nothing for groups that set no value', () => {
+    expect(paramsOf(single([param('y', undefined)]), 'db').explicit()).toEqual([]);
   });
 });

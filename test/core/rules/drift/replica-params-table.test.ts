@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DbInstance, Parameter } from '../../../../lambdas/core/fleet/model';
-import { cluster, fleet, instance, replica } from '../../../support/fleet';
+import { cluster, fleet, instance, instanceArn, replica } from '../../../support/fleet';
+import { resolveValue } from '../../../../lambdas/core/rules/drift/values';
 import { drift, group, NO_BASELINE, only } from './helpers';
 
 const REGION = 'us-east-1';
@@ -176,6 +177,16 @@ describe('REPLICA_WRITABLE evidence', () => {
     if (!comparable) expect(findings[0]!.evidence.why).toMatch(/\S/);
   });
 
+  it('says why a read_only formula cannot be read as on or off: the formula\'s own problem', () => {
+    const raw = '{DBInstanceMystery}';
+
+    const [finding] = only(parity(pair([], group({ read_only: raw }))), 'REPLICA_WRITABLE');
+
+    const resolved = resolveValue(raw, {}, 'boolean');
+    expect(resolved.kind).toBe('unknown');
+    expect(finding!.evidence).toMatchObject({ comparable: false, evaluated: null, why: resolved.kind === 'unknown' ? resolved.reason : '' });
+  });
+
   it('does not read the source\'s group as shared when only the names match across regions', () => {
     // A group name is per region: the replica's "p" in eu-west-1 is not the source's "p".
     const snapshot = fleet({
@@ -207,6 +218,24 @@ describe('which replicas are compared', () => {
     const findings = parity(pair(group({ max_connections: '200' }), group({ max_connections: '100' })));
 
     expect(only(findings, 'REPLICA_PARAM_BELOW_SOURCE')).toEqual([]);
+  });
+
+  it('holds an Aurora PostgreSQL replica cluster of an RDS PostgreSQL instance to no MySQL setting', () => {
+    // An Aurora read replica is how RDS for PostgreSQL migrates to Aurora: no binlog, no read_only.
+    const snapshot = fleet({
+      [REGION]: {
+        dbInstances: [instance('pg', { Engine: 'postgres', EngineVersion: '16.4', DBParameterGroups: [{ DBParameterGroupName: 'p', ParameterApplyStatus: 'in-sync' }] })],
+        dbClusters: [
+          cluster('apg', {}, { Engine: 'aurora-postgresql', EngineVersion: '16.4', DBClusterParameterGroup: 'c', ReplicationSourceIdentifier: instanceArn(REGION, 'pg') }),
+        ],
+        dbParameters: { p: group({ binlog_format: 'ROW' }) },
+        dbClusterParameters: { c: group({ read_only: '0' }) },
+      },
+    });
+
+    const findings = drift(snapshot, NO_BASELINE);
+
+    expect(findings.filter((f) => f.code === 'REPLICA_PARAM_MISMATCH' || f.code === 'REPLICA_WRITABLE')).toEqual([]);
   });
 
   it('does not compare the reader of a Multi-AZ DB cluster with its writer', () => {
@@ -246,12 +275,16 @@ describe('which replicas are compared', () => {
     expect(findings.filter((f) => f.code.startsWith('REPLICA_'))).toEqual([]);
   });
 
-  it('does not compare a replica whose source group is not in the data', () => {
+  it.each([
+    ['source', 'src-params'],
+    ['replica', 'ro-params'],
+  ])('does not compare a replica whose %s group is not in the data, and says the group is missing', (_, missing) => {
     const snapshot = pair(group({ max_allowed_packet: '1073741824' }), group({ read_only: '0', max_allowed_packet: '1024' }));
-    delete (snapshot.regions[REGION]!.dbParameters as Record<string, Parameter[]>)['src-params'];
+    delete (snapshot.regions[REGION]!.dbParameters as Record<string, Parameter[]>)[missing];
 
     const findings = drift(snapshot, NO_BASELINE);
 
     expect(findings.filter((f) => f.code.startsWith('REPLICA_'))).toEqual([]);
+    expect(only(findings, 'CHECK_DEGRADED').map((f) => f.resource)).toEqual([missing]);
   });
 });
