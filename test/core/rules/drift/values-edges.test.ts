@@ -16,6 +16,8 @@ import {
   type ValueEnv,
   type ValueType,
 } from '../../../../lambdas/core/rules/drift/values';
+import { fleet, instance, replica } from '../../../support/fleet';
+import { drift, group, NO_BASELINE, only } from './helpers';
 
 // db.r6g.large: 2 vCPUs, 16 GiB. {DBInstanceClassMemory/1073741824} is 9..16 there, and
 // {DBInstanceClassMemory/17179869184} is 0..1 (a condition that may be 0 or not).
@@ -51,6 +53,33 @@ describe('IF over a condition the memory interval may or may not make 0', () => 
     ['{TrueIfReplica}', false],
   ])('%s read as a boolean is %j', (text, expected) => {
     expect(evaluated(text, 'boolean')).toBe(expected);
+  });
+});
+
+describe('IF on a PostgreSQL replica', () => {
+  /** A PostgreSQL source and replica (both db.r6g.large) with their own max_connections. */
+  const standby = (sourceValue: string, replicaValue: string) => {
+    const withGroup = (name: string) => ({
+      Engine: 'postgres',
+      EngineVersion: '16.4',
+      DBParameterGroups: [{ DBParameterGroupName: name, ParameterApplyStatus: 'in-sync' }],
+    });
+    const snapshot = fleet({
+      'us-east-1': {
+        dbInstances: [instance('src', withGroup('src-params')), replica('ro', 'src', withGroup('ro-params'))],
+        dbParameters: { 'src-params': group({ max_connections: sourceValue }), 'ro-params': group({ max_connections: replicaValue }) },
+      },
+    });
+    return only(drift(snapshot, NO_BASELINE), 'REPLICA_PARAM_BELOW_SOURCE').map((f) => [f.severity, f.evidence.replicaEvaluated, f.evidence.comparable]);
+  };
+
+  it.each<[string, string, unknown[]]>([
+    // The condition is 0..1 on 16 GiB: the replica may run with 100 connections, below the source's 1000.
+    ['a condition that may be 0: cannot tell', 'IF({DBInstanceClassMemory/17179869184},5000,100)', [['info', '100..5000', false]]],
+    ['a condition that is never 0: the first branch', 'IF({DBInstanceClassMemory/1073741824},5000,100)', []],
+    ['a condition that is 0: the second branch', 'IF(0,5000,100)', [['critical', 100, true]]],
+  ])('%s', (_, replicaValue, findings) => {
+    expect(standby('1000', replicaValue)).toEqual(findings);
   });
 });
 
