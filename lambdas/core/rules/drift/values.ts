@@ -237,7 +237,8 @@ class FormulaParser {
       this.expect(')');
       return value;
     }
-    if (c === '{' || c === '$') return this.argument();
+    // A `$` only opens `${`; any other `$` falls through to the error below (never back into argument()).
+    if (c === '{' || (c === '$' && this.text[this.pos + 1] === '{')) return this.argument();
     const number = /^-?\d+(\.\d+)?/.exec(this.text.slice(this.pos));
     if (number) {
       this.pos += number[0].length;

@@ -215,3 +215,17 @@ describe('a value as the baseline report shows it', () => {
     expect(formatNumber(n)).toBe(shown);
   });
 });
+
+describe('a $ not followed by {', () => {
+  it.each(['{$5}', '{DBInstanceClassMemory*$}'])('%s is an unknown value that names what was wrong, not a parser crash', (text) => {
+    // Act
+    const value = r(text, 'number');
+
+    // Assess
+    expect(value.kind).toBe('unknown');
+    if (value.kind === 'unknown') {
+      expect(value.reason).toContain('unexpected "$');
+      expect(value.reason).not.toMatch(/call stack/i);
+    }
+  });
+});
