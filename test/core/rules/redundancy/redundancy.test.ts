@@ -928,6 +928,27 @@ describe('DR rules at the edges', () => {
     expect(verdict(report, 'orders')!.reasons.some((r) => r.startsWith('primary: region us-east-1 could not be read'))).toBe(true);
   });
 
+  it.each([
+    {
+      name: 'no copy is visible: no NO_CROSS_REGION_REPLICA, the copy could be among what was not read',
+      west: { dbInstances: [] },
+      east: {},
+    },
+    {
+      name: 'its backups stay in its region: no BACKUPS_NOT_REPLICATED either, the primary itself is not seen whole',
+      west: {},
+      east: { automatedBackups: [{ DBInstanceArn: instanceArn('us-east-1', 'orders'), DBInstanceIdentifier: 'orders', Region: 'us-east-1', Status: 'active' }] },
+    },
+  ])('judges nothing but "unknown" of a primary whose own region failed a describe when $name', ({ west, east }) => {
+    const failed = [{ operation: 'rds:DescribeDBClusters', code: 'ThrottlingException', message: 'Rate exceeded' }];
+    const snapshot = crossRegionPair({ primary: { ReadReplicaDBInstanceIdentifiers: [] }, east: { errors: failed, ...east }, west });
+
+    const report = check(snapshot, { dr: { requireReplicatedBackups: true } });
+
+    expect(drCodes(report)).toEqual([]);
+    expect(verdict(report, 'orders')).toMatchObject({ ready: 'unknown' });
+  });
+
   it('leaves a broken replica out of the regions covered and the worst lag, and says why it is not ready', () => {
     const snapshot = fleet({
       'us-east-1': {
