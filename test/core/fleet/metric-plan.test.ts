@@ -99,6 +99,26 @@ describe('planFollowUps', () => {
     expect(planFollowUps(topology, answered(31, 500), { walAboveSeconds: 30, level: 'lag' })).toEqual([]);
   });
 
+  it('asks for nothing on a status read, though no series came back for a replica with fallbacks', () => {
+    // Prepare: a global secondary (lag and RPO fallbacks) and a PostgreSQL replica, no metrics read.
+    const topology = buildTopology(
+      fleet({
+        'us-east-1': {
+          dbInstances: [instance('pg-main', { Engine: 'postgres' }), replica('pg-ro', 'pg-main', { Engine: 'postgres' })],
+          dbClusters: [cluster('pay', { 'pay-1': true }, { Engine: 'aurora-postgresql' })],
+          globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('eu-west-1', 'pay-eu')])],
+        },
+        'eu-west-1': { dbClusters: [cluster('pay-eu', {}, { Engine: 'aurora-postgresql' })] },
+      }),
+    );
+    const nothing = new MetricIndex(fleet({}));
+
+    // Act + Assess: a status read is the one that must cost no GetMetricData call.
+    expect(planMetricQueries(topology, 'status')).toEqual([]);
+    expect(planFollowUps(topology, nothing, { level: 'status' })).toEqual([]);
+    expect(planFollowUps(topology, nothing, { level: 'lag' }).length).toBeGreaterThan(0);
+  });
+
   it('asks for the rest of the lag and RPO series of a global secondary whose preferred ones were empty, and only on a full read for RPO', () => {
     // Prepare
     const global = buildTopology(

@@ -128,6 +128,26 @@ describe('Multi-AZ DB cluster read replica', () => {
     ]);
   });
 
+  it('plans no lag series for one with no member yet (being created), and says its lag is unknown rather than failing the check', () => {
+    const snapshot = multiAzReplicaFleet();
+    const region = snapshot.regions['us-east-1']!;
+    const headless = fleet({
+      'us-east-1': {
+        ...region,
+        dbInstances: region.dbInstances!.filter((db) => db.DBClusterIdentifier !== 'orders-maz'),
+        dbClusters: [{ ...region.dbClusters![0]!, DBClusterMembers: [] }],
+        metrics: [],
+      },
+    });
+
+    const queries = planMetricQueries(buildTopology(headless));
+    const report = check(headless);
+
+    expect(queries.filter((q) => q.dimensions.DBInstanceIdentifier?.startsWith('orders-maz'))).toEqual([]);
+    expect(replicaRow(report, 'orders-maz')).toMatchObject({ kind: 'multi-az-cluster-replica', lagSeconds: null, status: 'unknown' });
+    expect(codes(report)).toContain('LAG_METRIC_MISSING:warning:orders-maz');
+  });
+
   it('gives a DR primary a verdict from its lag, not "unknown"', () => {
     const report = check(multiAzReplicaFleet({ replicaRegion: 'eu-west-1' }));
 
