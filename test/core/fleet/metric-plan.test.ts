@@ -77,6 +77,27 @@ describe('planMetricQueries', () => {
   });
 });
 
+describe('planMetricQueries and regions not read', () => {
+  it('plans nothing for a global secondary in a region this check does not read, so the cost estimate does not count it', () => {
+    // Prepare: us-east-1 is read; the secondary's region eu-west-1 is not.
+    const topology = buildTopology(
+      fleet({
+        'us-east-1': {
+          dbClusters: [cluster('pay', { 'pay-1': true }, { Engine: 'aurora-postgresql' })],
+          globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('eu-west-1', 'pay-eu')])],
+        },
+      }),
+    );
+
+    // Act
+    const queries = planMetricQueries(topology);
+
+    // Assess: the secondary is in the topology, its series are not planned.
+    expect(topology.replicas.map((r) => `${r.region}/${r.id}`)).toEqual(['eu-west-1/pay-eu']);
+    expect(queries.filter((q) => q.region === 'eu-west-1')).toEqual([]);
+  });
+});
+
 describe('planFollowUps', () => {
   const topology = buildTopology(postgresFleet());
   const answered = (pgRo: number, pgDr: number) =>
