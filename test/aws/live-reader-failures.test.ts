@@ -293,7 +293,6 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
   });
 });
 
-
 describe('a failed automated-backups read through the real SDK clients', () => {
   // A DR-tagged MySQL primary in us-east-1 with a healthy copy in eu-west-1; the config requires
   // replicated backups, so the reader lists automated backups in both regions.

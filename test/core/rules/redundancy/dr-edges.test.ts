@@ -288,8 +288,8 @@ describe('protected primaries at the edges', () => {
   });
 
   it('reports a resyncing secondary of an unprotected global database named like a protected DB instance', () => {
-    // `payments` is both a protected RDS instance and an untagged global database: only the
-    // global database's own protection would make its resync a DR problem reported elsewhere.
+    // `payments` names a protected RDS instance and an untagged global database: the global
+    // database is not protected, so its resync is reported as outside DR protection.
     const global = globalDb({ tags: [], secondaries: { 'eu-west-1': { id: 'payments-euw1', sync: 'pending-resync', rpoMs: [10, 10, 10, 10, 10] } } });
     const west = global.regions['us-west-2'] ?? {};
     const snapshot = fleet({

@@ -935,7 +935,7 @@ describe('DR rules at the edges', () => {
       east: {},
     },
     {
-      name: 'its backups stay in its region: no BACKUPS_NOT_REPLICATED either, the primary itself is not seen whole',
+      name: 'its backups stay in its region: no BACKUPS_NOT_REPLICATED either while its region is not seen whole',
       west: {},
       east: { automatedBackups: [{ DBInstanceArn: instanceArn('us-east-1', 'orders'), DBInstanceIdentifier: 'orders', Region: 'us-east-1', Status: 'active' }] },
     },
