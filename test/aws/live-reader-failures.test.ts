@@ -4,11 +4,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { LiveFleetReader, type LiveReaderOptions } from '../../lambdas/aws/live-reader';
 import { parseConfig } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/rules/evaluate';
-import type { FleetSnapshot } from '../../lambdas/core/fleet/model';
+import type { DbInstance, FleetSnapshot } from '../../lambdas/core/fleet/model';
 import { parseSnapshot } from '../../lambdas/core/fleet/snapshot';
 import { cloudwatchError, cloudwatchResponse, FAKE_CREDENTIALS, rdsError, rdsResponse, withMarker, fixture, type Route } from '../support/local-aws-endpoint';
 import { fleetRoute, metricResultsFor, localAwsEndpoints } from '../support/live-aws-fleet';
-import { NOW_DATE } from '../support/fleet';
+import { instance, instanceArn, NOW_DATE, replica } from '../support/fleet';
+import { dbInstancesXml } from '../support/rds-xml';
 
 // Real SDK clients against local servers (or many mocked calls).
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -292,3 +293,77 @@ describe('LiveFleetReader failure paths through the real SDK clients', () => {
   });
 });
 
+describe('a failed automated-backups read through the real SDK clients', () => {
+  // A DR-tagged MySQL primary in us-east-1 with a healthy copy in eu-west-1; the config requires
+  // replicated backups, so the reader lists automated backups in both regions.
+  const DR_TAG = [{ Key: 'replguard:dr', Value: 'required' }];
+  const described: Record<string, DbInstance[]> = {
+    'us-east-1': [instance('orders', { DBInstanceArn: instanceArn('us-east-1', 'orders'), TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [instanceArn('eu-west-1', 'orders-dr')] })],
+    'eu-west-1': [replica('orders-dr', instanceArn('us-east-1', 'orders'))],
+  };
+  const copyInWest =
+    '<DBInstanceAutomatedBackups><DBInstanceAutomatedBackup>' +
+    `<DBInstanceArn>${instanceArn('us-east-1', 'orders')}</DBInstanceArn><Region>us-east-1</Region>` +
+    '<DBInstanceIdentifier>orders</DBInstanceIdentifier><Status>replicating</Status>' +
+    '</DBInstanceAutomatedBackup></DBInstanceAutomatedBackups>';
+  const route =
+    (westBackups: string): Route =>
+    (r) => {
+      switch (r.operation) {
+        case 'DescribeDBInstances':
+          return rdsResponse('DescribeDBInstances', dbInstancesXml(described[r.region] ?? []));
+        case 'DescribeDBClusters':
+          return rdsResponse('DescribeDBClusters', '<DBClusters></DBClusters>');
+        case 'DescribeGlobalClusters':
+          return rdsResponse('DescribeGlobalClusters', '<GlobalClusters></GlobalClusters>');
+        case 'DescribeDBInstanceAutomatedBackups':
+          return r.region === 'us-east-1'
+            ? rdsError(500, 'InternalFailure', 'An internal error occurred', 'Receiver')
+            : rdsResponse('DescribeDBInstanceAutomatedBackups', westBackups);
+        case 'GetMetricData':
+          return cloudwatchResponse({ MetricDataResults: metricResultsFor(r, (res) => ({ ...res, Values: res.Values.map(() => 1) })) });
+        default:
+          return { status: 400, body: `unexpected ${r.operation}` };
+      }
+    };
+
+  async function judge(westBackups: string) {
+    const endpoint = await endpoints.start(route(westBackups));
+    const reader = new LiveFleetReader({
+      regions: ['us-east-1', 'eu-west-1'],
+      now: () => NOW_DATE,
+      includeAutomatedBackups: true,
+      clients: singleAttemptClients(endpoint.url),
+      retry: { sleep: async () => undefined, random: () => 0.5 },
+    });
+    const snapshot = await reader.read();
+    const report = evaluate(parseSnapshot(JSON.parse(JSON.stringify(snapshot)), 'live read'), {
+      config: parseConfig({ dr: { requireReplicatedBackups: true } }),
+    });
+    return { snapshot, report };
+  }
+
+  it('is CHECK_DEGRADED and leaves the DR verdict unknown, never "backups not replicated"', async () => {
+    // Act: us-east-1 fails, eu-west-1 lists no backups.
+    const { snapshot, report } = await judge('<DBInstanceAutomatedBackups></DBInstanceAutomatedBackups>');
+
+    // Assess
+    expect(snapshot.regions['us-east-1']!.errors).toEqual([
+      expect.objectContaining({ operation: 'rds:DescribeDBInstanceAutomatedBackups', code: 'InternalFailure' }),
+    ]);
+    expect(report.findings.filter((f) => f.code === 'CHECK_DEGRADED' && f.severity !== 'info').map((f) => [f.region, f.resource, f.severity, f.evidence.errorCode])).toEqual([
+      ['us-east-1', 'rds:DescribeDBInstanceAutomatedBackups', 'warning', 'InternalFailure'],
+    ]);
+    expect(report.findings.filter((f) => f.code === 'BACKUPS_NOT_REPLICATED')).toEqual([]);
+    expect(report.dr).toEqual([expect.objectContaining({ primary: 'orders', ready: 'unknown', regionsCovered: ['eu-west-1'] })]);
+  });
+
+  it('still counts the copy the DR region lists: one region\'s failure hides nothing the others read', async () => {
+    // Act
+    const { report } = await judge(copyInWest);
+
+    // Assess
+    expect(report.findings.filter((f) => f.code === 'BACKUPS_NOT_REPLICATED')).toEqual([]);
+    expect(report.dr).toEqual([expect.objectContaining({ primary: 'orders', ready: true })]);
+  });
+});

@@ -77,6 +77,27 @@ describe('planMetricQueries', () => {
   });
 });
 
+describe('planMetricQueries and regions not read', () => {
+  it('plans nothing for a global secondary in a region this check does not read, so the cost estimate does not count it', () => {
+    // Prepare: us-east-1 is read; the secondary's region eu-west-1 is not.
+    const topology = buildTopology(
+      fleet({
+        'us-east-1': {
+          dbClusters: [cluster('pay', { 'pay-1': true }, { Engine: 'aurora-postgresql' })],
+          globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('eu-west-1', 'pay-eu')])],
+        },
+      }),
+    );
+
+    // Act
+    const queries = planMetricQueries(topology);
+
+    // Assess: the secondary is in the topology, its series are not planned.
+    expect(topology.replicas.map((r) => `${r.region}/${r.id}`)).toEqual(['eu-west-1/pay-eu']);
+    expect(queries.filter((q) => q.region === 'eu-west-1')).toEqual([]);
+  });
+});
+
 describe('planFollowUps', () => {
   const topology = buildTopology(postgresFleet());
   const answered = (pgRo: number, pgDr: number) =>
@@ -97,6 +118,26 @@ describe('planFollowUps', () => {
     expect(calm).toEqual([]);
     expect(named(lagging)).toEqual(['us-east-1 TransactionLogsGeneration{DBInstanceIdentifier=pg-main}']);
     expect(planFollowUps(topology, answered(31, 500), { walAboveSeconds: 30, level: 'lag' })).toEqual([]);
+  });
+
+  it('asks for nothing on a status read, though no series came back for a replica with fallbacks', () => {
+    // Prepare: a global secondary (lag and RPO fallbacks) and a PostgreSQL replica, no metrics read.
+    const topology = buildTopology(
+      fleet({
+        'us-east-1': {
+          dbInstances: [instance('pg-main', { Engine: 'postgres' }), replica('pg-ro', 'pg-main', { Engine: 'postgres' })],
+          dbClusters: [cluster('pay', { 'pay-1': true }, { Engine: 'aurora-postgresql' })],
+          globalClusters: [globalCluster('pay-global', clusterArn('us-east-1', 'pay'), [clusterArn('eu-west-1', 'pay-eu')])],
+        },
+        'eu-west-1': { dbClusters: [cluster('pay-eu', {}, { Engine: 'aurora-postgresql' })] },
+      }),
+    );
+    const nothing = new MetricIndex(fleet({}));
+
+    // Act + Assess: a status read is the one that must cost no GetMetricData call.
+    expect(planMetricQueries(topology, 'status')).toEqual([]);
+    expect(planFollowUps(topology, nothing, { level: 'status' })).toEqual([]);
+    expect(planFollowUps(topology, nothing, { level: 'lag' }).length).toBeGreaterThan(0);
   });
 
   it('asks for the rest of the lag and RPO series of a global secondary whose preferred ones were empty, and only on a full read for RPO', () => {

@@ -22,15 +22,17 @@ const codes = (report: Report) => report.findings.map((f) => `${f.code}:${f.seve
 const replicaRow = (report: Report, id: string) => report.replicas.find((r) => r.id === id);
 
 /** RDS for MySQL `orders` and a Multi-AZ DB cluster read replica of it, `orders-maz`, in `replicaRegion`. */
-function multiAzReplicaFleet(options: { replicaRegion?: string; writerLag?: readonly number[]; readerLag?: readonly number[] } = {}): FleetSnapshot {
+function multiAzReplicaFleet(
+  options: { replicaRegion?: string; writerLag?: readonly number[]; readerLag?: readonly number[]; postgres?: boolean } = {},
+): FleetSnapshot {
   const replicaRegion = options.replicaRegion ?? 'us-east-1';
   const sameRegion = replicaRegion === 'us-east-1';
+  const engine = options.postgres ? { Engine: 'postgres', EngineVersion: '16.4' } : { Engine: 'mysql', EngineVersion: '8.0.39' };
   const members: DbInstance[] = ['orders-maz-w', 'orders-maz-r1', 'orders-maz-r2'].map((id) =>
-    instance(id, { DBClusterIdentifier: 'orders-maz', DBInstanceClass: 'db.m6gd.large' }),
+    instance(id, { DBClusterIdentifier: 'orders-maz', DBInstanceClass: 'db.m6gd.large', ...engine }),
   );
   const replicaCluster = cluster('orders-maz', { 'orders-maz-w': true, 'orders-maz-r1': false, 'orders-maz-r2': false }, {
-    Engine: 'mysql',
-    EngineVersion: '8.0.39',
+    ...engine,
     DBClusterInstanceClass: 'db.m6gd.large',
     ReplicationSourceIdentifier: instanceArn('us-east-1', 'orders'),
   });
@@ -40,6 +42,7 @@ function multiAzReplicaFleet(options: { replicaRegion?: string; writerLag?: read
     lag('orders-maz-r2', options.readerLag ?? [0, 0, 0, 0, 0]),
   ];
   const primary = instance('orders', {
+    ...engine,
     DBInstanceArn: instanceArn('us-east-1', 'orders'),
     DBInstanceClass: 'db.m6gd.large',
     TagList: DR_TAG,
@@ -86,6 +89,29 @@ describe('Multi-AZ DB cluster read replica', () => {
     expect(replicaRow(report, 'orders-maz')).toMatchObject({ kind: 'multi-az-cluster-replica', lagSeconds: 500, status: 'lagging' });
   });
 
+  it('is REPLICATION_BROKEN when its writer\'s ReplicaLag stays at -1, never a healthy lag of -1 s', () => {
+    const report = check(multiAzReplicaFleet({ writerLag: [-1, -1, -1, -1, -1] }));
+
+    const broken = report.findings.find((f) => f.resource === 'orders-maz')!;
+    expect(`${broken.code}:${broken.severity}`).toBe('REPLICATION_BROKEN:critical');
+    expect(broken.evidence).toMatchObject({ series: 'ReplicaLag{DBInstanceIdentifier=orders-maz-w}', minusOneDatapoints: 5 });
+    expect(replicaRow(report, 'orders-maz')).toMatchObject({ kind: 'multi-az-cluster-replica', status: 'broken' });
+  });
+
+  it('asks for no source WAL series on PostgreSQL: the idle-source rule judges only RDS read replicas, and each series is billed', () => {
+    // Prepare: the writer lags well over every threshold.
+    const snapshot = multiAzReplicaFleet({ postgres: true, writerLag: [400, 420, 450, 480, 500] });
+    const topology = buildTopology(snapshot);
+
+    // Act
+    const followUps = planFollowUps(topology, new MetricIndex(snapshot), { walAboveSeconds: 0 });
+    const report = check(snapshot);
+
+    // Assess
+    expect(followUps.filter((q) => q.metricName === 'TransactionLogsGeneration')).toEqual([]);
+    expect(report.findings.find((f) => f.resource === 'orders-maz')).toMatchObject({ code: 'REPLICA_LAG_HIGH', severity: 'critical' });
+  });
+
   it('tries every member when no writer is flagged (a failover in progress)', () => {
     const snapshot = multiAzReplicaFleet();
     const region = snapshot.regions['us-east-1']!;
@@ -100,6 +126,26 @@ describe('Multi-AZ DB cluster read replica', () => {
       'orders-maz-r2',
       'orders-maz-w',
     ]);
+  });
+
+  it('plans no lag series for one with no member yet (being created), and says its lag is unknown rather than failing the check', () => {
+    const snapshot = multiAzReplicaFleet();
+    const region = snapshot.regions['us-east-1']!;
+    const headless = fleet({
+      'us-east-1': {
+        ...region,
+        dbInstances: region.dbInstances!.filter((db) => db.DBClusterIdentifier !== 'orders-maz'),
+        dbClusters: [{ ...region.dbClusters![0]!, DBClusterMembers: [] }],
+        metrics: [],
+      },
+    });
+
+    const queries = planMetricQueries(buildTopology(headless));
+    const report = check(headless);
+
+    expect(queries.filter((q) => q.dimensions.DBInstanceIdentifier?.startsWith('orders-maz'))).toEqual([]);
+    expect(replicaRow(report, 'orders-maz')).toMatchObject({ kind: 'multi-az-cluster-replica', lagSeconds: null, status: 'unknown' });
+    expect(codes(report)).toContain('LAG_METRIC_MISSING:warning:orders-maz');
   });
 
   it('gives a DR primary a verdict from its lag, not "unknown"', () => {

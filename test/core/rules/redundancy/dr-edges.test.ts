@@ -262,11 +262,47 @@ describe('protected primaries at the edges', () => {
     expect(verdict(report, 'payments')).toMatchObject({ region: 'eu-west-1', kind: 'aurora-global', ready: false });
   });
 
+  it('is not ready without a writer member even where the rest is unknown: nothing replicates into its secondaries', () => {
+    // Named by its first secondary's region (eu-west-1), which failed a describe: coverage is unknown there.
+    const snapshot = globalDb({
+      writer: false,
+      secondaries: {
+        'eu-west-1': { id: 'payments-euw1', rpoMs: [10, 10, 10, 10, 10] },
+        'us-west-2': { id: 'payments-usw2', rpoMs: [10, 10, 10, 10, 10] },
+      },
+    });
+    const euw1 = snapshot.regions['eu-west-1']!;
+    const failed = { ...euw1, errors: [{ operation: 'rds:DescribeDBClusters', code: 'ThrottlingException', message: 'Rate exceeded' }] };
+
+    const report = check(fleet({ ...snapshot.regions, 'eu-west-1': failed }));
+
+    expect(verdict(report, 'payments')).toMatchObject({ region: 'eu-west-1', kind: 'aurora-global', ready: false });
+    expect(drCodes(report)).toEqual([]);
+  });
+
   it('judges a protected global database with no member at all in the first region read', () => {
     const report = check(globalDb({ writer: false, secondaries: {} }));
 
     expect(verdict(report, 'payments')).toMatchObject({ region: 'us-east-1', kind: 'aurora-global', ready: false, regionsCovered: [] });
     expect(drCodes(report)).toEqual(['NO_CROSS_REGION_REPLICA:critical:us-east-1:payments']);
+  });
+
+  it('reports a resyncing secondary of an unprotected global database named like a protected DB instance', () => {
+    // `payments` names a protected RDS instance and an untagged global database: the global
+    // database is not protected, so its resync is reported as outside DR protection.
+    const global = globalDb({ tags: [], secondaries: { 'eu-west-1': { id: 'payments-euw1', sync: 'pending-resync', rpoMs: [10, 10, 10, 10, 10] } } });
+    const west = global.regions['us-west-2'] ?? {};
+    const snapshot = fleet({
+      ...global.regions,
+      'us-west-2': { ...west, dbInstances: [instance('payments', { TagList: DR_TAG, ReadReplicaDBInstanceIdentifiers: [] })] },
+    });
+
+    const report = check(snapshot);
+
+    expect(report.dr.map((d) => `${d.kind}:${d.region}:${d.primary}`)).toEqual(['rds-instance:us-west-2:payments']);
+    expect(drFindings(report).filter((f) => f.code === 'GLOBAL_SECONDARY_NOT_SYNCED').map((f) => [f.severity, f.region, f.resource, f.evidence.globalCluster])).toEqual([
+      ['warning', 'eu-west-1', 'payments-euw1', 'payments'],
+    ]);
   });
 
   it('does not take a global secondary carrying the DR tag for a primary of its own', () => {

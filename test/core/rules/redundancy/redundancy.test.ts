@@ -928,6 +928,27 @@ describe('DR rules at the edges', () => {
     expect(verdict(report, 'orders')!.reasons.some((r) => r.startsWith('primary: region us-east-1 could not be read'))).toBe(true);
   });
 
+  it.each([
+    {
+      name: 'no copy is visible: no NO_CROSS_REGION_REPLICA, the copy could be among what was not read',
+      west: { dbInstances: [] },
+      east: {},
+    },
+    {
+      name: 'its backups stay in its region: no BACKUPS_NOT_REPLICATED either while its region is not seen whole',
+      west: {},
+      east: { automatedBackups: [{ DBInstanceArn: instanceArn('us-east-1', 'orders'), DBInstanceIdentifier: 'orders', Region: 'us-east-1', Status: 'active' }] },
+    },
+  ])('judges nothing but "unknown" of a primary whose own region failed a describe when $name', ({ west, east }) => {
+    const failed = [{ operation: 'rds:DescribeDBClusters', code: 'ThrottlingException', message: 'Rate exceeded' }];
+    const snapshot = crossRegionPair({ primary: { ReadReplicaDBInstanceIdentifiers: [] }, east: { errors: failed, ...east }, west });
+
+    const report = check(snapshot, { dr: { requireReplicatedBackups: true } });
+
+    expect(drCodes(report)).toEqual([]);
+    expect(verdict(report, 'orders')).toMatchObject({ ready: 'unknown' });
+  });
+
   it('leaves a broken replica out of the regions covered and the worst lag, and says why it is not ready', () => {
     const snapshot = fleet({
       'us-east-1': {
@@ -1145,6 +1166,8 @@ describe('BACKUPS_NOT_REPLICATED at the edges', () => {
   it.each([
     { name: 'a replication into the primary\'s own region', east: [backup(replicatedTo('us-east-1'))], west: [], primary: {}, codes: NOT_REPLICATED },
     { name: 'a replication list with items that carry no ARN', east: [backup({ DBInstanceAutomatedBackupsReplications: [null, {}, { DBInstanceAutomatedBackupsArn: 7 }] as never })], west: [], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a replication whose ARN is not a string (a hand-written snapshot)', east: [backup({ DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: [`arn:aws:rds:eu-west-1:${ACCOUNT}:auto-backup:ab-1`] }] as never })], west: [], primary: {}, codes: NOT_REPLICATED },
+    { name: 'a replication on the DB instance whose ARN is not a string', east: [backup({})], west: [], primary: { DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: [`arn:aws:rds:eu-west-1:${ACCOUNT}:auto-backup:ab-2`] }] as never }, codes: NOT_REPLICATED },
     { name: 'a backup of another database in the primary\'s region', east: [backup({ DBInstanceArn: undefined, DBInstanceIdentifier: 'billing', DbiResourceId: 'db-BILLING', ...replicatedTo('eu-west-1') })], west: [], primary: {}, codes: NOT_REPLICATED },
     { name: 'a backup without ARN named like the primary, replicated', east: [backup({ DBInstanceArn: undefined, DbiResourceId: undefined, ...replicatedTo('eu-west-1') })], west: [], primary: {}, codes: [] },
     { name: 'a copy in another region of a same-named database elsewhere', east: [], west: [backup({ DBInstanceArn: instanceArn('us-west-2', 'orders'), DbiResourceId: 'db-OTHER', Region: 'us-west-2', Status: 'replicating' })], primary: {}, codes: NOT_REPLICATED },
@@ -1160,6 +1183,14 @@ describe('BACKUPS_NOT_REPLICATED at the edges', () => {
 
     expect(drCodes(report)).toEqual([]);
     expect(verdict(report, 'orders')!.ready).toBe('unknown');
+  });
+
+  it('still judges the backups when another read failed in the primary\'s region', () => {
+    const failed = [{ operation: 'cloudwatch:GetMetricData', code: 'Throttling', message: 'Rate exceeded' }];
+    const report = check(crossRegionPair({ east: { errors: failed, automatedBackups: [backup({})] }, west: { automatedBackups: [] } }), required);
+
+    expect(drCodes(report)).toEqual(NOT_REPLICATED);
+    expect(verdict(report, 'orders')!.ready).toBe(false);
   });
 
   it('reports disabled backups even when the backup list could not be read', () => {
