@@ -222,7 +222,9 @@ class FormulaParser {
 
   private divide(a: Interval, b: Interval): Interval {
     if (b.lo <= 0 && b.hi >= 0) {
-      if (b.lo === 0 && b.hi === 0 && this.state.unknown) return point(0);
+      // Already unknown (an unknown reads as 0): go on, so every variable the formula reads is bound
+      // and two formulas that differ only further on are not taken for the same value.
+      if (this.state.unknown) return point(0);
       throw new FormulaError('division by zero');
     }
     const quotients = [a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi];

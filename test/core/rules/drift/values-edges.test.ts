@@ -121,6 +121,18 @@ describe('the same formula is the same value only under the same inputs', () => 
     expect(compareEqual(source, r(text, 'number', serverlessSource)).outcome).toBe('equal');
   });
 
+  it('after an unknown, a divisor that may be 0 (without being 0) still lets the variables that follow be read', () => {
+    // The storage size is unknown; on db.r6g.large {DBInstanceClassMemory/17179869184} is 0..1, so the divisor is -1..0.
+    const noStorage: ValueEnv = { instanceClass: 'db.r6g.large', engine: 'mysql', port: 3306 };
+    const text = 'GREATEST({SUM(AllocatedStorage,1000)/SUM({DBInstanceClassMemory/17179869184},-1)},{TrueIfReplica})';
+    const source = r(text, 'number', { ...noStorage, isReplica: false });
+    const replica = r(text, 'number', { ...noStorage, isReplica: true });
+
+    expect(source.kind).toBe('unknown');
+    expect(compareEqual(source, replica).outcome).toBe('not-comparable');
+    expect(compareEqual(source, r(text, 'number', { ...noStorage, isReplica: false })).outcome).toBe('equal');
+  });
+
   it('finds a formula it cannot evaluate equal to itself on the same class and engine, and only there', () => {
     const text = '{DBInstanceClassMemory/12582880}';
 
