@@ -5,7 +5,7 @@
  * the plan, or read under other dimensions than the rules look up, fails here.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { LiveFleetReader } from '../../lambdas/aws/live-reader';
+import { LiveFleetReader, type LiveReaderOptions } from '../../lambdas/aws/live-reader';
 import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
 import { evaluate } from '../../lambdas/core/rules/evaluate';
 import type { Finding, FindingCode, Severity } from '../../lambdas/core/findings';
@@ -384,9 +384,15 @@ function route(fleet: ContractCase['fleet'], served: Served) {
 
 const endpoints = localAwsEndpoints();
 
-async function readAndEvaluate(c: ContractCase, served: Served) {
+async function readAndEvaluate(c: ContractCase, served: Served, options: Partial<LiveReaderOptions> = {}) {
   const endpoint = await endpoints.start(route(c.fleet, served));
-  const reader = new LiveFleetReader({ regions: Object.keys(c.fleet), now: () => new Date(NOW), endpoint: endpoint.url, retry: { sleep: async () => {} } });
+  const reader = new LiveFleetReader({
+    regions: Object.keys(c.fleet),
+    now: () => new Date(NOW),
+    endpoint: endpoint.url,
+    retry: { sleep: async () => {} },
+    ...options,
+  });
   const snapshot = await reader.read();
   const requested = endpoint.requests
     .filter((r) => r.operation === 'GetMetricData')
@@ -425,4 +431,34 @@ describe('planner-to-reader contract through the real SDK clients', () => {
     });
   });
 
+});
+
+describe('what a read asks of CloudWatch beyond the plan', () => {
+  const caseOf = (family: string) => CASES.find((c) => c.family.startsWith(family))!;
+  const wal = 'us-east-1 TransactionLogsGeneration{DBInstanceIdentifier=users}';
+
+  it("asks for a lagging PostgreSQL source's WAL rate only when the replica's lag is over walAboveSeconds", async () => {
+    // Prepare: the replica is 30 s behind.
+    const c = caseOf('RDS PostgreSQL read replica: the idle-source');
+    const served = { 'us-east-1 ReplicaLag{DBInstanceIdentifier=users-ro}': five(30) };
+
+    // Act
+    const under = await readAndEvaluate(c, served, { walAboveSeconds: 60 });
+    const over = await readAndEvaluate(c, served, { walAboveSeconds: 10 });
+
+    // Assess: the WAL rate is a billed series, asked for only when lag could raise a finding.
+    expect(under.requested).not.toContain(wal);
+    expect(over.requested).toContain(wal);
+  });
+
+  it('a read without metrics (the drift read) sends no GetMetricData, not even the fallbacks of replicas that have them', async () => {
+    // Prepare: a binlog replica cluster, whose writer series has a cluster-only fallback.
+    const c = caseOf('Aurora MySQL binlog replica cluster');
+
+    // Act
+    const { requested } = await readAndEvaluate(c, {}, { includeMetrics: false });
+
+    // Assess
+    expect(requested).toEqual([]);
+  });
 });
