@@ -21,7 +21,7 @@ export interface MutationReport {
 
 export interface FileScore {
   readonly file: string;
-  readonly killed: number;
+  readonly detected: number;
   readonly survived: number;
   readonly noCoverage: number;
   /** Detected ÷ (detected + undetected), as Stryker computes it; undefined with nothing to score. */
@@ -41,12 +41,12 @@ export interface MutationVerdict {
  */
 export function scoreFile(file: string, statuses: readonly string[], target = TARGET_PERCENT): FileScore {
   const count = (...wanted: string[]) => statuses.filter((s) => wanted.includes(s)).length;
-  const killed = count('Killed', 'Timeout');
+  const detected = count('Killed', 'Timeout');
   const survived = count('Survived');
   const noCoverage = count('NoCoverage');
-  const scored = killed + survived + noCoverage;
-  const percent = scored === 0 ? undefined : (100 * killed) / scored;
-  return { file, killed, survived, noCoverage, percent, meetsTarget: percent === undefined || percent >= target };
+  const scored = detected + survived + noCoverage;
+  const percent = scored === 0 ? undefined : (100 * detected) / scored;
+  return { file, detected, survived, noCoverage, percent, meetsTarget: percent === undefined || percent >= target };
 }
 
 export function judgeReport(report: MutationReport, scopedFiles: readonly string[], target = TARGET_PERCENT): MutationVerdict {
@@ -74,11 +74,11 @@ export function expandPatterns(patterns: readonly string[], listDir: (dir: strin
 
 export function formatVerdict(verdict: MutationVerdict, target = TARGET_PERCENT): string {
   const width = Math.max(4, ...verdict.scores.map((s) => s.file.length));
-  const lines = [`${'file'.padEnd(width)}  score    killed  survived  no-coverage`];
+  const lines = [`${'file'.padEnd(width)}  score  detected  survived  no-coverage`];
   for (const s of verdict.scores) {
     const score = s.percent === undefined ? 'n/a' : `${s.percent.toFixed(1)} %`;
     const mark = s.meetsTarget ? '' : `  under ${target} %`;
-    lines.push(`${s.file.padEnd(width)}  ${score.padStart(7)}  ${String(s.killed).padStart(6)}  ${String(s.survived).padStart(8)}  ${String(s.noCoverage).padStart(11)}${mark}`);
+    lines.push(`${s.file.padEnd(width)}  ${score.padStart(7)}  ${String(s.detected).padStart(8)}  ${String(s.survived).padStart(8)}  ${String(s.noCoverage).padStart(11)}${mark}`);
   }
   for (const file of verdict.missing) lines.push(`${file.padEnd(width)}  not in the report (run every scoped file: npm run mutate)`);
   const under = verdict.scores.filter((s) => !s.meetsTarget).length;

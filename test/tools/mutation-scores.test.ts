@@ -13,7 +13,7 @@ describe('mutation scores per file', () => {
     const score = scoreFile('a.ts', statuses(80, 10, ['Timeout', 'Timeout', 'NoCoverage', 'Ignored', 'CompileError', 'RuntimeError']));
 
     // Assess: 82 detected of 93 scored
-    expect(score).toMatchObject({ killed: 82, survived: 10, noCoverage: 1 });
+    expect(score).toMatchObject({ detected: 82, survived: 10, noCoverage: 1 });
     expect(score.percent).toBeCloseTo((100 * 82) / 93, 6);
   });
 
