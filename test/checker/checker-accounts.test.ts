@@ -3,13 +3,10 @@
  * real STS, RDS, CloudWatch and SNS clients against a local endpoint whose RDS answers depend on
  * which account's credentials signed the call, and the alert table on dynalite.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CheckerEnvironment } from '../../lambdas/checker/env';
-import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
-import { startDynalite, type LocalDynamo } from '../support/dynalite';
-import { ACCOUNT, FaultWorld, TOPIC_ARN } from '../support/fault-world';
-import type { LocalAwsEndpoint } from '../support/local-aws-endpoint';
-import { worldChecker } from '../support/world-checker';
+import { describe, expect, it, vi } from 'vitest';
+import type { ConfigInput } from '../../lambdas/core/config';
+import { ACCOUNT, FaultWorld } from '../support/fault-world';
+import { deployInWorld, useWorldServers } from '../support/world-checker';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -17,48 +14,21 @@ const MEMBER = '222233334444';
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MINUTE = 60_000;
 
-let dynamo: LocalDynamo;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-let endpoint: LocalAwsEndpoint | undefined;
-afterEach(async () => {
-  await endpoint?.close();
-  endpoint = undefined;
-});
+const servers = useWorldServers();
 
 async function organization(configInput: ConfigInput) {
   const world = new FaultWorld();
   // The member account has its own orders database and replica, with the same names as the hub's.
   world.add({ id: 'orders', region: 'us-east-1', account: MEMBER });
   world.add({ id: 'orders-ro', region: 'us-east-1', source: 'orders', account: MEMBER });
-  endpoint = await world.start();
   let now = T0;
   world.now = () => new Date(now);
-  const env: CheckerEnvironment = {
-    config: parseConfig({ regions: ['us-east-1', 'us-west-2'], notifications: { emails: ['oncall@example.com'] }, ...configInput }),
-    configFile: 'accounts',
-    tableName: await dynamo.createAlertTable(),
-    topicArn: TOPIC_ARN,
-    dashboardName: 'replication-guard',
-    dashboardRegion: 'us-east-1',
-    deploymentName: 'accounts-suite',
-  };
-  const check = worldChecker({ env, endpointUrl: endpoint.url, dynamoUrl: dynamo.url, clock: () => new Date(now) });
-  let n = 0;
-  const invoke = (scope: 'health' | 'drift' = 'health') =>
-    check(
-      { scope },
-      {
-        awsRequestId: `req-${++n}`,
-        invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:checker`,
-        getRemainingTimeInMillis: () => 120_000,
-      },
-    );
-  const assumeRoleCalls = () => endpoint!.requests.filter((r) => r.operation === 'AssumeRole');
+  const { endpoint, invoke } = await deployInWorld(servers, world, {
+    config: { regions: ['us-east-1', 'us-west-2'], notifications: { emails: ['oncall@example.com'] }, ...configInput },
+    clock: () => new Date(now),
+    name: 'accounts',
+  });
+  const assumeRoleCalls = () => endpoint.requests.filter((r) => r.operation === 'AssumeRole');
   return { world, endpoint, invoke, assumeRoleCalls, later: (minutes: number) => (now += minutes * MINUTE) };
 }
 

@@ -4,13 +4,11 @@
  * dynalite. A member account must be read exactly as the deploying account is, and the deployed
  * probe's results must join the read either way.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CheckerEnvironment } from '../../lambdas/checker/env';
-import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
-import { startDynalite, type LocalDynamo } from '../support/dynalite';
-import { ACCOUNT, FaultWorld, TOPIC_ARN } from '../support/fault-world';
-import type { LocalAwsEndpoint, RecordedRequest } from '../support/local-aws-endpoint';
-import { worldChecker } from '../support/world-checker';
+import { describe, expect, it, vi } from 'vitest';
+import type { ConfigInput } from '../../lambdas/core/config';
+import { ACCOUNT, FaultWorld } from '../support/fault-world';
+import type { RecordedRequest } from '../support/local-aws-endpoint';
+import { deployInWorld, useWorldServers } from '../support/world-checker';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -21,39 +19,19 @@ const PROBES: ConfigInput['probes'] = {
   targets: [{ match: { identifier: 'orders*' }, vpc: 'app', credentials: { iamUser: 'replguard_probe' } }],
 };
 
-let dynamo: LocalDynamo;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-let endpoint: LocalAwsEndpoint | undefined;
-afterEach(async () => {
-  await endpoint?.close();
-  endpoint = undefined;
-});
+const servers = useWorldServers();
 
 async function checkOnce(configInput: ConfigInput) {
   const world = new FaultWorld();
   world.add({ id: 'orders', region: 'us-east-1', account: MEMBER });
   world.add({ id: 'orders-ro', region: 'us-east-1', source: 'orders', account: MEMBER });
-  endpoint = await world.start();
   world.now = () => new Date(T0);
-  const env: CheckerEnvironment = {
-    config: parseConfig({ regions: ['us-east-1', 'us-west-2'], notifications: { emails: ['oncall@example.com'] }, ...configInput }),
-    configFile: 'reads',
-    tableName: await dynamo.createAlertTable(),
-    topicArn: TOPIC_ARN,
-    dashboardName: 'replication-guard',
-    dashboardRegion: 'us-east-1',
-    deploymentName: 'reads-suite',
-  };
-  const check = worldChecker({ env, endpointUrl: endpoint.url, dynamoUrl: dynamo.url, clock: () => new Date(T0) });
-  await check(
-    { scope: 'health' },
-    { awsRequestId: 'req-1', invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:checker`, getRemainingTimeInMillis: () => 120_000 },
-  );
+  const { endpoint, invoke } = await deployInWorld(servers, world, {
+    config: { regions: ['us-east-1', 'us-west-2'], notifications: { emails: ['oncall@example.com'] }, ...configInput },
+    clock: () => new Date(T0),
+    name: 'reads',
+  });
+  await invoke();
   return { world, requests: endpoint.requests };
 }
 

@@ -3,52 +3,29 @@
  * records the message attribute the SMS subscriptions' filter policy matches (see
  * test/lib/paging.test.ts for the policy itself, evaluated with SNS's matching rules).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CheckerEnvironment } from '../../lambdas/checker/env';
-import { parseConfig, type ConfigInput } from '../../lambdas/core/config';
+import { describe, expect, it, vi } from 'vitest';
+import type { ConfigInput } from '../../lambdas/core/config';
 import { SMS_ATTRIBUTE, SMS_PAGE, SMS_QUIET } from '../../lambdas/core/outputs/notify';
-import { startDynalite, type LocalDynamo } from '../support/dynalite';
-import { ACCOUNT, FaultWorld, TOPIC_ARN } from '../support/fault-world';
-import type { LocalAwsEndpoint } from '../support/local-aws-endpoint';
-import { worldChecker } from '../support/world-checker';
+import { FaultWorld } from '../support/fault-world';
+import { deployInWorld, useWorldServers } from '../support/world-checker';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 
-let dynamo: LocalDynamo;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-let endpoint: LocalAwsEndpoint | undefined;
-afterEach(async () => {
-  await endpoint?.close();
-  endpoint = undefined;
-});
+const servers = useWorldServers();
 
 /** One health run over a replica 120 s behind: over the warning threshold, under the critical one. */
 async function warningRun(notifications: ConfigInput['notifications']) {
   const world = new FaultWorld();
   world.lag.set('orders-ro', 120);
-  endpoint = await world.start();
   world.now = () => new Date(T0);
-  const env: CheckerEnvironment = {
-    config: parseConfig({ regions: ['us-east-1', 'us-west-2'], lag: { warningSeconds: 60, criticalSeconds: 600 }, notifications }),
-    configFile: 'sms',
-    tableName: await dynamo.createAlertTable(),
-    topicArn: TOPIC_ARN,
-    dashboardName: 'replication-guard',
-    dashboardRegion: 'us-east-1',
-    deploymentName: 'sms-suite',
-  };
-  const check = worldChecker({ env, endpointUrl: endpoint.url, dynamoUrl: dynamo.url, clock: () => new Date(T0) });
-  await check(
-    { scope: 'health' },
-    { awsRequestId: 'req-1', invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:checker`, getRemainingTimeInMillis: () => 120_000 },
-  );
+  const { invoke } = await deployInWorld(servers, world, {
+    config: { regions: ['us-east-1', 'us-west-2'], lag: { warningSeconds: 60, criticalSeconds: 600 }, notifications },
+    clock: () => new Date(T0),
+    name: 'sms',
+  });
+  await invoke();
   return world.sent;
 }
 

@@ -4,15 +4,14 @@
  * Map's caught failures, then the checker once on the merged parts. Parts travel through an
  * in-memory store that serializes them as S3 would.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CheckerEnvironment } from '../../lambdas/checker/env';
 import { parseConfig } from '../../lambdas/core/config';
 import type { RunObjects, ShardRunResult } from '../../lambdas/fanout/fan-out';
 import { createFanOutSteps } from '../../lambdas/fanout/steps';
-import { startDynalite, type LocalDynamo } from '../support/dynalite';
 import { ACCOUNT, FaultWorld, TOPIC_ARN } from '../support/fault-world';
-import { FAKE_CREDENTIALS, type LocalAwsEndpoint } from '../support/local-aws-endpoint';
-import { worldChecker } from '../support/world-checker';
+import { FAKE_CREDENTIALS } from '../support/local-aws-endpoint';
+import { useWorldServers, worldChecker } from '../support/world-checker';
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -24,18 +23,7 @@ const CONTEXT = {
   getRemainingTimeInMillis: () => 240_000,
 };
 
-let dynamo: LocalDynamo;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
-let endpoint: LocalAwsEndpoint | undefined;
-afterEach(async () => {
-  await endpoint?.close();
-  endpoint = undefined;
-});
+const servers = useWorldServers();
 
 /** JSON in, JSON out, as S3 stores it. */
 function memoryObjects(): RunObjects & { readonly keys: () => string[] } {
@@ -53,7 +41,7 @@ async function fanOutWorld() {
   world.add({ id: 'orders-ro', region: 'us-east-1', source: 'orders', account: PROD });
   world.add({ id: 'ledger', region: 'us-east-1', account: DEV });
   world.add({ id: 'ledger-ro', region: 'us-east-1', source: 'ledger', account: DEV });
-  endpoint = await world.start();
+  const endpoint = await servers.start(world);
   world.now = () => new Date(T0);
   const config = parseConfig({
     // The hub's orders database has a DR replica in us-west-2 (FaultWorld).
@@ -80,12 +68,12 @@ async function fanOutWorld() {
   const env: CheckerEnvironment = {
     config,
     configFile: 'fan-out',
-    tableName: await dynamo.createAlertTable(),
+    tableName: await servers.dynamo().createAlertTable(),
     topicArn: TOPIC_ARN,
     dashboardName: 'replication-guard',
     dashboardRegion: 'us-east-1',
   };
-  const check = worldChecker({ env, endpointUrl: url, dynamoUrl: dynamo.url, clock, extra: { runObjects: objects } });
+  const check = worldChecker({ env, endpointUrl: url, dynamoUrl: servers.dynamo().url, clock, extra: { runObjects: objects } });
 
   /** Plan, read every shard the `failing` predicate spares (the Map catches the rest), then check once. */
   const run = async (failing: (accounts: number, index: number) => boolean = () => false) => {
