@@ -623,16 +623,18 @@ describe('DR_REPLICA_UNDERSIZED', () => {
   });
 });
 
+// orders' automated backups in us-east-1, with the replication given.
+const required = { dr: { requireReplicatedBackups: true } };
+const backup = (fields: Partial<AutomatedBackup>): AutomatedBackup => ({
+  DBInstanceArn: instanceArn('us-east-1', 'orders'),
+  DBInstanceIdentifier: 'orders',
+  DbiResourceId: 'db-ORDERS',
+  Region: 'us-east-1',
+  Status: 'active',
+  ...fields,
+});
+
 describe('BACKUPS_NOT_REPLICATED', () => {
-  const required = { dr: { requireReplicatedBackups: true } };
-  const backup = (fields: Partial<AutomatedBackup>): AutomatedBackup => ({
-    DBInstanceArn: instanceArn('us-east-1', 'orders'),
-    DBInstanceIdentifier: 'orders',
-    DbiResourceId: 'db-ORDERS',
-    Region: 'us-east-1',
-    Status: 'active',
-    ...fields,
-  });
 
   it('is not checked unless the config asks for it', () => {
     expect(drCodes(check(crossRegionPair()))).toEqual([]);
@@ -1144,15 +1146,6 @@ describe('DR targets at the edges', () => {
 });
 
 describe('BACKUPS_NOT_REPLICATED at the edges', () => {
-  const required = { dr: { requireReplicatedBackups: true } };
-  const backup = (fields: Partial<AutomatedBackup>): AutomatedBackup => ({
-    DBInstanceArn: instanceArn('us-east-1', 'orders'),
-    DBInstanceIdentifier: 'orders',
-    DbiResourceId: 'db-ORDERS',
-    Region: 'us-east-1',
-    Status: 'active',
-    ...fields,
-  });
   const replicatedTo = (region: string) => ({ DBInstanceAutomatedBackupsReplications: [{ DBInstanceAutomatedBackupsArn: `arn:aws:rds:${region}:${ACCOUNT}:auto-backup:ab-1` }] });
   const codesOf = (snapshot: FleetSnapshot) => drCodes(check(snapshot, required));
   const NOT_REPLICATED = ['BACKUPS_NOT_REPLICATED:warning:us-east-1:orders'];
