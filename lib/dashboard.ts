@@ -62,6 +62,23 @@ const AURORA_LAG_MS = [
 const LAG_AXIS_MIN = -2;
 const brokenLine = (): cloudwatch.HorizontalAnnotation => ({ value: -1, label: '-1: replication not running', color: cloudwatch.Color.RED });
 
+/** The checker's own per-replica lag metric, one line per replica found by a SEARCH over `dimensions`. */
+function checkerLagPerReplica(title: string, namespace: string, dimensions: readonly string[], period: Duration): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title,
+    width: 24,
+    left: [
+      new cloudwatch.MathExpression({
+        expression: searchExpression(namespace, dimensions, METRIC_NAMES.replicaLagSeconds, period.toSeconds()),
+        label: '',
+        period,
+      }),
+    ],
+    leftYAxis: { min: LAG_AXIS_MIN, label: 'seconds', showUnits: false },
+    leftAnnotations: [brokenLine()],
+  });
+}
+
 /** The operator's view: what is wrong now, per replica, and whether the checker itself runs. */
 export class GuardDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -227,48 +244,14 @@ export class GuardDashboard extends Construct {
       );
       if (config.metrics.perReplica) {
         this.dashboard.addWidgets(
-          new cloudwatch.GraphWidget({
-            title: 'Lag per replica and account as the checker saw it (s)',
-            width: 24,
-            left: [
-              new cloudwatch.MathExpression({
-                expression: searchExpression(
-                  namespace,
-                  [ACCOUNT_DIMENSION, METRIC_DIMENSIONS.region, METRIC_DIMENSIONS.replicaId],
-                  METRIC_NAMES.replicaLagSeconds,
-                  period.toSeconds(),
-                ),
-                label: '',
-                period,
-              }),
-            ],
-            leftYAxis: { min: LAG_AXIS_MIN, label: 'seconds', showUnits: false },
-            leftAnnotations: [brokenLine()],
-          }),
+          checkerLagPerReplica('Lag per replica and account as the checker saw it (s)', namespace, [ACCOUNT_DIMENSION, METRIC_DIMENSIONS.region, METRIC_DIMENSIONS.replicaId], period),
         );
       }
     }
 
     if (config.metrics.perReplica) {
       this.dashboard.addWidgets(
-        new cloudwatch.GraphWidget({
-          title: 'Lag per replica as the checker saw it (s)',
-          width: 24,
-          left: [
-            new cloudwatch.MathExpression({
-              expression: searchExpression(
-                namespace,
-                [METRIC_DIMENSIONS.region, METRIC_DIMENSIONS.replicaId],
-                METRIC_NAMES.replicaLagSeconds,
-                period.toSeconds(),
-              ),
-              label: '',
-              period,
-            }),
-          ],
-          leftYAxis: { min: LAG_AXIS_MIN, label: 'seconds', showUnits: false },
-          leftAnnotations: [brokenLine()],
-        }),
+        checkerLagPerReplica('Lag per replica as the checker saw it (s)', namespace, [METRIC_DIMENSIONS.region, METRIC_DIMENSIONS.replicaId], period),
       );
     }
   }
